@@ -1,0 +1,56 @@
+"""distillcost: what it costs to distil a model by querying a commercial LLM API.
+
+The public API is re-exported here lazily, so ``import distillcost`` (and the
+CLI's ``--help``) never pays for tiktoken, pandas or jinja2 until they are used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # errors
+    "DistillcostError": "distillcost.errors",
+    "InputError": "distillcost.errors",
+    "UnknownModelError": "distillcost.errors",
+    "UnknownEncodingError": "distillcost.errors",
+    "PriceDataError": "distillcost.errors",
+    "ScenarioError": "distillcost.errors",
+    # token counting
+    "get_encoding": "distillcost.tokens",
+    "encoding_for_model": "distillcost.tokens",
+    "count_tokens": "distillcost.tokens",
+    "Distribution": "distillcost.profile",
+    "TokenProfile": "distillcost.profile",
+    "count_files": "distillcost.counting",
+    "count_texts": "distillcost.counting",
+    # prices
+    "PriceEntry": "distillcost.prices",
+    "ModelRecord": "distillcost.prices",
+    "PriceTable": "distillcost.prices",
+    "load_prices": "distillcost.prices",
+    # estimator
+    "Scenario": "distillcost.scenario",
+    "load_scenario": "distillcost.scenario",
+    "Estimate": "distillcost.estimator",
+    "estimate": "distillcost.estimator",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'distillcost' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

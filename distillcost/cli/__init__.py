@@ -1,0 +1,161 @@
+"""The ``distillcost`` command group.
+
+Subcommands are imported only when run, so ``distillcost --help`` stays fast:
+the heavy libraries (tiktoken vocabularies, pandas, jinja2, matplotlib) load
+only for the command that needs them. This is also the single place where
+library errors become ``Error: …`` and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from distillcost import __version__
+from distillcost.errors import DistillcostError
+
+# name -> (module, attribute, one-line help shown in the command list)
+SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
+    "count": (
+        "distillcost.cli.count_cmd",
+        "count",
+        "Count tokens in text, JSONL, CSV or Parquet files.",
+    ),
+    "prices": (
+        "distillcost.cli.prices_cmd",
+        "prices",
+        "List, show, diff and validate price tables.",
+    ),
+    "estimate": (
+        "distillcost.cli.estimate_cmd",
+        "estimate",
+        "Cost and time of one distillation campaign.",
+    ),
+    "compare": (
+        "distillcost.cli.estimate_cmd",
+        "compare",
+        "The same campaign priced for many teachers.",
+    ),
+    "history": (
+        "distillcost.cli.estimate_cmd",
+        "history",
+        "The same campaign on every date prices changed.",
+    ),
+    "sweep": (
+        "distillcost.cli.estimate_cmd",
+        "sweep",
+        "A grid over one or two assumptions.",
+    ),
+    "report": (
+        "distillcost.cli.report_cmd",
+        "report",
+        "Memo-ready HTML or Markdown report of a campaign.",
+    ),
+}
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a subcommand's module only when that command runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(SUBCOMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        spec = SUBCOMMANDS.get(cmd_name)
+        if spec is None:
+            return None
+        module_name, attr, _ = spec
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:  # a command whose module has not landed yet
+            if exc.name != module_name:
+                raise
+            return None
+        command = getattr(module, attr)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, short) for name, (_, _, short) in SUBCOMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = click.utils.make_str(args[0]) if args else None
+        if name is not None and name not in SUBCOMMANDS and not name.startswith("-"):
+            from distillcost.errors import did_you_mean
+
+            close = did_you_mean(name, SUBCOMMANDS)
+            hint = f" Did you mean: {', '.join(close)}?" if close else ""
+            raise click.UsageError(f"No such command {name!r}.{hint}", ctx)
+        return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = bool(ctx.params.get("debug"))
+        try:
+            return super().invoke(ctx)
+        except DistillcostError as exc:
+            if debug:
+                raise
+            raise click.ClickException(one_line(str(exc))) from exc
+        except (click.ClickException, click.Abort, click.exceptions.Exit):
+            raise
+        except KeyboardInterrupt:
+            raise click.Abort() from None
+        except OSError as exc:
+            if debug:
+                raise
+            raise click.ClickException(one_line(os_error_message(exc))) from exc
+        except Exception as exc:  # a bug: still one line, with the way to see more
+            if debug:
+                raise
+            raise click.ClickException(
+                f"internal error: {type(exc).__name__}: {one_line(str(exc))} "
+                "(run with --debug for the traceback, and please report it)"
+            ) from exc
+
+
+def one_line(message: str) -> str:
+    """Errors are one line: fold any newlines a library put in its message."""
+    return " ".join(message.split())
+
+
+def os_error_message(exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    return f"{exc.filename}: {reason.lower()}" if exc.filename else reason
+
+
+@click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="distillcost")
+@click.option("--debug", is_flag=True, help="Show full tracebacks instead of one-line errors.")
+def cli(debug: bool) -> None:
+    """What does it cost, in money and time, to distil a model from an LLM API?
+
+    \b
+    Count the tokens of a dataset, look up dated and sourced API prices, and
+    estimate a whole extraction campaign: teacher calls, losses, discounts,
+    rate limits and student training.
+
+    \b
+    Examples:
+      distillcost count data.jsonl --model gpt-4o
+      distillcost prices list --as-of 2023-03-15
+      distillcost estimate examples/essay.toml
+      distillcost report examples/essay.toml -o essay.html
+    """
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli.main(prog_name="distillcost")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

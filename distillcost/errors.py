@@ -1,0 +1,77 @@
+"""One error hierarchy for the whole package.
+
+Core modules raise these; only the CLI turns them into ``Error: …`` and an exit
+code, so library users get ordinary exceptions and CLI users get one clear line.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class DistillcostError(Exception):
+    """Base class: anything the user can fix by changing their input."""
+
+    exit_code = 1
+
+
+class InputError(DistillcostError):
+    """A file, stream or record that cannot be read as asked."""
+
+
+class UnknownNameError(DistillcostError):
+    """A model, encoding or other name that is not known; suggests close matches."""
+
+    def __init__(self, kind: str, name: str, known: Iterable[str], hint: str = "") -> None:
+        self.kind = kind
+        self.name = name
+        self.suggestions = did_you_mean(name, known)
+        message = f"unknown {kind} {name!r}."
+        if self.suggestions:
+            message += " Did you mean: " + ", ".join(self.suggestions) + "?"
+        if hint:
+            message += " " + hint
+        super().__init__(message)
+
+
+class UnknownModelError(UnknownNameError):
+    def __init__(self, name: str, known: Iterable[str], hint: str = "") -> None:
+        super().__init__("model", name, known, hint)
+
+
+class UnknownEncodingError(UnknownNameError):
+    def __init__(self, name: str, known: Iterable[str], hint: str = "") -> None:
+        super().__init__("encoding", name, known, hint)
+
+
+class PriceDataError(DistillcostError):
+    """A price table that is malformed or inconsistent (names file, row, field)."""
+
+
+class ScenarioError(DistillcostError):
+    """A scenario that is impossible or malformed (names the field)."""
+
+
+class RenderError(DistillcostError):
+    """A report template that is missing or fails to render."""
+
+
+def did_you_mean(name: str, known: Iterable[str], n: int = 3) -> list[str]:
+    """Close matches for a mistyped name, ignoring case and punctuation differences."""
+    known = list(known)
+
+    def fold(s: str) -> str:
+        return "".join(ch for ch in s.lower() if ch.isalnum())
+
+    folded = {fold(k): k for k in known}
+    exact = folded.get(fold(name))
+    if exact is not None:
+        return [exact]
+    matches = difflib.get_close_matches(name.lower(), [k.lower() for k in known], n=n, cutoff=0.6)
+    by_lower = {k.lower(): k for k in known}
+    return [by_lower[m] for m in matches]
+
+
+class NotAvailableError(DistillcostError):
+    """A model asked for on a date when it had no price (not yet released, or retired)."""

@@ -1,0 +1,56 @@
+"""CSV injection safety, exact JSON money, atomic writes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import pytest
+
+from distillcost.export import atomic_write, csv_safe, csv_text, decimal_str, json_text
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1", "'+1"),
+        ("-cmd", "'-cmd"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("gpt-4o", "gpt-4o"),
+    ],
+)
+def test_text_cells_that_look_like_formulas_are_neutralised(cell, expected):
+    assert csv_safe(cell) == expected
+
+
+def test_numbers_stay_numbers_even_negative():
+    out = csv_text([[Decimal("-1.50"), -3, "=1+1"]], header=["a", "b", "c"])
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows == [["a", "b", "c"], ["-1.50", "-3", "'=1+1"]]
+
+
+def test_json_money_is_exact_string():
+    total = Decimal("0.1") * 85000  # 8500.0 exactly; a float sum would give noise
+    assert json.loads(json_text({"total_usd": total})) == {"total_usd": "8500"}
+    assert decimal_str(Decimal("1E+3")) == "1000"
+    assert decimal_str(Decimal("0.00150")) == "0.0015"
+
+
+def test_atomic_write_leaves_old_file_on_failure(tmp_path):
+    target = tmp_path / "out.csv"
+    target.write_text("old")
+
+    class Boom(str):
+        pass
+
+    with pytest.raises(TypeError):
+        atomic_write(target, 12345)  # type: ignore[arg-type]
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+    atomic_write(target, "new")
+    assert target.read_text() == "new"
