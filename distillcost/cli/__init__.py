@@ -35,17 +35,17 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
         "Cost and time of one distillation campaign.",
     ),
     "compare": (
-        "distillcost.cli.estimate_cmd",
+        "distillcost.cli.analysis_cmd",
         "compare",
         "The same campaign priced for many teachers.",
     ),
     "history": (
-        "distillcost.cli.estimate_cmd",
+        "distillcost.cli.analysis_cmd",
         "history",
         "The same campaign on every date prices changed.",
     ),
     "sweep": (
-        "distillcost.cli.estimate_cmd",
+        "distillcost.cli.analysis_cmd",
         "sweep",
         "A grid over one or two assumptions.",
     ),
