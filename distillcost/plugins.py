@@ -1,0 +1,182 @@
+"""Plugins: extra price tables (and template dirs) from installed distributions.
+
+A plugin is an ordinary installed Python distribution that declares an entry
+point in the ``distillcost.prices`` group, e.g. in its ``pyproject.toml``::
+
+    [project.entry-points."distillcost.prices"]
+    acme = "distillcost_acme"
+
+The entry point names a module (or object) with a ``register_prices(register)``
+function, or a function that itself takes ``register`` — the pattern of simonw/llm:
+the hook receives a callback and distillcost owns the registry. ``register``
+accepts what a plugin has:
+
+    def register_prices(register):
+        register(ModelRecord(...))                 # one record, or a list of them
+        register.file(HERE / "acme.toml")          # a .toml/.csv/.json table
+        register.directory(HERE / "tables")        # every table in a directory
+
+Plugins sit between the built-in tables and the user's own files (see
+:func:`distillcost.prices.load_prices`). ``DISTILLCOST_PLUGINS`` selects which
+load: unset = all installed, ``""`` = none, else a comma list of entry-point or
+distribution names. A plugin that fails, or registers bad data, is an error
+naming the plugin — never skipped silently.
+
+The ``distillcost.templates`` group works the same way with
+``register_templates(register)``, where ``register(path)`` adds a template dir.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from distillcost.errors import PriceDataError, did_you_mean
+from distillcost.prices import (
+    PLUGIN_GROUP,
+    ModelRecord,
+    WarningHandler,
+    check_records,
+    load_price_file,
+    price_files_in,
+)
+
+TEMPLATE_GROUP = "distillcost.templates"
+ENV_VAR = "DISTILLCOST_PLUGINS"
+
+
+class PriceRegistry:
+    """The ``register`` callback handed to a plugin's ``register_prices`` hook."""
+
+    def __init__(self, plugin: str, on_warning: WarningHandler | None = None) -> None:
+        self.plugin = plugin
+        self.on_warning = on_warning
+        # (origin, records) in the order the plugin registered them
+        self.layers: list[tuple[str, list[ModelRecord]]] = []
+
+    def __call__(self, item: ModelRecord | Iterable[ModelRecord] | str | os.PathLike[str]) -> None:
+        """Register a record, records, or a path (a table file or a directory of tables)."""
+        if isinstance(item, (str, os.PathLike)):
+            path = Path(item)
+            if path.is_dir():
+                self.directory(path)
+            else:
+                self.file(path)
+            return
+        records = [item] if isinstance(item, ModelRecord) else list(item)
+        origin = f"plugin:{self.plugin}"
+        problems = check_records(records, origin)
+        if problems:
+            raise PriceDataError(str(problems[0]))
+        self.layers.append((origin, records))
+
+    def records(self, records: Iterable[ModelRecord]) -> None:
+        self(list(records))
+
+    def file(self, path: str | os.PathLike[str]) -> None:
+        """A price table file shipped with the plugin."""
+        path = Path(path)
+        if not path.is_file():
+            raise PriceDataError(f"plugin {self.plugin!r} registered {path}, which is not a file")
+        origin = f"plugin:{self.plugin}:{path.name}"
+        records = load_price_file(path, origin=origin, on_warning=self.on_warning)
+        self.layers.append((origin, records))
+
+    def directory(self, path: str | os.PathLike[str]) -> None:
+        """Every ``*.toml``/``*.csv``/``*.json`` table of a directory, in name order."""
+        path = Path(path)
+        if not path.is_dir():
+            raise PriceDataError(
+                f"plugin {self.plugin!r} registered {path}, which is not a directory"
+            )
+        for file in price_files_in(path, self.on_warning):
+            self.file(file)
+
+
+def _distribution_name(ep: metadata.EntryPoint) -> str:
+    dist = getattr(ep, "dist", None)
+    return dist.name if dist is not None else ""
+
+
+def selected_entry_points(group: str) -> list[metadata.EntryPoint]:
+    """Installed entry points of ``group`` that ``DISTILLCOST_PLUGINS`` lets load."""
+    found = sorted(metadata.entry_points(group=group), key=lambda ep: ep.name)
+    wanted_text = os.environ.get(ENV_VAR)
+    if wanted_text is None:
+        return found
+    wanted = [w.strip() for w in wanted_text.split(",") if w.strip()]
+    chosen = []
+    for name in wanted:
+        matches = [ep for ep in found if name in (ep.name, _distribution_name(ep))]
+        if not matches and group == PLUGIN_GROUP:
+            known = sorted({ep.name for ep in found} | {_distribution_name(ep) for ep in found})
+            close = did_you_mean(name, [k for k in known if k])
+            hint = f" Did you mean: {', '.join(close)}?" if close else ""
+            installed = ", ".join(k for k in known if k) or "none"
+            raise PriceDataError(
+                f"{ENV_VAR} names plugin {name!r}, which is not installed.{hint} "
+                f"Installed price plugins: {installed}"
+            )
+        chosen.extend(ep for ep in matches if ep not in chosen)
+    return chosen
+
+
+def _hook(ep: metadata.EntryPoint, attr: str) -> Callable[..., Any]:
+    try:
+        obj = ep.load()
+    except Exception as exc:
+        raise PriceDataError(
+            f"plugin {ep.name!r} ({ep.value}) failed to load: {type(exc).__name__}: {exc}"
+        ) from exc
+    hook = getattr(obj, attr, None)
+    if hook is None and callable(obj) and not isinstance(obj, type):
+        hook = obj
+    if not callable(hook):
+        raise PriceDataError(f"plugin {ep.name!r} ({ep.value}) has no {attr}(register) function")
+    return hook
+
+
+def load_price_plugins(
+    on_warning: WarningHandler | None = None,
+) -> list[tuple[str, list[ModelRecord]]]:
+    """(origin, records) from every selected plugin, in entry-point name order."""
+    layers: list[tuple[str, list[ModelRecord]]] = []
+    for ep in selected_entry_points(PLUGIN_GROUP):
+        hook = _hook(ep, "register_prices")
+        registry = PriceRegistry(ep.name, on_warning)
+        try:
+            hook(registry)
+        except PriceDataError as exc:
+            raise PriceDataError(f"plugin {ep.name!r}: {exc}") from exc
+        except Exception as exc:
+            raise PriceDataError(
+                f"plugin {ep.name!r} failed while registering prices: {type(exc).__name__}: {exc}"
+            ) from exc
+        layers.extend(registry.layers)
+    return layers
+
+
+def installed_price_plugins() -> list[tuple[str, str, str]]:
+    """(entry-point name, distribution, value) of every installed price plugin."""
+    return [
+        (ep.name, _distribution_name(ep), ep.value)
+        for ep in sorted(metadata.entry_points(group=PLUGIN_GROUP), key=lambda ep: ep.name)
+    ]
+
+
+def template_dirs() -> list[Path]:
+    """Template directories registered by plugins (``distillcost.templates`` group)."""
+    dirs: list[Path] = []
+    for ep in selected_entry_points(TEMPLATE_GROUP):
+        hook = _hook(ep, "register_templates")
+        try:
+            hook(lambda path: dirs.append(Path(path)))
+        except Exception as exc:
+            raise PriceDataError(
+                f"plugin {ep.name!r} failed while registering templates: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+    return dirs
