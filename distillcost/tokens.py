@@ -98,6 +98,7 @@ _MODEL_ENCODINGS: dict[str, str] = {
     "gpt-3.5-turbo-16k": "cl100k_base",
     "gpt-3.5-turbo-instruct": "cl100k_base",
     "gpt-35-turbo": "cl100k_base",
+    "gpt-3.5": "cl100k_base",
     "text-embedding-ada-002": "cl100k_base",
     "text-embedding-3-small": "cl100k_base",
     "text-embedding-3-large": "cl100k_base",
@@ -110,6 +111,8 @@ _MODEL_ENCODINGS: dict[str, str] = {
     "code-davinci-002": "p50k_base",
     "code-cushman-001": "p50k_base",
     "code-cushman-002": "p50k_base",
+    "davinci-codex": "p50k_base",
+    "cushman-codex": "p50k_base",
     # r50k_base
     "davinci": "r50k_base",
     "curie": "r50k_base",
@@ -119,11 +122,24 @@ _MODEL_ENCODINGS: dict[str, str] = {
     "text-curie-001": "r50k_base",
     "text-babbage-001": "r50k_base",
     "text-ada-001": "r50k_base",
+    "text-similarity-davinci-001": "r50k_base",
+    "text-similarity-curie-001": "r50k_base",
+    "text-similarity-babbage-001": "r50k_base",
+    "text-similarity-ada-001": "r50k_base",
+    "text-search-davinci-doc-001": "r50k_base",
+    "text-search-curie-doc-001": "r50k_base",
+    "text-search-babbage-doc-001": "r50k_base",
+    "text-search-ada-doc-001": "r50k_base",
+    "code-search-babbage-code-001": "r50k_base",
+    "code-search-ada-code-001": "r50k_base",
+    # tiktoken's "gpt2" encoding has exactly r50k_base's ranks and special token
     "gpt2": "r50k_base",
+    "gpt-2": "r50k_base",
 }
 
 # Families with dated or variant snapshots, matched as "<prefix>" or "<prefix>-...",
 # longest prefix first: "gpt-4o-2024-08-06" is gpt-4o (o200k), never gpt-4 (cl100k).
+# Prefixes in _POINT_RELEASES also take ".N" ("gpt-5.1", "gpt-5.1-codex").
 _MODEL_PREFIXES: dict[str, str] = {
     "gpt-4o": "o200k_base",
     "chatgpt-4o": "o200k_base",
@@ -139,6 +155,7 @@ _MODEL_PREFIXES: dict[str, str] = {
     "text-embedding-3": "cl100k_base",
 }
 _PREFIXES_LONGEST_FIRST = sorted(_MODEL_PREFIXES, key=len, reverse=True)
+_POINT_RELEASES = frozenset({"gpt-5"})
 
 
 def known_models() -> list[str]:
@@ -166,7 +183,11 @@ def encoding_for_model(name: str) -> str:
             except UnknownModelError:
                 break
     for prefix in _PREFIXES_LONGEST_FIRST:
-        if key == prefix or key.startswith(prefix + "-"):
+        if (
+            key == prefix
+            or key.startswith(prefix + "-")
+            or (prefix in _POINT_RELEASES and key.startswith(prefix + "."))
+        ):
             return _MODEL_PREFIXES[prefix]
     raise UnknownModelError(
         name,
@@ -381,11 +402,13 @@ def _counter(encoding: str) -> TokenCounter:
 # regexes' ``$`` and ``(?!\S)`` look at what follows). Safe cut positions p
 # (text[p] starts the right half):
 #
-# 1. o200k/cl100k: text[p-1] == "\n" and text[p] is not whitespace. No piece runs from
-#    a newline into non-whitespace (letter/punctuation pieces take at most one
-#    non-newline prefix char), and the whitespace run ending in that newline is one
-#    piece either way (o200k ``\s*[\r\n]+``; cl100k ``\s*[\r\n]`` in the whole text,
-#    ``\s++$`` in the left half: both take the whole run).
+# 1. o200k/cl100k: text[p-1] == "\n" and text[p] is neither whitespace nor "/". No
+#    piece runs from a newline into such a character (letter/punctuation pieces take
+#    at most one non-newline prefix char; o200k's punctuation piece
+#    `` ?[^\s\p{L}\p{N}]+[\r\n/]*`` swallows newlines AND slashes after it, hence the
+#    "/" exception), and the whitespace run ending in that newline is one piece either
+#    way (o200k ``\s*[\r\n]+``; cl100k ``\s*[\r\n]`` in the whole text, ``\s++$`` in
+#    the left half: both take the whole run).
 # 2. r50k/p50k: as 1, and text[p-2] is not whitespace either: r50k's pattern would
 #    split " \n" into " " + "\n" mid-text but keep " \n" whole at the end of a half.
 # 3. Any encoding, for text without newlines: text[p] == " " between two letters
@@ -403,7 +426,11 @@ def _safe_point(text: str, lo: int, hi: int, strict_newline: bool) -> int:
     i = text.rfind("\n", lo, hi)  # newline at i, cut at i + 1 <= hi
     while i >= 0 and i + 1 > lo:
         nxt = text[i + 1]
-        if not nxt.isspace() and (not strict_newline or (i > 0 and not text[i - 1].isspace())):
+        if (
+            nxt != "/"
+            and not nxt.isspace()
+            and (not strict_newline or (i > 0 and not text[i - 1].isspace()))
+        ):
             return i + 1
         i = text.rfind("\n", lo, i)
     # no newline cut: a space between two letters
