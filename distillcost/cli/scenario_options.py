@@ -1,0 +1,137 @@
+"""The scenario flags every campaign command shares (estimate, compare, history, sweep, report).
+
+``@scenario_options`` adds the optional ``SCENARIO`` file argument and one flag
+per scenario field (``--completion-tokens 300..500..800`` for a range), plus
+``--prices FILE`` and ``--as-of``. :func:`scenario_from_options` turns the parsed
+values into a validated :class:`~distillcost.scenario.Scenario` and the price
+table it is priced against. Flags win over the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from distillcost.errors import ScenarioError
+from distillcost.ranges import Range, RangeError
+from distillcost.scenario import FIELDS, SPECS
+
+if TYPE_CHECKING:
+    from distillcost.prices import PriceTable
+    from distillcost.scenario import Scenario
+
+FC = TypeVar("FC", bound=Callable[..., Any])
+
+# Flags whose CLI spelling differs from ``--<field-with-dashes>``, or that get a short form.
+SHORT: dict[str, tuple[str, ...]] = {"teacher": ("-m",)}
+# Fields with no flag (set in the TOML only).
+NO_FLAG = {"prices"}  # --prices is its own (repeatable, adds to the file's list)
+
+
+class RangeParam(click.ParamType):
+    """A number (``500``, ``52k``, ``1e9``) or a range ``low..base..high`` / ``low..high``."""
+
+    name = "NUM|LOW..BASE..HIGH"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, Range):
+            return value
+        try:
+            return Range.of(value) if not isinstance(value, str) else Range.parse(value)
+        except RangeError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+RANGE = RangeParam()
+
+
+def _option_for(spec: Any) -> Callable[[FC], FC]:
+    flag = "--" + spec.name.replace("_", "-")
+    names = (*SHORT.get(spec.name, ()), flag)
+    help_text = spec.description
+    if spec.kind == "range":
+        return click.option(*names, spec.name, type=RANGE, default=None, help=help_text)
+    if spec.kind == "bool":
+        off = "--no-" + spec.name.replace("_", "-")
+        return click.option(f"{flag}/{off}", spec.name, default=None, help=help_text)
+    if spec.kind == "date":
+        return click.option(
+            *names, spec.name, type=click.DateTime(["%Y-%m-%d"]), default=None, help=help_text
+        )
+    if spec.kind == "paths":
+        return click.option(
+            *names,
+            spec.name,
+            type=click.Path(dir_okay=True, path_type=str),
+            multiple=True,
+            help=help_text + " (repeatable)",
+        )
+    return click.option(*names, spec.name, default=None, help=help_text)
+
+
+def scenario_options(func: FC) -> FC:
+    """Add SCENARIO, every scenario flag, and --prices FILE (repeatable)."""
+    decorators: list[Callable[[FC], FC]] = [
+        click.argument(
+            "scenario_path",
+            metavar="[SCENARIO]",
+            required=False,
+            type=click.Path(exists=True, dir_okay=False, path_type=str),
+        ),
+        click.option(
+            "--prices",
+            "price_files",
+            multiple=True,
+            type=click.Path(exists=True, dir_okay=False, path_type=str),
+            help="Extra price table file (TOML/CSV/JSON; repeatable; wins over built-in prices).",
+        ),
+    ]
+    decorators += [_option_for(spec) for spec in FIELDS if spec.name not in NO_FLAG]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def scenario_overrides(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The scenario fields given as flags (None/empty ones dropped)."""
+    out: dict[str, Any] = {}
+    for name, value in options.items():
+        if name not in SPECS or name in NO_FLAG:
+            continue
+        if value is None or value == ():
+            continue
+        if SPECS[name].kind == "date" and hasattr(value, "date"):
+            value = value.date()
+        out[name] = value
+    return out
+
+
+def scenario_from_options(
+    scenario_path: str | None, options: Mapping[str, Any]
+) -> tuple[Scenario, PriceTable]:
+    """A validated Scenario (file + flags) and the price table to price it with.
+
+    ``options`` may be a command's whole keyword arguments: keys that are not
+    scenario fields are ignored; ``price_files`` (from ``--prices``) adds to the
+    scenario file's own ``prices`` list. Files named in the scenario are
+    measured with the teacher's encoding (unless ``encoding`` is set).
+    """
+    from distillcost.prices import load_prices
+    from distillcost.scenario import load_scenario, measure_profile
+
+    overrides = scenario_overrides(options)
+    scenario = load_scenario(scenario_path, overrides, measure=False)
+    files = [*scenario.prices, *(options.get("price_files") or ())]
+    for name in files:
+        if not Path(name).is_file():
+            raise ScenarioError(f"prices: price file {name!r} does not exist")
+    table = load_prices(extra=files)
+    if scenario.prompt_file or scenario.completion_file or scenario.chat_file:
+        encoding = None
+        if scenario.teacher is not None and scenario.teacher in table:
+            encoding = table.get(scenario.teacher).encoding
+        scenario = measure_profile(scenario, encoding=encoding)
+    return scenario, table
