@@ -1,0 +1,278 @@
+"""``distillcost count``: parse options, call :func:`distillcost.counting.count_files`, print."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from typing import Any
+
+import click
+
+from distillcost.readers import DEFAULT_GLOB, FORMATS_IN
+
+PROGRESS_MIN_BYTES = 32 << 20
+
+
+def _parse_sample(value: str | None) -> float | int | None:
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        if text.endswith("%"):
+            return float(text[:-1]) / 100
+        if any(ch in text for ch in ".eE"):
+            return float(text)
+        return int(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is neither a fraction (0.01, 1%) nor a number of documents (5000)",
+            param_hint="--sample",
+        ) from None
+
+
+def _n(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def _ci(profile: Any) -> str:
+    est = profile.tokens_estimate
+    if est is None or not est.estimate:
+        return ""
+    return f"±{est.half_width / est.estimate:.2%}"
+
+
+def _table(result: Any) -> str:
+    sampled = result.total.sampled
+    header = ["file", "format", "docs", "chars", "tokens"]
+    if sampled:
+        header.append("95% CI")
+    sided = result.total.prompt is not None or any(f.profile.prompt for f in result.files)
+    if sided:
+        header += ["prompt", "completion"]
+    header += ["mean", "p50", "p90", "p99", "max"]
+
+    def row(name: str, fmt: str, p: Any) -> list[str]:
+        cells = [name, fmt, _n(p.documents), _n(p.characters), _n(p.tokens)]
+        if sampled:
+            cells.append(_ci(p))
+        if sided:
+            cells += [_n(p.prompt_tokens), _n(p.completion_tokens)]
+        d = p.total
+        cells += [f"{d.mean:,.1f}", _n(d.p50), _n(d.p90), _n(d.p99), _n(d.max)]
+        return cells
+
+    rows = [row(f.source, f.format, f.profile) for f in result.files]
+    if len(result.files) > 1:
+        rows.append(row("TOTAL", "", result.total))
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    left = {0, 1}
+
+    def line(cells: list[str]) -> str:
+        out = [c.ljust(widths[i]) if i in left else c.rjust(widths[i]) for i, c in enumerate(cells)]
+        return "  ".join(out).rstrip()
+
+    lines = [line(header), line(["-" * w for w in widths])]
+    lines += [line(r) for r in rows]
+    lines.append("")
+    how = "exact" if result.exact else "APPROXIMATE"
+    lines.append(f"encoding {result.encoding} ({how}; backend {result.backend})")
+    if result.note:
+        lines.append(f"note: {result.note}")
+    if sampled:
+        t = result.total
+        est = t.tokens_estimate
+        lines.append(
+            f"sampled {t.sample_documents:,} of {t.documents:,} documents: tokens ≈ "
+            f"{est.estimate:,}, 95% CI {est.low:,} – {est.high:,} (ratio estimate by bytes); "
+            "per-document statistics describe the sample"
+        )
+    if result.has_chat:
+        from distillcost.counting import CHAT_FORMULA
+
+        lines.append(f"chat: {CHAT_FORMULA}")
+    if any(f.format.endswith("/instruction") for f in result.files):
+        lines.append('instruction: prompt = instruction + "\\n" + input, completion = output')
+    if result.skipped:
+        lines.append(f"skipped {result.skipped:,} bad records (--skip-bad)")
+    return "\n".join(lines) + "\n"
+
+
+def _dist_cols(prefix: str, d: Any) -> list[Any]:
+    if d is None:
+        return [None] * 6
+    return [round(d.mean, 3), d.min, d.p50, d.p90, d.p99, d.max]
+
+
+def _csv(result: Any) -> str:
+    from distillcost.export import csv_text
+
+    stats = ["mean", "min", "p50", "p90", "p99", "max"]
+    header = [
+        "source", "format", "documents", "characters", "bytes", "tokens", "tokens_low",
+        "tokens_high", "prompt_tokens", "completion_tokens", "sampled", "sample_documents",
+        "skipped",
+        *stats,
+        *(f"prompt_{s}" for s in stats),
+        *(f"completion_{s}" for s in stats),
+    ]  # fmt: skip
+
+    def row(name: str, fmt: str, p: Any, skipped: int) -> list[Any]:
+        return [
+            name, fmt, p.documents, p.characters, p.bytes, p.tokens, p.tokens_low,
+            p.tokens_high, p.prompt_tokens, p.completion_tokens, p.sampled,
+            p.sample_documents if p.sampled else None, skipped,
+            *_dist_cols("", p.total), *_dist_cols("prompt", p.prompt),
+            *_dist_cols("completion", p.completion),
+        ]  # fmt: skip
+
+    rows = [row(f.source, f.format, f.profile, f.skipped) for f in result.files]
+    rows.append(row("TOTAL", "", result.total, result.skipped))
+    return csv_text(rows, header)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("-m", "--model", help="Count as this model does (gpt-4o, gpt-4, ...).")
+@click.option("-e", "--encoding", help="Encoding to use instead of a model (default o200k_base).")
+@click.option(
+    "--format-in",
+    type=click.Choice(FORMATS_IN),
+    default="auto",
+    show_default=True,
+    help="Force the input format instead of detecting it from extension and first record.",
+)
+@click.option("--field", help="Count this one field (JSONL/JSON) or column (CSV/Parquet).")
+@click.option("--per-line", is_flag=True, help="Plain text: one document per non-blank line.")
+@click.option(
+    "--glob",
+    default=DEFAULT_GLOB,
+    show_default=True,
+    help="Comma-separated file patterns searched in directories.",
+)
+@click.option(
+    "--sample",
+    metavar="FRACTION|N",
+    help="Estimate from a random sample: a fraction (0.01 or 1%) of documents, "
+    "or N documents per file.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample.")
+@click.option(
+    "--skip-bad", is_flag=True, help="Skip malformed records (and unreadable files), with a count."
+)
+@click.option(
+    "-f",
+    "--format",
+    "out_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (atomically)."
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["auto", "tiktoken", "toktok"]),
+    default="auto",
+    show_default=True,
+    help="Tokenizer engine; both are exact, toktok (distillcost[fast]) is faster.",
+)
+@click.option("--threads", type=click.IntRange(min=1), help="Threads (default: all cores).")
+def count(
+    paths: tuple[str, ...],
+    model: str | None,
+    encoding: str | None,
+    format_in: str,
+    field: str | None,
+    per_line: bool,
+    glob: str,
+    sample: str | None,
+    seed: int,
+    skip_bad: bool,
+    out_format: str,
+    output: str | None,
+    backend: str,
+    threads: int | None,
+) -> None:
+    """Count the tokens of datasets, exactly and offline.
+
+    PATH is a file, a directory (searched recursively with --glob) or - for
+    stdin. Formats are detected from the extension and the first record:
+    plain text (the whole file is one document; --per-line for one per line),
+    JSONL or JSON arrays of OpenAI chat ("messages"), ShareGPT
+    ("conversations"), instruction (instruction/input/output) or
+    prompt/completion records, and any JSONL, CSV or Parquet column with --field.
+
+    \b
+    Prompt and completion sides (what a distillation campaign pays for):
+      chat (OpenAI's recipe: 3 tokens per message, 1 per name, 3 to prime the reply)
+        prompt     = 3 + sum over non-assistant messages of
+                     3 + tokens(role) + tokens(content) [+ tokens(name) + 1]
+        completion = sum over assistant messages of tokens(content)
+      ShareGPT: human -> user, gpt -> assistant, system -> system, then as chat
+      instruction: prompt = tokens(instruction + "\\n" + input)  (no newline when
+                   input is empty), completion = tokens(output)
+    Text is counted as ordinary text: "<|endoftext|>" in data is just text.
+
+    \b
+    --sample estimates totals from a random sample of documents, scaling the
+    sample's tokens per byte to all bytes (a ratio estimator), and prints the
+    estimate with its 95% confidence interval. Statistics per document are
+    exact: mean, and nearest-rank p50/p90/p99/max.
+
+    \b
+    Examples:
+      distillcost count examples/sample-chat.jsonl --model gpt-4o
+      distillcost count data/ --glob '*.jsonl' --format json -o counts.json
+      distillcost count train.parquet --field text --encoding cl100k_base
+      distillcost count huge.jsonl --sample 1% --seed 7
+      cat notes.txt | distillcost count - --per-line
+    """
+    from distillcost.counting import count_files
+    from distillcost.export import atomic_write, json_text
+
+    if model and encoding:
+        raise click.UsageError("give --model or --encoding, not both")
+    chosen = model or encoding or "o200k_base"
+    sample_value = _parse_sample(sample)
+    show_progress = False
+    if sys.stderr.isatty():
+        size = 0
+        for p in paths:
+            with contextlib.suppress(OSError):
+                size += os.path.getsize(p) if os.path.isfile(p) else 0
+        show_progress = size >= PROGRESS_MIN_BYTES or "-" in paths
+
+    result = count_files(
+        list(paths),
+        encoding=chosen,
+        fmt=format_in,
+        field=field,
+        per_line=per_line,
+        sample=sample_value,
+        seed=seed,
+        skip_bad=skip_bad,
+        progress=show_progress,
+        glob=glob,
+        backend=backend,
+        threads=threads,
+    )
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if result.skipped:
+        more = result.skipped - len(result.warnings)
+        tail = f" ({more:,} not shown)" if more > 0 else ""
+        click.echo(f"Warning: skipped {result.skipped:,} bad records in total{tail}", err=True)
+
+    if out_format == "json":
+        text = json_text(result.to_dict())
+    elif out_format == "csv":
+        text = _csv(result)
+    else:
+        text = _table(result)
+    if output:
+        atomic_write(output, text)
+    else:
+        click.echo(text, nl=False)

@@ -1,0 +1,719 @@
+"""Count the tokens of files: readers -> batches -> tokenizer -> token profiles.
+
+How chat records are counted (OpenAI's published recipe, the openai-cookbook
+"How to count tokens with tiktoken", ``num_tokens_from_messages`` for gpt-4 /
+gpt-4o: ``tokens_per_message = 3``, ``tokens_per_name = 1``, every reply primed
+with 3 tokens), split into the two sides a distillation campaign pays for::
+
+    prompt     = 3                                   # reply priming, once per conversation
+               + sum over non-assistant messages of
+                   3 + tokens(role) + tokens(content) [+ tokens(name) + 1 if a name is given]
+    completion = sum over assistant messages of tokens(content)   # no overhead
+
+ShareGPT turns are mapped to roles first (human -> user, gpt -> assistant,
+system -> system). Instruction records: prompt = tokens(instruction + "\\n" +
+input) (just the instruction when input is empty), completion = tokens(output);
+prompt/completion records: tokens(prompt), tokens(completion). Plain text and
+``--field`` values: tokens of the text, one side only. Every text is encoded as
+ordinary text: ``<|endoftext|>`` in the data is counted like any other string.
+
+Memory stays constant: documents flow in batches of ~4 MB of text through
+``TokenCounter.count_batch`` (all cores); per-document counts are kept only as
+exact histograms and a 100,000-document reservoir (see :mod:`distillcost.profile`);
+a whole text file is streamed through ``count_chunks``.
+
+Sampling (``sample=``) estimates totals from a random sample of documents with a
+**ratio estimator by bytes**: tokens per input byte of the sampled documents x
+the input bytes of all documents (every document's byte size is known without
+parsing it; e.g. a JSONL line's length). A fraction ``f`` samples each document
+independently with probability ``f``; an integer ``n`` takes a simple random
+sample of ``n`` documents from each file. The 95% interval uses the
+linearisation variance with finite-population correction::
+
+    R = sum(y) / sum(x) over the sample;  T = R * X;  e_i = y_i - R * x_i
+    Var(T) = N^2 * (1 - n/N) * sum(e_i^2) / (n - 1) / n;  T +- t(0.975, n-1) * sqrt(Var)
+
+Files are strata: totals and variances add up. Unsampled records are never
+parsed, so a malformed line outside the sample goes unnoticed.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from distillcost.errors import InputError
+from distillcost.profile import Distribution, ProfileBuilder, SampledTotal, TokenProfile
+from distillcost.readers import (
+    DEFAULT_GLOB,
+    BadRecord,
+    Doc,
+    Source,
+    Unit,
+    doc_bytes,
+    doc_chars,
+    expand_paths,
+    open_source,
+)
+
+CHAT_FORMULA = (
+    "prompt = 3 (reply priming) + for each non-assistant message: 3 + tokens(role) + "
+    "tokens(content) [+ tokens(name) + 1]; completion = tokens of assistant contents"
+)
+BATCH_CHARS = 4 << 20
+BATCH_DOCS = 20_000
+MAX_WARNINGS = 5
+
+
+@dataclass(frozen=True)
+class FileCount:
+    source: str
+    format: str
+    profile: TokenProfile
+    skipped: int = 0
+
+    def to_dict(self, include_values: bool = False) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "format": self.format,
+            "skipped": self.skipped,
+            **self.profile.to_dict(include_values),
+        }
+
+
+@dataclass(frozen=True)
+class CountResult:
+    """Per-file profiles and their total, with how the counting was done."""
+
+    files: tuple[FileCount, ...]
+    total: TokenProfile
+    encoding: str
+    backend: str
+    exact: bool
+    note: str = ""
+    skipped: int = 0
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def has_chat(self) -> bool:
+        return any(f.format.endswith(("/chat", "/sharegpt")) for f in self.files)
+
+    def to_dict(self, include_values: bool = False) -> dict[str, Any]:
+        return {
+            "encoding": self.encoding,
+            "backend": self.backend,
+            "exact": self.exact,
+            "note": self.note,
+            "chat_formula": CHAT_FORMULA if self.has_chat else None,
+            "skipped": self.skipped,
+            "files": [f.to_dict(include_values) for f in self.files],
+            "total": self.total.to_dict(include_values),
+        }
+
+
+# ---------------------------------------------------------------- sampling statistics
+
+
+def t975(df: int) -> float:
+    """Two-sided 95% quantile of Student's t (exact table to 30 df, then an expansion)."""
+    table = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+             2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+             2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042)  # fmt: skip
+    if df < 1:
+        return math.inf
+    if df <= 30:
+        return table[df - 1]
+    z = 1.959964
+    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+
+
+@dataclass
+class _Moments:
+    """Exact integer sums for one study variable y against the byte size x."""
+
+    sy: int = 0
+    syy: int = 0
+    sxy: int = 0
+
+
+@dataclass
+class Stratum:
+    """Sampling sums of one file: population size/bytes, sample sums, per variable."""
+
+    population: int = 0  # N documents (or chunks)
+    population_bytes: int = 0  # X
+    n: int = 0
+    sx: int = 0
+    sxx: int = 0
+    ys: dict[str, _Moments] = field(default_factory=dict)
+
+    def add_population(self, x: int) -> None:
+        self.population += 1
+        self.population_bytes += x
+
+    def add_sample(self, x: int, values: dict[str, int]) -> None:
+        self.n += 1
+        self.sx += x
+        self.sxx += x * x
+        for key, y in values.items():
+            m = self.ys.get(key)
+            if m is None:
+                m = self.ys[key] = _Moments()
+            m.sy += y
+            m.syy += y * y
+            m.sxy += x * y
+
+    def estimate(self, key: str) -> tuple[float, float, int]:
+        """(estimated total, its variance, observed sample total) for variable ``key``."""
+        m = self.ys.get(key, _Moments())
+        big_n, n = self.population, self.n
+        if n == 0 or self.sx == 0:
+            return float(m.sy), 0.0, m.sy
+        ratio = m.sy / self.sx
+        total = ratio * self.population_bytes
+        if n >= big_n or n < 2:
+            return (float(m.sy) if n >= big_n else total), 0.0, m.sy
+        # sum of squared residuals, exactly: (Syy*Sx^2 - 2*Sy*Sxy*Sx + Sy^2*Sxx) / Sx^2
+        sse_num = m.syy * self.sx**2 - 2 * m.sy * m.sxy * self.sx + m.sy**2 * self.sxx
+        sse = max(sse_num, 0) / self.sx**2
+        var = big_n**2 * (1 - n / big_n) * (sse / (n - 1)) / n
+        return total, var, m.sy
+
+
+def combine(strata: Sequence[Stratum], key: str) -> SampledTotal:
+    """Stratified total with its 95% interval (totals and variances add up)."""
+    total = var = 0.0
+    floor = 0
+    df = 0
+    n = population = 0
+    for s in strata:
+        t, v, observed = s.estimate(key)
+        total += t
+        var += v
+        floor += observed
+        if v > 0:
+            df += s.n - 1
+        n += s.n
+        population += s.population
+    half = t975(df) * math.sqrt(var) if var > 0 else 0.0
+    estimate = round(total)
+    low = max(math.floor(total - half), floor)
+    high = max(math.ceil(total + half), estimate)
+    return SampledTotal(estimate, min(low, estimate), high, n, population)
+
+
+# ---------------------------------------------------------------- counting batches
+
+
+class _Tally:
+    """Turns batches of Docs into per-document prompt/completion counts."""
+
+    def __init__(self, counter: Any) -> None:
+        self.counter = counter
+        self._roles: dict[str, int] = {}
+
+    def role_tokens(self, role: str) -> int:
+        n = self._roles.get(role)
+        if n is None:
+            n = self._roles[role] = self.counter.count(role)
+        return n
+
+    def __call__(self, docs: Sequence[Doc]) -> tuple[list[int], list[int] | None]:
+        texts: list[str] = []
+        simple = True
+        for d in docs:
+            if len(d.prompt) != 1 or d.completion is not None:
+                simple = False
+                break
+        if simple:  # one text per document: the counts are the answer
+            return self.counter.count_batch([d.prompt[0] for d in docs]), None
+        for d in docs:
+            texts.extend(d.prompt)
+            if d.completion:
+                texts.extend(d.completion)
+        counts = self.counter.count_batch(texts)
+        prompt: list[int] = []
+        completion: list[int] = []
+        i = 0
+        role_tokens = self.role_tokens
+        for d in docs:
+            j = i + len(d.prompt)
+            p = sum(counts[i:j])
+            i = j
+            if d.completion:
+                j = i + len(d.completion)
+                c = sum(counts[i:j])
+                i = j
+            else:
+                c = 0
+            if d.chat:
+                p += 3 + 3 * len(d.roles) + d.names + sum(role_tokens(r) for r in d.roles)
+            prompt.append(p)
+            completion.append(c)
+        return prompt, completion
+
+
+class _Progress:
+    """A one-line progress bar on stderr, redrawn at most 5 times a second."""
+
+    def __init__(self, total: int | None, stream: Any = None) -> None:
+        self.total = total
+        self.done = 0
+        self.stream = stream or sys.stderr
+        self.start = time.monotonic()
+        self._last = 0.0
+
+    def __call__(self, delta: int) -> None:
+        self.done += delta
+        now = time.monotonic()
+        if now - self._last < 0.2:
+            return
+        self._last = now
+        mb = self.done / 1e6
+        rate = mb / max(now - self.start, 1e-9)
+        if self.total:
+            frac = min(self.done / self.total, 1.0)
+            bar = "#" * int(frac * 30)
+            line = f"\r[{bar:<30}] {frac:6.1%} {mb:,.0f} MB {rate:,.1f} MB/s"
+        else:
+            line = f"\r{mb:,.0f} MB {rate:,.1f} MB/s"
+        self.stream.write(line)
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\r" + " " * 70 + "\r")
+        self.stream.flush()
+
+
+# ---------------------------------------------------------------- the public API
+
+
+def _sample_mode(sample: float | int | None) -> tuple[str, float]:
+    if sample is None:
+        return "", 0.0
+    if isinstance(sample, bool):
+        raise InputError("sample must be a fraction in (0, 1] or a number of documents >= 2")
+    if isinstance(sample, int):
+        if sample < 2:
+            raise InputError(f"a sample of {sample} documents is too small (at least 2)")
+        return "n", float(sample)
+    if not (0 < sample <= 1):
+        raise InputError(f"sample fraction {sample} is not in (0, 1]")
+    return "fraction", float(sample)
+
+
+class _Run:
+    """One call of count_files: shared counter, builders, warnings."""
+
+    def __init__(
+        self,
+        counter: Any,
+        skip_bad: bool,
+        seed: int,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.counter = counter
+        self.tally = _Tally(counter)
+        self.skip_bad = skip_bad
+        self.seed = seed
+        self.progress = progress
+        self.warnings: list[str] = []
+        self.skipped = 0
+
+    def bad(self, src: Source, where: int, exc: BadRecord) -> None:
+        message = f"{src.where(where)}: {exc}"
+        if not self.skip_bad:
+            hint = " (use --skip-bad to skip such records)" if src.container != "text" else ""
+            raise InputError(message + hint) from None
+        self.skipped += 1
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append("skipped " + message)
+
+    def flush(
+        self, docs: list[Doc], builders: Sequence[ProfileBuilder]
+    ) -> tuple[list[int], list[int] | None, int]:
+        prompt, completion = self.tally(docs)
+        chars = sum(doc_chars(d) for d in docs)
+        for b in builders:
+            b.characters += chars
+            if b.sided:
+                b.add(prompt, completion)
+            elif completion is not None:
+                b.add([p + c for p, c in zip(prompt, completion, strict=True)])
+            else:
+                b.add(prompt)
+        return prompt, completion, chars
+
+    # -- exact --------------------------------------------------------------------
+
+    def exact(self, src: Source, builders: Sequence[ProfileBuilder]) -> int:
+        """Count every document of ``src``; returns how many records were skipped."""
+        skipped_before = self.skipped
+        if src.whole_text:
+            chars = 0
+
+            def blocks() -> Iterable[str]:
+                nonlocal chars
+                for block in src.text_blocks(self.progress):
+                    chars += len(block)
+                    yield block
+
+            n = self.counter.count_chunks(blocks())
+            for b in builders:
+                b.characters += chars
+                b.add([n], [0]) if b.sided else b.add([n])
+            return 0
+        parse = src.parser()
+        batch: list[Doc] = []
+        size = 0
+        for unit in src.units(self.progress):
+            try:
+                doc = parse(unit)
+            except BadRecord as exc:
+                self.bad(src, unit.where, exc)
+                continue
+            batch.append(doc)
+            size += unit.size if unit.size is not None else doc_chars(doc)
+            if size >= BATCH_CHARS or len(batch) >= BATCH_DOCS:
+                self.flush(batch, builders)
+                batch = []
+                size = 0
+        if batch:
+            self.flush(batch, builders)
+        return self.skipped - skipped_before
+
+    # -- sampled ------------------------------------------------------------------
+
+    def sampled(
+        self,
+        src: Source,
+        index: int,
+        mode: str,
+        amount: float,
+        builders: Sequence[ProfileBuilder],
+    ) -> tuple[Stratum, int, int]:
+        """Sample ``src``; returns its stratum, the documents seen, and records skipped."""
+        rng = random.Random(f"{self.seed}/{index}")
+        stratum = Stratum()
+        parse = src.parser()
+        skipped_before = self.skipped
+        chosen: list[tuple[Doc | None, Unit, int]] = []
+        batch: list[tuple[Doc | None, Unit, int]] = []
+
+        def measured(unit: Unit) -> tuple[Doc | None, int] | None:
+            if unit.size is not None:
+                return None, unit.size
+            try:
+                doc = parse(unit)
+            except BadRecord as exc:
+                self.bad(src, unit.where, exc)
+                return None
+            return doc, doc_bytes(doc)
+
+        def take(items: list[tuple[Doc | None, Unit, int]]) -> None:
+            docs: list[Doc] = []
+            sizes: list[int] = []
+            for doc, unit, x in items:
+                if doc is None:
+                    try:
+                        doc = parse(unit)
+                    except BadRecord as exc:
+                        self.bad(src, unit.where, exc)
+                        stratum.add_sample(x, {"total": 0, "prompt": 0, "completion": 0})
+                        continue
+                docs.append(doc)
+                sizes.append(x)
+            if not docs:
+                return
+            prompt, completion = self.tally(docs)
+            chars = 0
+            for i, d in enumerate(docs):
+                c = completion[i] if completion is not None else 0
+                n_chars = doc_chars(d)
+                chars += n_chars
+                stratum.add_sample(
+                    sizes[i],
+                    {
+                        "total": prompt[i] + c,
+                        "prompt": prompt[i],
+                        "completion": c,
+                        "chars": n_chars,
+                    },
+                )
+            if not src.whole_text:
+                for b in builders:
+                    b.characters += chars
+                    if b.sided:
+                        b.add(prompt, completion)
+                    elif completion is not None:
+                        b.add([p + c for p, c in zip(prompt, completion, strict=True)])
+                    else:
+                        b.add(prompt)
+
+        if mode == "fraction":
+            log_q = math.log1p(-amount) if amount < 1 else -math.inf
+
+            def gap() -> int:
+                if amount >= 1:
+                    return 0
+                return int(math.log(rng.random() or 1e-300) / log_q)
+
+            skip = gap()
+            size = 0
+            for unit in src.units(self.progress):
+                m = measured(unit)
+                if m is None:
+                    continue
+                stratum.add_population(m[1])
+                if skip:
+                    skip -= 1
+                    continue
+                skip = gap()
+                batch.append((m[0], unit, m[1]))
+                size += m[1]
+                if size >= BATCH_CHARS or len(batch) >= BATCH_DOCS:
+                    take(batch)
+                    batch = []
+                    size = 0
+            take(batch)
+        else:
+            from distillcost.profile import Reservoir
+
+            reservoir = Reservoir(int(amount), rng.randrange(2**32))
+            for unit in src.units(self.progress):
+                m = measured(unit)
+                if m is None:
+                    continue
+                stratum.add_population(m[1])
+                reservoir.add((m[0], unit, m[1]))
+            chosen = sorted(reservoir.items, key=lambda item: item[1].where)
+            for start in range(0, len(chosen), BATCH_DOCS):
+                take(chosen[start : start + BATCH_DOCS])
+        return stratum, stratum.population, self.skipped - skipped_before
+
+
+def count_files(
+    paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str],
+    *,
+    encoding: str = "o200k_base",
+    fmt: str = "auto",
+    field: str | None = None,
+    per_line: bool = False,
+    sample: float | int | None = None,
+    seed: int = 0,
+    skip_bad: bool = False,
+    progress: bool | Callable[[int], None] = False,
+    glob: str = DEFAULT_GLOB,
+    backend: str = "auto",
+    threads: int | None = None,
+) -> CountResult:
+    """Count the tokens of files, directories (searched by ``glob``) or ``-`` (stdin).
+
+    ``encoding`` may also be a model name. ``fmt`` forces the input format (see
+    :data:`distillcost.readers.FORMATS_IN`); ``field`` counts one field/column.
+    ``sample`` is a fraction of documents or a number of documents per file;
+    totals are then ratio estimates with 95% intervals. ``skip_bad`` skips
+    malformed records (counted in ``CountResult.skipped``) instead of failing.
+    ``progress`` is ``True`` for a bar on stderr, or a callable receiving bytes read.
+    Raises :class:`~distillcost.errors.InputError` for anything unreadable.
+    """
+    from distillcost.tokens import ENCODINGS, TokenCounter, encoding_for_model
+
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    mode, amount = _sample_mode(sample)
+    names = expand_paths(paths, glob)
+    if names.count("-") > 1:
+        raise InputError("stdin (-) can be given only once")
+    sources: list[Source] = []
+    skipped_files: list[str] = []
+    for name in names:
+        try:
+            sources.append(open_source(name, fmt, field, per_line))
+        except InputError as exc:
+            if not skip_bad or len(names) == 1:
+                raise
+            skipped_files.append(f"skipped file {exc}")
+    if not sources:
+        raise InputError("no readable input: " + "; ".join(skipped_files))
+
+    enc_name = encoding if encoding in ENCODINGS else encoding_for_model(encoding)
+    counter = TokenCounter(enc_name, backend=backend, threads=threads)
+    exact_enc = bool(getattr(counter, "exact", True))
+
+    bar: _Progress | None = None
+    callback: Callable[[int], None] | None
+    if progress is True:
+        sizes = [s.size for s in sources]
+        bar = _Progress(None if None in sizes else sum(s or 0 for s in sizes))
+        callback = bar
+    elif callable(progress):
+        callback = progress
+    else:
+        callback = None
+
+    run = _Run(counter, skip_bad, seed, callback)
+    run.warnings.extend(skipped_files[:MAX_WARNINGS])
+    all_sided = all(s.sided for s in sources)
+    total_builder = ProfileBuilder(enc_name, all_sided, seed)
+    files: list[FileCount] = []
+    strata: list[Stratum] = []
+    whole_estimates: list[int] = []
+    total_docs = total_bytes = 0
+    total_chars_est = 0.0
+    try:
+        for index, src in enumerate(sources):
+            file_builder = ProfileBuilder(enc_name, src.sided, seed)
+            if not mode:
+                skipped = run.exact(src, [file_builder, total_builder])
+                profile = file_builder.build(bytes=src.bytes_read, exact=exact_enc)
+                total_docs += profile.documents
+                total_bytes += src.bytes_read
+                strata.append(_exact_stratum(profile))
+                total_chars_est += profile.characters
+                files.append(FileCount(src.name, src.label, profile, skipped))
+                continue
+            stratum, _seen, skipped = run.sampled(src, index, mode, amount, [file_builder])
+            if stratum.n < 2 and stratum.population >= 2 and mode == "fraction":
+                if not src.rereadable:
+                    raise InputError(
+                        f"{src.name}: only {stratum.n} of {stratum.population} documents were "
+                        "sampled; raise --sample or give a number of documents"
+                    )
+                # Too few sampled to estimate anything: count this (small) file exactly.
+                file_builder = ProfileBuilder(enc_name, src.sided, seed)
+                skipped = run.exact(src, [file_builder])
+                stratum = _exact_stratum(file_builder.build())
+            profile = _sampled_profile(src, stratum, file_builder, skipped, exact_enc)
+            if src.whole_text:
+                whole_estimates.append(profile.tokens)
+            else:
+                _merge_sample_into(total_builder, file_builder)
+            strata.append(stratum)
+            total_docs += profile.documents
+            total_bytes += src.bytes_read
+            total_chars_est += profile.characters
+            files.append(FileCount(src.name, src.label, profile, skipped))
+    finally:
+        if bar is not None:
+            bar.close()
+
+    if mode:
+        if whole_estimates:
+            total_builder.hist_total.update(whole_estimates)
+            if all_sided:  # pragma: no cover - whole text files are never sided
+                total_builder.hist_prompt.update(whole_estimates)
+        sided = all_sided
+        total = total_builder.build(
+            documents=total_docs,
+            characters=round(total_chars_est),
+            bytes=total_bytes,
+            sampled=True,
+            sample_documents=sum(s.n for s in strata),
+            tokens_estimate=combine(strata, "total"),
+            prompt_estimate=combine(strata, "prompt") if sided else None,
+            completion_estimate=combine(strata, "completion") if sided else None,
+            exact=exact_enc,
+        )
+    else:
+        total = total_builder.build(bytes=total_bytes, exact=exact_enc)
+    return CountResult(
+        files=tuple(files),
+        total=total,
+        encoding=enc_name,
+        backend=str(getattr(counter, "backend", "")),
+        exact=exact_enc,
+        note=str(getattr(counter, "note", "") or ""),
+        skipped=run.skipped + len(skipped_files),
+        warnings=tuple(run.warnings),
+    )
+
+
+def _exact_stratum(profile: TokenProfile) -> Stratum:
+    """A fully counted file as a stratum with zero variance."""
+    s = Stratum(population=profile.documents, n=profile.documents)
+    s.ys = {
+        "total": _Moments(sy=profile.total.total),
+        "prompt": _Moments(sy=profile.prompt.total if profile.prompt else 0),
+        "completion": _Moments(sy=profile.completion.total if profile.completion else 0),
+        "chars": _Moments(sy=profile.characters),
+    }
+    return s
+
+
+def _sampled_profile(
+    src: Source, stratum: Stratum, builder: ProfileBuilder, skipped: int, exact: bool
+) -> TokenProfile:
+    chars, _, _ = stratum.estimate("chars")
+    tokens = combine([stratum], "total")
+    extra: dict[str, Any] = {
+        "documents": stratum.population - skipped,
+        "characters": round(chars),
+        "bytes": src.bytes_read,
+        "sampled": True,
+        "sample_documents": stratum.n,
+        "tokens_estimate": tokens,
+        "prompt_estimate": combine([stratum], "prompt") if src.sided else None,
+        "completion_estimate": combine([stratum], "completion") if src.sided else None,
+        "exact": exact,
+    }
+    if src.whole_text:  # one document: its distribution is the estimate itself
+        extra["documents"] = 1
+        one = Distribution.from_values([tokens.estimate])
+        return TokenProfile(
+            encoding=builder.encoding,
+            prompt=None,
+            completion=None,
+            total=one,
+            **extra,
+        )
+    return builder.build(**extra)
+
+
+def _merge_sample_into(total: ProfileBuilder, part: ProfileBuilder) -> None:
+    """Add a file's sampled documents to the total's histograms."""
+    if total.sided:
+        total.hist_prompt.update(part.hist_prompt)
+        total.hist_completion.update(part.hist_completion)
+    total.hist_total.update(part.hist_total)
+    items = part._reservoir.items
+    if total.sided == part.sided:
+        total._reservoir.extend(items)
+    elif part.sided:
+        total._reservoir.extend([it[2] for it in items])
+    else:  # pragma: no cover - a sided total implies sided parts
+        total._reservoir.extend(items)
+
+
+def count_texts(texts: Iterable[str], encoding: str = "o200k_base") -> TokenProfile:
+    """The token profile of in-memory texts, one document each (one side)."""
+    from distillcost.tokens import ENCODINGS, TokenCounter, encoding_for_model
+
+    enc_name = encoding if encoding in ENCODINGS else encoding_for_model(encoding)
+    counter = TokenCounter(enc_name)
+    builder = ProfileBuilder(enc_name, sided=False)
+    batch: list[str] = []
+    size = 0
+    n_bytes = 0
+
+    def flush() -> None:
+        builder.add(counter.count_batch(batch))
+        builder.characters += sum(map(len, batch))
+
+    for text in texts:
+        batch.append(text)
+        size += len(text)
+        n_bytes += len(text.encode("utf-8"))
+        if size >= BATCH_CHARS or len(batch) >= BATCH_DOCS:
+            flush()
+            batch = []
+            size = 0
+    if batch:
+        flush()
+    return builder.build(bytes=n_bytes, exact=bool(getattr(counter, "exact", True)))

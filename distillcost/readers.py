@@ -1,0 +1,830 @@
+"""Files -> streams of documents to count: text, JSONL/JSON, CSV, Parquet, stdin.
+
+A *source* is one input (a file or ``-`` for stdin). It yields *units* — one per
+document (a JSONL line, a text line, a CSV/Parquet row), or, for a whole text
+file being sampled, one per chunk cut at a point where tokenization is exact.
+Each unit carries its size in bytes, so the sampler can skip a unit without
+parsing or tokenizing it, and is parsed into a :class:`Doc` only when counted.
+
+Record formats (detected from the first record unless forced):
+
+* ``chat`` — OpenAI chat: ``{"messages": [{"role", "content", "name"?}, ...]}``;
+  ``content`` is a string, null, or a list of parts whose ``type == "text"``
+  parts are counted (each part on its own; images and other parts are not text
+  and are not counted). Assistant messages are the completion side; every other
+  role (system, developer, user, tool, ...) is the prompt side.
+* ``sharegpt`` — ``{"conversations": [{"from", "value"}, ...]}``: ``human``/``user``
+  -> user, ``gpt``/``assistant``/``chatgpt``/``bard``/``bing``/``model`` ->
+  assistant, ``system`` -> system; any other speaker keeps its name as the role.
+* ``instruction`` — ``instruction``/``input``/``output``: prompt is
+  ``instruction + "\\n" + input`` (just ``instruction`` when input is empty),
+  completion is ``output`` (``response`` when there is no ``output``, as in GPTeacher).
+* ``prompt-completion`` — OpenAI's legacy fine-tuning records ``prompt``/``completion``.
+* ``question-answer`` — ``question``/``answer`` (GSM8K and other QA sets).
+* ``field`` — one named field/column (``--field``), one side only.
+* ``text`` — a plain text file: the whole file is one document, or one document
+  per non-empty line with ``per_line``.
+
+Every problem is an :class:`~distillcost.errors.InputError` naming the file and
+line (or row); malformed records raise :class:`BadRecord`, which the counter may
+skip and tally when asked to.
+"""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+import io
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import Any, BinaryIO, NamedTuple
+
+from distillcost.errors import InputError
+
+DEFAULT_GLOB = "*.jsonl,*.ndjson,*.json,*.txt,*.md,*.csv,*.tsv,*.parquet"
+CONTAINERS = ("text", "jsonl", "json", "csv", "tsv", "parquet")
+SCHEMAS = ("chat", "sharegpt", "instruction", "prompt-completion", "question-answer")
+FORMATS_IN = ("auto", *CONTAINERS, *SCHEMAS)
+
+BLOCK = 4 << 20  # bytes read at a time from text files
+HEAD = 64 << 10  # bytes sniffed to detect the format
+CHUNK_TARGET = 16 << 10  # characters per sampling unit when a whole text file is sampled
+
+_ASSISTANT = frozenset({"gpt", "assistant", "chatgpt", "bard", "bing", "model"})
+_USER = frozenset({"human", "user"})
+
+
+class BadRecord(InputError):
+    """One record that cannot be counted (malformed JSON, missing field, ...)."""
+
+
+class Doc(NamedTuple):
+    """The texts of one document, ready to tokenize.
+
+    ``prompt`` holds the prompt-side texts (or the only side); ``completion`` is
+    ``None`` for one-sided formats. For chat, ``roles`` lists the roles of the
+    prompt-side messages and ``names`` how many of them carry a ``name`` (their
+    names are already among the prompt texts): the counter adds the API's
+    per-message overhead from these.
+    """
+
+    prompt: list[str]
+    completion: list[str] | None = None
+    roles: tuple[str, ...] = ()
+    names: int = 0
+    chat: bool = False
+
+
+class Unit(NamedTuple):
+    raw: Any  # bytes (a line), str (a chunk or field value) or dict (a row)
+    size: int | None  # bytes; None = measure the parsed Doc's texts
+    where: int  # 1-based line, row or record number
+
+
+def doc_bytes(doc: Doc) -> int:
+    """UTF-8 size of a document's texts: the sampling weight when no raw size exists."""
+    n = sum(len(t.encode("utf-8")) for t in doc.prompt)
+    if doc.completion:
+        n += sum(len(t.encode("utf-8")) for t in doc.completion)
+    return n
+
+
+def doc_chars(doc: Doc) -> int:
+    n = sum(map(len, doc.prompt))
+    if doc.completion:
+        n += sum(map(len, doc.completion))
+    return n
+
+
+# ---------------------------------------------------------------- record schemas
+
+
+def _content_texts(content: Any, what: str) -> list[str]:
+    if isinstance(content, str):
+        return [content]
+    if content is None:
+        return []
+    if isinstance(content, list):
+        texts = []
+        for part in content:
+            if isinstance(part, str):
+                texts.append(part)
+            elif isinstance(part, dict):
+                if part.get("type", "text") == "text":
+                    text = part.get("text")
+                    if not isinstance(text, str):
+                        raise BadRecord(f"{what}: a text part has no string 'text'")
+                    texts.append(text)
+            else:
+                raise BadRecord(f"{what}: content parts must be objects or strings")
+        return texts
+    raise BadRecord(f"{what}: content is {type(content).__name__}, not text")
+
+
+def parse_chat(rec: dict[str, Any]) -> Doc:
+    messages = rec.get("messages")
+    if not isinstance(messages, list):
+        raise BadRecord(_missing(rec, "messages", "a list of messages"))
+    prompt: list[str] = []
+    completion: list[str] = []
+    roles: list[str] = []
+    names = 0
+    for i, msg in enumerate(messages, 1):
+        if not isinstance(msg, dict):
+            raise BadRecord(f"message {i} is not an object")
+        role = msg.get("role")
+        if not isinstance(role, str):
+            raise BadRecord(f"message {i} has no 'role'")
+        texts = _content_texts(msg.get("content"), f"message {i}")
+        if role == "assistant":
+            completion.extend(texts)
+        else:
+            roles.append(role)
+            prompt.extend(texts)
+            name = msg.get("name")
+            if name:
+                if not isinstance(name, str):
+                    raise BadRecord(f"message {i}: 'name' is not text")
+                prompt.append(name)
+                names += 1
+    return Doc(prompt, completion, tuple(roles), names, True)
+
+
+def parse_sharegpt(rec: dict[str, Any]) -> Doc:
+    turns = rec.get("conversations")
+    if not isinstance(turns, list):
+        raise BadRecord(_missing(rec, "conversations", "a list of turns"))
+    prompt: list[str] = []
+    completion: list[str] = []
+    roles: list[str] = []
+    for i, turn in enumerate(turns, 1):
+        if not isinstance(turn, dict):
+            raise BadRecord(f"turn {i} is not an object")
+        speaker = turn.get("from")
+        if not isinstance(speaker, str):
+            raise BadRecord(f"turn {i} has no 'from'")
+        value = turn.get("value")
+        if value is None:
+            texts: list[str] = []
+        elif isinstance(value, str):
+            texts = [value]
+        else:
+            raise BadRecord(f"turn {i}: 'value' is {type(value).__name__}, not text")
+        key = speaker.lower()
+        if key in _ASSISTANT:
+            completion.extend(texts)
+        else:
+            roles.append("user" if key in _USER else key)
+            prompt.extend(texts)
+    return Doc(prompt, completion, tuple(roles), 0, True)
+
+
+def _text_field(rec: dict[str, Any], name: str, required: bool = True) -> str:
+    value = rec.get(name)
+    if value is None:
+        if required and name not in rec:
+            raise BadRecord(_missing(rec, name))
+        return ""
+    if not isinstance(value, str):
+        raise BadRecord(f"field {name!r} is {type(value).__name__}, not text")
+    return value
+
+
+def parse_instruction(rec: dict[str, Any]) -> Doc:
+    instruction = _text_field(rec, "instruction")
+    extra = _text_field(rec, "input", required=False)
+    output = _text_field(rec, "output" if "output" in rec or "response" not in rec else "response")
+    prompt = instruction + "\n" + extra if extra else instruction
+    return Doc([prompt], [output])
+
+
+def parse_prompt_completion(rec: dict[str, Any]) -> Doc:
+    return Doc([_text_field(rec, "prompt")], [_text_field(rec, "completion")])
+
+
+def parse_question_answer(rec: dict[str, Any]) -> Doc:
+    return Doc([_text_field(rec, "question")], [_text_field(rec, "answer")])
+
+
+def field_parser(name: str) -> Callable[[dict[str, Any]], Doc]:
+    def parse_field(rec: dict[str, Any]) -> Doc:
+        return Doc([_text_field(rec, name)])
+
+    return parse_field
+
+
+PARSERS: dict[str, Callable[[dict[str, Any]], Doc]] = {
+    "chat": parse_chat,
+    "sharegpt": parse_sharegpt,
+    "instruction": parse_instruction,
+    "prompt-completion": parse_prompt_completion,
+    "question-answer": parse_question_answer,
+}
+
+
+def _keys(rec: dict[str, Any]) -> str:
+    keys = list(rec)
+    shown = ", ".join(map(str, keys[:12])) + (", ..." if len(keys) > 12 else "")
+    return shown or "none"
+
+
+def _missing(rec: dict[str, Any], name: str, what: str = "") -> str:
+    suffix = f" ({what})" if what else ""
+    return f"no field {name!r}{suffix}; the record has: {_keys(rec)}"
+
+
+def detect_schema(rec: Any) -> str:
+    """The record format of one record, from its keys."""
+    if not isinstance(rec, dict):
+        raise BadRecord(f"expected a JSON object, got {type(rec).__name__}")
+    if isinstance(rec.get("messages"), list):
+        return "chat"
+    if isinstance(rec.get("conversations"), list):
+        return "sharegpt"
+    if "instruction" in rec and ("output" in rec or "response" in rec):
+        return "instruction"
+    if "prompt" in rec and "completion" in rec:
+        return "prompt-completion"
+    if "question" in rec and "answer" in rec:
+        return "question-answer"
+    raise BadRecord(
+        f"record is not in a known format (it has: {_keys(rec)}); expected 'messages' "
+        "(chat), 'conversations' (ShareGPT), 'instruction'+'output' (or 'response'), "
+        "'prompt'+'completion', 'question'+'answer' — or pass --field NAME to count one field"
+    )
+
+
+# ---------------------------------------------------------------- sources
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream with some already-read bytes put back in front (to sniff stdin)."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._head:
+            n = min(len(view), len(self._head))
+            view[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+
+@dataclass
+class Source:
+    """One input: where it is, what it holds, and how to read it."""
+
+    name: str  # for messages: the path as given, or "<stdin>"
+    path: Path | None  # None for stdin
+    container: str  # text | jsonl | json | csv | tsv | parquet
+    schema: str  # text | chat | sharegpt | instruction | prompt-completion | field
+    field: str | None = None
+    per_line: bool = False
+    size: int | None = None  # bytes, when known up front
+    _stdin_head: bytes = b""
+    _stdin: BinaryIO | None = None
+    _columns: list[str] = dataclasses.field(default_factory=list)
+    bytes_read: int = 0
+
+    @property
+    def sided(self) -> bool:
+        return self.schema in PARSERS
+
+    @property
+    def rereadable(self) -> bool:
+        return self.path is not None
+
+    @property
+    def whole_text(self) -> bool:
+        return self.container == "text" and not self.per_line
+
+    @property
+    def label(self) -> str:
+        if self.container == "text":
+            return "text/lines" if self.per_line else "text"
+        if self.schema == "field":
+            return f"{self.container}/field:{self.field}"
+        return f"{self.container}/{self.schema}"
+
+    def where(self, n: int) -> str:
+        unit = "row" if self.container in ("csv", "tsv", "parquet") else "line"
+        if self.container == "json":
+            unit = "record"
+        return f"{self.name}:{unit} {n}" if unit != "line" else f"{self.name}:{n}"
+
+    # -- raw bytes ---------------------------------------------------------------
+
+    def open_binary(self) -> BinaryIO:
+        if self.path is None:
+            if self._stdin is None:
+                raise InputError("<stdin>: standard input can be read only once")
+            stream = io.BufferedReader(_Prefixed(self._stdin_head, self._stdin), BLOCK)
+            self._stdin = None
+            return stream  # type: ignore[return-value]
+        return open(self.path, "rb", buffering=1 << 20)
+
+    # -- parsing -------------------------------------------------------------------
+
+    def parser(self) -> Callable[[Unit], Doc]:
+        """A function Unit -> Doc for this source (raises BadRecord)."""
+        if self.container == "text":
+            if self.per_line:
+                return self._parse_text_line
+            return lambda unit: Doc([unit.raw])
+        if self.schema == "field":
+            assert self.field is not None
+            record_parser = field_parser(self.field)
+        else:
+            record_parser = PARSERS[self.schema]
+        if self.container == "jsonl":
+            return lambda unit: record_parser(self._load_json_line(unit))
+        if self.container in ("csv", "tsv", "parquet") and self.schema == "field":
+            return self._parse_value
+        return lambda unit: record_parser(_expect_object(unit.raw))
+
+    def _parse_text_line(self, unit: Unit) -> Doc:
+        try:
+            text = unit.raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BadRecord(_utf8_message(exc)) from None
+        return Doc([text.rstrip("\r\n")])
+
+    def _parse_value(self, unit: Unit) -> Doc:
+        value = unit.raw
+        if value is None:
+            return Doc([""])
+        if not isinstance(value, str):
+            raise BadRecord(f"column {self.field!r} holds {type(value).__name__}, not text")
+        return Doc([value])
+
+    def _load_json_line(self, unit: Unit) -> dict[str, Any]:
+        line: bytes = unit.raw
+        if unit.where == 1 and line.startswith(codecs.BOM_UTF8):
+            line = line[3:]
+        try:
+            rec = json.loads(line)
+        except UnicodeDecodeError as exc:
+            raise BadRecord(_utf8_message(exc)) from None
+        except json.JSONDecodeError as exc:
+            raise BadRecord(f"malformed JSON: {exc.msg} (column {exc.colno})") from None
+        return _expect_object(rec)
+
+    # -- units -----------------------------------------------------------------------
+
+    def units(self, progress: Callable[[int], None] | None = None) -> Iterator[Unit]:
+        """Every document (or sampling chunk) of the source, unparsed."""
+        if self.container == "jsonl" or (self.container == "text" and self.per_line):
+            yield from self._line_units(progress)
+        elif self.container == "text":
+            yield from self._chunk_units(progress)
+        elif self.container == "json":
+            yield from self._json_units(progress)
+        elif self.container in ("csv", "tsv"):
+            yield from self._csv_units(progress)
+        elif self.container == "parquet":
+            yield from self._parquet_units(progress)
+        else:  # pragma: no cover - guarded by open_source
+            raise InputError(f"{self.name}: cannot read container {self.container!r}")
+
+    def _line_units(self, progress: Callable[[int], None] | None) -> Iterator[Unit]:
+        total = 0
+        lineno = 0
+        pending = 0
+        with self.open_binary() as fh:
+            for lineno, line in enumerate(fh, 1):
+                n = len(line)
+                total += n
+                if line.isspace():  # blank lines are not documents
+                    continue
+                yield Unit(line, n, lineno)
+                if progress is not None:
+                    pending += n
+                    if pending >= BLOCK:
+                        progress(pending)
+                        pending = 0
+        if progress is not None and pending:
+            progress(pending)
+        self.bytes_read = total
+
+    def text_blocks(self, progress: Callable[[int], None] | None = None) -> Iterator[str]:
+        """The whole file decoded as UTF-8 in blocks, checking for NUL and bad bytes."""
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        offset = 0
+        first = True
+        with self.open_binary() as fh:
+            while True:
+                block = fh.read(BLOCK)
+                final = not block
+                if block:
+                    nul = block.find(b"\x00")
+                    if nul >= 0:
+                        raise InputError(
+                            f"{self.name}: binary file (NUL byte at byte offset {offset + nul})"
+                        )
+                pending = len(decoder.getstate()[0])
+                try:
+                    text = decoder.decode(block, final)
+                except UnicodeDecodeError as exc:
+                    bad = offset - pending + exc.start
+                    raise InputError(f"{self.name}: {self._utf8_at(bad)}") from None
+                if first and text.startswith("\ufeff"):
+                    text = text[1:]
+                first = False
+                offset += len(block)
+                if progress is not None and block:
+                    progress(len(block))
+                if text:
+                    yield text
+                if final:
+                    break
+        self.bytes_read = offset
+
+    def _utf8_at(self, offset: int) -> str:
+        """'not valid UTF-8 at byte offset N (line L)', re-reading the file for the line."""
+        line = None
+        if self.path is not None:
+            with open(self.path, "rb") as fh:
+                line = fh.read(offset).count(b"\n") + 1
+        where = f" (line {line})" if line is not None else ""
+        return f"not valid UTF-8 at byte offset {offset}{where}; convert the file to UTF-8"
+
+    def _chunk_units(self, progress: Callable[[int], None] | None) -> Iterator[Unit]:
+        """A whole text file cut into ~16K-character chunks at exact split points."""
+        carry = ""
+        for text in self.text_blocks(progress):
+            carry += text
+            start = 0
+            while len(carry) - start > 2 * CHUNK_TARGET:
+                cut = safe_split(carry, start + CHUNK_TARGET)
+                if cut < 0 or cut >= len(carry) - 1:
+                    break
+                piece = carry[start:cut]
+                yield Unit(piece, len(piece.encode("utf-8")), 0)
+                start = cut
+            carry = carry[start:]
+        if carry:
+            yield Unit(carry, len(carry.encode("utf-8")), 0)
+
+    def _json_units(self, progress: Callable[[int], None] | None) -> Iterator[Unit]:
+        with self.open_binary() as fh:
+            data = fh.read()
+        self.bytes_read = len(data)
+        if progress is not None:
+            progress(len(data))
+        try:
+            records = json.loads(data)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{self.name}: {self._utf8_at(exc.start)}") from None
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"{self.name}:{exc.lineno}: malformed JSON: {exc.msg} (column {exc.colno})"
+            ) from None
+        if isinstance(records, dict):
+            records = [records]
+        if not isinstance(records, list):
+            raise InputError(f"{self.name}: expected a JSON array of records")
+        for i, rec in enumerate(records, 1):
+            yield Unit(rec, None, i)
+
+    def _csv_units(self, progress: Callable[[int], None] | None) -> Iterator[Unit]:
+        import pandas as pd
+
+        assert self.path is not None
+        sep = "\t" if self.container == "tsv" else ","
+        row = 1
+        try:
+            reader = pd.read_csv(
+                self.path,
+                sep=sep,
+                usecols=self._columns,
+                dtype=str,
+                keep_default_na=False,
+                chunksize=20_000,
+                encoding="utf-8",
+            )
+            for frame in reader:
+                if self.schema == "field":
+                    values: Sequence[Any] = frame[self.field].tolist()
+                else:
+                    values = frame.to_dict("records")
+                for value in values:
+                    row += 1
+                    yield Unit(value, None, row)
+        except UnicodeDecodeError:
+            raise InputError(f"{self.name}: {self._find_bad_utf8()}") from None
+        except (ValueError, pd.errors.ParserError) as exc:
+            raise InputError(f"{self.name}: cannot read as CSV: {_first_line(exc)}") from None
+        self.bytes_read = self.size or 0
+        if progress is not None:
+            progress(self.bytes_read)
+
+    def _find_bad_utf8(self) -> str:
+        assert self.path is not None
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        offset = 0
+        with open(self.path, "rb") as fh:
+            while True:
+                block = fh.read(BLOCK)
+                pending = len(decoder.getstate()[0])
+                try:
+                    decoder.decode(block, not block)
+                except UnicodeDecodeError as exc:
+                    return self._utf8_at(offset - pending + exc.start)
+                if not block:
+                    break
+                offset += len(block)
+        return "not valid UTF-8"
+
+    def _parquet_units(self, progress: Callable[[int], None] | None) -> Iterator[Unit]:
+        import pyarrow.parquet as pq
+
+        assert self.path is not None
+        pf = pq.ParquetFile(self.path)
+        row = 0
+        for batch in pf.iter_batches(batch_size=20_000, columns=self._columns):
+            if self.schema == "field":
+                values: list[Any] = batch.column(self.field).to_pylist()
+            else:
+                values = batch.to_pylist()
+            for value in values:
+                row += 1
+                yield Unit(value, None, row)
+        self.bytes_read = self.size or 0
+        if progress is not None:
+            progress(self.bytes_read)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _expect_object(rec: Any) -> dict[str, Any]:
+    if not isinstance(rec, dict):
+        raise BadRecord(f"expected a JSON object, got {type(rec).__name__}")
+    return rec
+
+
+def _utf8_message(exc: UnicodeDecodeError) -> str:
+    return f"not valid UTF-8 (byte {exc.start} of the line); convert the file to UTF-8"
+
+
+def safe_split(text: str, start: int) -> int:
+    """First index >= start where ``text`` can be cut without changing its token count.
+
+    A cut is exact where no pre-tokenizer piece of o200k/cl100k/p50k/r50k can
+    cross it: right after a newline, before a character that is neither
+    whitespace nor ``/`` (o200k's punctuation piece ``[\\r\\n/]*`` swallows
+    newlines and slashes that follow it, so ``"!\\n/usr"`` must stay whole).
+    Returns -1 when there is none.
+    """
+    find = text.find
+    i = find("\n", start)
+    n = len(text)
+    while 0 <= i < n - 1:
+        c = text[i + 1]
+        if not c.isspace() and c != "/":
+            return i + 1
+        i = find("\n", i + 1)
+    return -1
+
+
+# ---------------------------------------------------------------- opening
+
+
+def expand_paths(paths: Sequence[str | os.PathLike[str]], glob: str = DEFAULT_GLOB) -> list[str]:
+    """Files to read: explicit files as given; directories searched recursively by glob."""
+    patterns = [p.strip() for p in glob.split(",") if p.strip()]
+    out: list[str] = []
+    if not paths:
+        raise InputError("no input: give one or more files, directories, or - for stdin")
+    for raw in paths:
+        text = os.fspath(raw)
+        if text == "-":
+            out.append("-")
+            continue
+        p = Path(text)
+        if p.is_dir():
+            found = sorted(
+                str(f)
+                for f in p.rglob("*")
+                if f.is_file()
+                and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                and any(fnmatch(f.name, pat) for pat in patterns)
+            )
+            if not found:
+                raise InputError(
+                    f"{text}: no files matching {', '.join(patterns)} in this directory "
+                    "(use --glob to choose other patterns)"
+                )
+            out.extend(found)
+        elif p.exists():
+            out.append(text)
+        else:
+            raise InputError(f"{text}: no such file or directory")
+    return out
+
+
+def _ext(name: str) -> str:
+    return Path(name).suffix.lower()
+
+
+def open_source(
+    name: str,
+    fmt: str = "auto",
+    field: str | None = None,
+    per_line: bool = False,
+) -> Source:
+    """Open one input, check it is readable, and detect its container and schema."""
+    if fmt not in FORMATS_IN:
+        raise InputError(f"unknown input format {fmt!r}; expected one of {', '.join(FORMATS_IN)}")
+    if name == "-":
+        stdin = sys.stdin.buffer
+        head = stdin.read(HEAD)
+        src = Source("<stdin>", None, "", "", field, per_line, None, head, stdin)
+    else:
+        path = Path(name)
+        if path.is_dir():
+            raise InputError(f"{name}: is a directory")
+        try:
+            size = path.stat().st_size
+            with open(path, "rb") as fh:
+                head = fh.read(HEAD)
+        except FileNotFoundError:
+            raise InputError(f"{name}: no such file or directory") from None
+        except PermissionError:
+            raise InputError(f"{name}: permission denied") from None
+        src = Source(name, path, "", "", field, per_line, size)
+    if not head:
+        raise InputError(f"{src.name}: empty file")
+    ext = _ext(name)
+
+    container = fmt if fmt in CONTAINERS else ""
+    schema = fmt if fmt in SCHEMAS else ""
+    if not container:
+        if head.startswith(b"PAR1") or ext in (".parquet", ".pq"):
+            container = "parquet"
+        elif ext in (".csv", ".tsv"):
+            container = ext[1:]
+        elif schema or ext in (".jsonl", ".ndjson", ".json") or field:
+            container = "json" if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[") else "jsonl"
+        elif ext in (".txt", ".md", ".text", ".rst"):
+            container = "text"
+        else:
+            container = "jsonl" if head.lstrip().startswith(b"{") else "text"
+    nul = head.find(b"\x00")
+    if container != "parquet" and nul >= 0:
+        raise InputError(
+            f"{src.name}: binary file (NUL byte at byte offset {nul}); "
+            "expected text, JSONL, CSV or Parquet"
+        )
+    src.container = container
+
+    if container == "text":
+        if field:
+            raise InputError(
+                f"{src.name}: --field needs JSONL, JSON, CSV or Parquet input, not plain text"
+            )
+        if schema:
+            raise InputError(f"{src.name}: --format-in {schema} needs JSON records")
+        src.schema = "text"
+        return src
+    if container == "parquet":
+        _check_parquet(src, schema)
+    elif container in ("csv", "tsv"):
+        _check_csv(src, schema)
+    elif field:
+        src.schema = "field"
+    elif schema:
+        src.schema = schema
+    else:
+        src.schema = _sniff_json_schema(src, head)
+    return src
+
+
+def _sniff_json_schema(src: Source, head: bytes) -> str:
+    """Detect the schema from the first record of a JSONL or JSON file."""
+    if src.container == "json":
+        if src.path is None:
+            raise InputError("<stdin>: give JSON arrays as a file, or JSONL on stdin")
+        for unit in src.units():
+            return _schema_at(src, unit.raw, unit.where)
+        raise InputError(f"{src.name}: no records (an empty JSON array)")
+    lines = head.split(b"\n")
+    complete = lines[:-1] if len(head) == HEAD else lines
+    for lineno, line in enumerate(complete, 1):
+        if line.strip():
+            if lineno == 1 and line.startswith(codecs.BOM_UTF8):
+                line = line[3:]
+            try:
+                rec = json.loads(line)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{src.name}:{lineno}: {_utf8_message(exc)}") from None
+            except json.JSONDecodeError as exc:
+                raise InputError(
+                    f"{src.name}:{lineno}: malformed JSON: {exc.msg} (column {exc.colno}); "
+                    "the first record decides the format, so it must be valid"
+                ) from None
+            return _schema_at(src, rec, lineno)
+    if src.path is not None and len(head) == HEAD:  # a first line longer than the head
+        with open(src.path, "rb") as fh:
+            first = fh.readline()
+        try:
+            return _schema_at(src, json.loads(first), 1)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{src.name}:1: malformed JSON: {exc.msg}") from None
+    raise InputError(f"{src.name}: no records (only blank lines)")
+
+
+def _schema_at(src: Source, rec: Any, where: int) -> str:
+    try:
+        return detect_schema(rec)
+    except BadRecord as exc:
+        raise InputError(f"{src.where(where)}: {exc}") from None
+
+
+def _pick_columns(src: Source, columns: list[str], schema: str) -> None:
+    """Choose the schema of a table from its columns (or check the forced one)."""
+    kind = "Parquet" if src.container == "parquet" else "CSV"
+    listed = ", ".join(columns[:30]) + (", ..." if len(columns) > 30 else "")
+    if src.field is not None:
+        if src.field not in columns:
+            raise InputError(
+                f"{src.name}: no column {src.field!r} in this {kind} file; "
+                f"its columns are: {listed}"
+            )
+        src.schema = "field"
+        src._columns = [src.field]
+        return
+    needs = {
+        "chat": ["messages"],
+        "sharegpt": ["conversations"],
+        "instruction": ["instruction", "output"],
+        "instruction-response": ["instruction", "response"],
+        "prompt-completion": ["prompt", "completion"],
+        "question-answer": ["question", "answer"],
+    }
+    candidates = [schema] if schema else list(needs)
+    if schema == "instruction":
+        candidates.append("instruction-response")
+    for name in candidates:
+        if name in needs and all(c in columns for c in needs[name]):
+            src.schema = name.removesuffix("-response")
+            src._columns = needs[name] + (
+                ["input"] if src.schema == "instruction" and "input" in columns else []
+            )
+            return
+    if schema:
+        raise InputError(
+            f"{src.name}: --format-in {schema} needs columns {', '.join(needs[schema])}; "
+            f"this {kind} file has: {listed}"
+        )
+    raise InputError(
+        f"{src.name}: which column should be counted? Pass --field NAME; "
+        f"this {kind} file has: {listed}"
+    )
+
+
+def _check_csv(src: Source, schema: str) -> None:
+    if src.path is None:
+        raise InputError("<stdin>: CSV cannot be read from stdin; save it to a file")
+    import pandas as pd
+
+    sep = "\t" if src.container == "tsv" else ","
+    try:
+        header = pd.read_csv(src.path, sep=sep, nrows=0, encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{src.name}: {src._find_bad_utf8()}") from None
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise InputError(f"{src.name}: cannot read as CSV: {_first_line(exc)}") from None
+    _pick_columns(src, [str(c) for c in header.columns], schema)
+
+
+def _check_parquet(src: Source, schema: str) -> None:
+    if src.path is None:
+        raise InputError("<stdin>: Parquet cannot be read from stdin; save it to a file")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(src.path)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{src.name}: not a readable Parquet file: {_first_line(exc)}") from None
+    _pick_columns(src, list(pf.schema_arrow.names), schema)
+    if src.schema == "field":
+        kind = pf.schema_arrow.field(src.field).type
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+            raise InputError(f"{src.name}: column {src.field!r} holds {kind}, not text")
