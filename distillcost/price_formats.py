@@ -15,6 +15,7 @@ exactly that form.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -853,7 +854,7 @@ def parse_json(text: str, file: str, origin: str) -> ParseResult:
         result.problems.append(Problem(file, line, "", key, f"duplicate key {key!r}"))
         return result
     if is_litellm_map(doc):
-        return parse_litellm(doc, file, origin)
+        return parse_litellm(doc, file, origin, text)
     if isinstance(doc, list):
         return _parse_rows(
             [(i + 1, _json_row(row)) for i, row in enumerate(doc)],
@@ -1208,7 +1209,7 @@ def _litellm_encoding(model_id: str, provider: str) -> tuple[str, bool]:
     return "o200k_base", True
 
 
-def parse_litellm(doc: Mapping[str, Any], file: str, origin: str) -> ParseResult:
+def parse_litellm(doc: Mapping[str, Any], file: str, origin: str, text: str = "") -> ParseResult:
     """LiteLLM's model map: per-token floats (parsed as Decimal) x 1,000,000, undated.
 
     Rows get effective_from 1970-01-01 and ``verified = false`` (the map has no
@@ -1256,7 +1257,7 @@ def parse_litellm(doc: Mapping[str, Any], file: str, origin: str) -> ParseResult
             ("max_input_tokens", "context_window"),
             ("max_output_tokens", "max_output_tokens"),
         ):
-            if spec.get(key) is not None:
+            if spec.get(key) not in (None, 0):  # LiteLLM writes 0 for "unknown"
                 try:
                     limits[target] = _positive_int(spec[key])
                 except _FieldError as exc:
@@ -1311,8 +1312,23 @@ def parse_litellm(doc: Mapping[str, Any], file: str, origin: str) -> ParseResult
             f"{file}: skipped {unpriced} LiteLLM chat entries without input and output prices"
         )
     result.records = records
-    result.problems = builder.problems
+    result.problems = [_with_line(p, text) for p in builder.problems]
     return result
+
+
+def _with_line(problem: Problem, text: str) -> Problem:
+    """Add the line of the model's key to a LiteLLM problem (looked up only on error)."""
+    match = re.match(r"model (.+)$", problem.row)
+    if not text or not match:
+        return problem
+    key = match.group(1)[1:-1]
+    position = text.find(json.dumps(key, ensure_ascii=False) + ":")
+    if position < 0:
+        return problem
+    start = text.count("\n", 0, position) + 1
+    field_at = text.find(json.dumps(problem.field), position)
+    line = text.count("\n", 0, field_at) + 1 if field_at >= 0 else start
+    return dataclasses.replace(problem, line=line)
 
 
 # --------------------------------------------------------------------- genai-prices adapter
@@ -1326,8 +1342,9 @@ def parse_genai_prices(spec: str, origin: str) -> ParseResult:
     ``spec`` is ``genai-prices`` (providers openai, anthropic, google, deepseek,
     mistral) or ``genai-prices:prov1,prov2``. Only exact model names become
     aliases (genai-prices' regex and prefix matches are dropped: distillcost never
-    matches names loosely). A price with no start date gets 1970-01-01 and is
-    marked unverified; batch variants become batch prices.
+    matches names loosely). A price with no start date gets 1970-01-01; every
+    entry is marked unverified. Service-tier variants (batch, flex, priority)
+    and time-of-day prices are not mapped.
     """
     try:
         from genai_prices import data as genai_data  # type: ignore[import-not-found]

@@ -1,0 +1,546 @@
+"""``distillcost prices``: list, show, diff and validate price tables.
+
+Parses options, calls :mod:`distillcost.prices`, prints. Nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import click
+
+from distillcost.errors import NotAvailableError, PriceDataError, did_you_mean
+from distillcost.export import decimal_str, json_text
+from distillcost.prices import ModelRecord, PriceEntry, PriceTable, load_prices
+
+FORMATS = ("table", "csv", "json")
+
+
+class DateParam(click.ParamType):
+    """A date as YYYY-MM-DD, or ``today``."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        text = str(value).strip()
+        if text.lower() == "today":
+            return date.today()
+        try:
+            if len(text) != 10:
+                raise ValueError
+            return date.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{value!r} is not a date; use YYYY-MM-DD (e.g. 2024-10-01) or 'today'")
+
+
+DATE = DateParam()
+
+
+def prices_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--prices FILE`` (repeatable): extra tables that override the built-in ones.
+
+    Other commands (estimate, report) can reuse this and pass the value to
+    :func:`load_table`.
+    """
+    return click.option(
+        "--prices",
+        "price_files",
+        multiple=True,
+        metavar="FILE",
+        help="Extra price table (.toml, .csv, .json or a LiteLLM map; or 'genai-prices' "
+        "when that package is installed). Repeatable; later files win per model.",
+    )(func)
+
+
+def _warn(message: str) -> None:
+    click.echo(f"Warning: {message}", err=True)
+
+
+def load_table(price_files: Sequence[str] = ()) -> PriceTable:
+    """The full price table with ``--prices`` files on top; warnings go to stderr."""
+    return load_prices(price_files, on_warning=_warn)
+
+
+def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
+        help="table for people; csv for spreadsheets (reads back with --prices); json for code.",
+    )(func)
+
+
+def money(value: Decimal | None) -> str:
+    return "-" if value is None else decimal_str(value)
+
+
+def render_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Plain aligned columns; numbers right-aligned."""
+    cells = [[str(c) for c in header]] + [["" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    numeric = [
+        all(_looks_numeric(row[i]) for row in cells[1:]) and len(cells) > 1
+        for i in range(len(header))
+    ]
+    lines = []
+    for n, row in enumerate(cells):
+        parts = [
+            cell.rjust(widths[i]) if numeric[i] and n > 0 else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        lines.append("  ".join(parts).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines) + "\n"
+
+
+def _looks_numeric(text: str) -> bool:
+    return text == "-" or text.replace(".", "", 1).replace(",", "").isdigit()
+
+
+def _tiers(entry: PriceEntry) -> str:
+    return "; ".join(
+        f">{t.above_prompt_tokens:,}: {money(t.input)}/{money(t.output)}" for t in entry.tiers
+    )
+
+
+def _check_providers(table: PriceTable, providers: Sequence[str]) -> None:
+    known = sorted({m.provider for m in table})
+    for provider in providers:
+        if provider not in known:
+            close = did_you_mean(provider, known)
+            hint = f" Did you mean: {', '.join(close)}?" if close else ""
+            raise click.BadParameter(
+                f"unknown provider {provider!r}.{hint} Known: {', '.join(known)}",
+                param_hint="'--provider'",
+            )
+
+
+@click.group()
+def prices() -> None:
+    """Dated, sourced API prices: list, show, diff and validate price tables.
+
+    \b
+    Prices are USD per 1M tokens, with their history: every command answers
+    "as of a date". Tables stack, later wins PER MODEL (the whole record,
+    history included, is replaced):
+      built-in tables < plugins (entry point group "distillcost.prices",
+      DISTILLCOST_PLUGINS="" disables them) < your config dir
+      ($DISTILLCOST_CONFIG_DIR/prices/*.toml|csv|json, default
+      ~/.config/distillcost/prices) < --prices FILE (repeatable).
+
+    \b
+    Examples:
+      distillcost prices list --as-of 2023-03-15
+      distillcost prices list --provider openai --format csv > sheet.csv
+      distillcost prices list --prices sheet.csv --show-source
+      distillcost prices show gpt-4o-mini
+      distillcost prices diff 2024-01-01 2025-01-01
+      distillcost prices validate my-prices.csv
+    """
+
+
+@prices.command("list")
+@click.option("--provider", "providers", multiple=True, help="Only this provider (repeatable).")
+@click.option(
+    "--as-of",
+    type=DATE,
+    default="today",
+    show_default=True,
+    help="Prices in force on this date (YYYY-MM-DD).",
+)
+@format_option
+@click.option(
+    "--show-source",
+    is_flag=True,
+    help="Add each row's origin (which table it came from) and what it overrode.",
+)
+@click.option(
+    "--hide-retired",
+    is_flag=True,
+    help="Leave out models retired on or before --as-of (shown and marked by default).",
+)
+@prices_option
+def list_(
+    providers: tuple[str, ...],
+    as_of: date,
+    fmt: str,
+    show_source: bool,
+    hide_retired: bool,
+    price_files: tuple[str, ...],
+) -> None:
+    """One row per model with the prices in force on a date.
+
+    \b
+    Models first priced after --as-of are absent. Retired models are listed
+    with their last price and status "retired YYYY-MM-DD" (they cannot be
+    used for an estimate on that date); --hide-retired leaves them out.
+    The CSV is the price-sheet format --prices reads: edit it in a
+    spreadsheet and feed it back. Formula-like text is prefixed with ' so a
+    spreadsheet shows it as text; the reader removes exactly that prefix.
+
+    \b
+    Examples:
+      distillcost prices list
+      distillcost prices list --as-of 2022-12-28 --provider openai
+      distillcost prices list --format csv > sheet.csv
+      distillcost prices list --prices sheet.csv --show-source
+    """
+    table = load_table(price_files)
+    _check_providers(table, providers)
+    rows = [
+        (m, e, status)
+        for m, e, status in table.listing(as_of, include_retired=not hide_retired)
+        if not providers or m.provider in providers
+    ]
+    if fmt == "csv":
+        from distillcost.price_formats import records_csv_text
+
+        extra = ("origin", "overrides") if show_source else ()
+        click.echo(records_csv_text([(m, e) for m, e, _ in rows], extra), nl=False)
+        return
+    if fmt == "json":
+        from distillcost.price_formats import entry_row
+
+        out = []
+        for m, e, status in rows:
+            for row in entry_row(m, e):
+                row["aliases"] = list(m.aliases)
+                row["status"] = status
+                if show_source:
+                    row["origin"] = m.origin
+                    row["overrides"] = list(m.overrides)
+                out.append(row)
+        click.echo(json_text(out), nl=False)
+        return
+    if not rows:
+        click.echo(f"No models priced on {as_of.isoformat()}.", err=True)
+        return
+    header = ["model", "provider", "input", "cached", "output", "batch in", "batch out"]
+    header += ["long context (in/out)", "context", "status"]
+    if show_source:
+        header += ["origin", "overrides"]
+    body = []
+    for m, e, status in rows:
+        row = [
+            m.id,
+            m.provider,
+            money(e.input),
+            money(e.cached_input),
+            money(e.output),
+            money(e.batch_input),
+            money(e.batch_output),
+            _tiers(e),
+            f"{m.context_window:,}" if m.context_window else "-",
+            "" if status == "available" else status,
+        ]
+        if show_source:
+            row += [m.origin, " < ".join(m.overrides)]
+        body.append(row)
+    click.echo(
+        f"Prices in force on {as_of.isoformat()}, USD per 1M tokens (price table {table.version})"
+    )
+    click.echo(render_table(header, body), nl=False)
+
+
+@prices.command()
+@click.argument("model")
+@click.option(
+    "--as-of",
+    type=DATE,
+    default="today",
+    show_default=True,
+    help="Mark the entry in force on this date.",
+)
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text")
+@prices_option
+def show(model: str, as_of: date, fmt: str, price_files: tuple[str, ...]) -> None:
+    """Everything about one model: tokenizer, limits, and its full price history.
+
+    \b
+    MODEL is an id or an exact alias (names are never matched loosely; a near
+    miss gets a "Did you mean" suggestion). Each price entry shows its source,
+    the date it was checked and whether it was verified in a primary source.
+
+    \b
+    Examples:
+      distillcost prices show gpt-4o-mini
+      distillcost prices show o3 --as-of 2025-06-01
+      distillcost prices show claude-3-5-sonnet-20241022 --format json
+    """
+    table = load_table(price_files)
+    record = table.get(model)
+    try:
+        current: PriceEntry | None = record.price_on(as_of)
+    except NotAvailableError:
+        current = None
+    if fmt == "json":
+        data = record.to_dict()
+        data["origin"] = record.origin
+        data["overrides"] = list(record.overrides)
+        data["status"] = record.status_on(as_of)
+        data["as_of"] = as_of
+        data["in_force"] = current.effective_from if current else None
+        click.echo(json_text(data), nl=False)
+        return
+    click.echo(_show_text(record, as_of, current), nl=False)
+
+
+def _show_text(record: ModelRecord, as_of: date, current: PriceEntry | None) -> str:
+    lines = [f"{record.id}  ({record.provider})"]
+    if record.aliases:
+        lines.append(f"  aliases:     {', '.join(record.aliases)}")
+    tokenizer = record.encoding
+    if record.token_ratio is not None:
+        tokenizer += f" x {decimal_str(record.token_ratio)} provider tokens per token"
+    if record.tokenizer_approximate:
+        tokenizer += " (approximate)"
+    if record.tokenizer_source:
+        tokenizer += f"; source: {record.tokenizer_source}"
+    lines.append(f"  tokenizer:   {tokenizer}")
+    if record.context_window:
+        lines.append(f"  context:     {record.context_window:,} tokens")
+    if record.max_output_tokens:
+        lines.append(f"  max output:  {record.max_output_tokens:,} tokens")
+    if record.released:
+        lines.append(f"  released:    {record.released.isoformat()}")
+    if record.retired:
+        lines.append(f"  retired:     {record.retired.isoformat()}")
+    lines.append(f"  origin:      {record.origin}")
+    if record.overrides:
+        lines.append(f"  overrides:   {' < '.join(record.overrides)}")
+    if record.notes:
+        lines.append(f"  notes:       {record.notes}")
+    status = record.status_on(as_of)
+    when = current.effective_from.isoformat() if current else "none"
+    lines.append(f"  on {as_of.isoformat()}: {status}; entry in force: {when}")
+    lines.append("")
+    lines.append("Price history, USD per 1M tokens (* = in force on the --as-of date):")
+    header = ["", "from", "input", "cached", "cache write", "output", "batch in", "batch out"]
+    header += ["long context (in/out)", "training", "per request", "verified", "checked"]
+    rows = []
+    for e in record.history:
+        rows.append(
+            [
+                "*" if e is current else "",
+                e.effective_from.isoformat(),
+                money(e.input),
+                money(e.cached_input),
+                money(e.cache_write),
+                money(e.output),
+                money(e.batch_input),
+                money(e.batch_output),
+                _tiers(e) or "-",
+                money(e.training),
+                money(e.per_request),
+                "yes" if e.verified else "NO",
+                e.checked.isoformat() if e.checked else "-",
+            ]
+        )
+    lines.append(render_table(header, rows).rstrip("\n"))
+    lines.append("")
+    lines.append("Sources:")
+    for e in record.history:
+        flags = "" if e.reasoning_billed_as_output else " (reasoning not billed as output)"
+        lines.append(f"  {e.effective_from.isoformat()}: {e.source}{flags}")
+        if e.notes:
+            lines.append(f"      {e.notes}")
+    return "\n".join(lines) + "\n"
+
+
+_DIFF_FIELDS = (
+    "input",
+    "cached_input",
+    "cache_write",
+    "output",
+    "batch_input",
+    "batch_output",
+    "training",
+    "per_request",
+    "reasoning_billed_as_output",
+)
+
+
+def diff_rows(
+    table: PriceTable, before: date, after: date, providers: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """What changed between two dates: models added, withdrawn, and price fields changed."""
+    out: list[dict[str, Any]] = []
+    for m in table:
+        if providers and m.provider not in providers:
+            continue
+        a = m.price_on(before) if m.available_on(before) else None
+        b = m.price_on(after) if m.available_on(after) else None
+        base = {"model": m.id, "provider": m.provider}
+        if a is None and b is None:
+            continue
+        if a is None:
+            assert b is not None
+            out.append({**base, "change": "added", "field": "", "before": None, "after": None})
+            continue
+        if b is None:
+            status = m.status_on(after)
+            out.append({**base, "change": status, "field": "", "before": None, "after": None})
+            continue
+        for name in _DIFF_FIELDS:
+            x, y = getattr(a, name), getattr(b, name)
+            if x != y:
+                out.append({**base, "change": "changed", "field": name, "before": x, "after": y})
+        if a.tiers != b.tiers:
+            out.append(
+                {
+                    **base,
+                    "change": "changed",
+                    "field": "tiers",
+                    "before": _tiers(a),
+                    "after": _tiers(b),
+                }
+            )
+    return out
+
+
+@prices.command()
+@click.argument("date1", type=DATE)
+@click.argument("date2", type=DATE)
+@click.option("--provider", "providers", multiple=True, help="Only this provider (repeatable).")
+@format_option
+@prices_option
+def diff(
+    date1: date, date2: date, providers: tuple[str, ...], fmt: str, price_files: tuple[str, ...]
+) -> None:
+    """What changed between two dates: new models, retirements, price changes.
+
+    \b
+    Useful for a memo ("since January, o3 input fell from 10 to 2 USD/1M").
+    A model is "added" if it had no price on DATE1 and has one on DATE2, and
+    "retired ..." / "not yet priced" if it had a price on DATE1 and not on DATE2.
+
+    \b
+    Examples:
+      distillcost prices diff 2025-01-01 2025-07-01
+      distillcost prices diff 2024-01-01 today --provider openai --format csv
+    """
+    table = load_table(price_files)
+    _check_providers(table, providers)
+    rows = diff_rows(table, date1, date2, providers)
+    if fmt == "json":
+        click.echo(json_text(rows), nl=False)
+        return
+    if fmt == "csv":
+        from distillcost.export import records_csv
+
+        columns = ["model", "provider", "change", "field", "before", "after"]
+        click.echo(records_csv(rows, columns), nl=False)
+        return
+    if not rows:
+        click.echo(f"No price changes between {date1.isoformat()} and {date2.isoformat()}.")
+        return
+
+    def cell(value: Any) -> str:
+        if isinstance(value, Decimal):
+            return decimal_str(value)
+        if isinstance(value, bool):
+            return str(value).lower()
+        return "-" if value is None or value == "" else str(value)
+
+    click.echo(f"Changes from {date1.isoformat()} to {date2.isoformat()} (USD per 1M tokens)")
+    click.echo(
+        render_table(
+            ["model", "provider", "change", "field", "before", "after"],
+            [
+                [
+                    r["model"],
+                    r["provider"],
+                    r["change"],
+                    r["field"] or "-",
+                    cell(r["before"]),
+                    cell(r["after"]),
+                ]
+                for r in rows
+            ],
+        ),
+        nl=False,
+    )
+
+
+@prices.command()
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option(
+    "--across-files",
+    is_flag=True,
+    help="Treat the files as one table: a model id or alias in two files is a problem.",
+)
+def validate(files: tuple[str, ...], across_files: bool) -> None:
+    """Check price tables and report EVERY problem, each with file:line, row and field.
+
+    \b
+    Checks: malformed TOML/CSV/JSON; missing required fields; unknown fields
+    (with a suggestion); negative, NaN, infinite or non-numeric prices; unknown
+    units or encodings; bad dates; duplicate model ids, colliding aliases and
+    duplicate effective dates; an effective date after the model's retirement.
+    Exits 1 if anything is wrong, 0 if every file is clean.
+
+    \b
+    Examples:
+      distillcost prices validate my-prices.toml
+      distillcost prices validate sheet.csv litellm.json
+    """
+    from distillcost.prices import validate_price_files
+
+    problems = validate_price_files(files, across_files=across_files)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        bad = len({p.file for p in problems})
+        raise PriceDataError(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in "
+            f"{bad} file{'s' if bad != 1 else ''}"
+        )
+    from distillcost.price_formats import parse_path
+
+    for file in files:
+        result = parse_path(file)
+        entries = sum(len(r.history) for r in result.records)
+        for warning in result.warnings:
+            _warn(warning)
+        click.echo(f"ok: {file}: {len(result.records)} models, {entries} price entries")
+
+
+@prices.command()
+@prices_option
+def sources(price_files: tuple[str, ...]) -> None:
+    """The tables that make up the price table, in precedence order (last wins).
+
+    \b
+    Shows each source (built-in file, plugin, config-dir file, --prices file)
+    with how many models it contributed, the installed price plugins, and
+    whether DISTILLCOST_PLUGINS limits them.
+
+    \b
+    Examples:
+      distillcost prices sources
+      DISTILLCOST_PLUGINS="" distillcost prices sources --prices mine.csv
+    """
+    import os
+
+    from distillcost.plugins import ENV_VAR, installed_price_plugins
+    from distillcost.prices import config_dir
+
+    table = load_table(price_files)
+    click.echo(f"Price table {table.version}: {len(table)} models")
+    click.echo(
+        render_table(["source (lowest precedence first)", "models"], table.sources), nl=False
+    )
+    click.echo(f"Config dir: {config_dir() / 'prices'}")
+    plugins = installed_price_plugins()
+    setting = os.environ.get(ENV_VAR)
+    limit = "all load" if setting is None else f"{ENV_VAR}={setting!r}"
+    names = ", ".join(f"{name} ({dist})" for name, dist, _ in plugins) or "none"
+    click.echo(f"Installed price plugins: {names}; {limit}")
