@@ -66,8 +66,6 @@ PRICE_FIELDS = (
 )
 # The encodings distillcost can count offline (tiktoken names).
 ENCODINGS = {"o200k_base", "cl100k_base", "p50k_base", "r50k_base"}
-# Known-wrong figures in public tables that must never appear (see pricing/README.md).
-TODAY_OF_CURATION = date(2026, 11, 26)
 
 
 def _read(provider: str) -> dict[str, Any]:
@@ -174,7 +172,7 @@ def test_price_entry_fields(provider: str, model: dict[str, Any], entry: dict[st
     assert isinstance(entry["verified"], bool)
     checked = entry.get("checked", TABLES[provider]["meta"].get("checked"))
     assert type(checked) is date, "every entry needs a checked date (its own or the file's)"
-    assert checked <= TODAY_OF_CURATION or checked == entry.get("checked")
+    assert checked <= date.today(), "a source cannot have been read in the future"
     for key in PRICE_FIELDS:
         if key in entry:
             value = entry[key]
