@@ -28,6 +28,7 @@ The ``distillcost.templates`` group works the same way with
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Iterable
 from importlib import metadata
@@ -71,7 +72,14 @@ class PriceRegistry:
         problems = check_records(records, origin)
         if problems:
             raise PriceDataError(str(problems[0]))
-        self.layers.append((origin, records))
+        # provenance: every record says which plugin it came from (keeping any detail given)
+        stamped = [
+            dataclasses.replace(
+                r, origin=origin if r.origin in ("", "built-in") else f"{origin}:{r.origin}"
+            )
+            for r in records
+        ]
+        self.layers.append((origin, stamped))
 
     def records(self, records: Iterable[ModelRecord]) -> None:
         self(list(records))

@@ -547,12 +547,13 @@ class _Builder:
             if record is not None:
                 index[id(record)] = mi
                 records.append(record)
-        check_names(
-            records,
-            lambda r, key, msg: self.problem(
-                self.loc.model(index[id(r)], key), f"model {r.id!r}", key, msg
-            ),
-        )
+
+        def report(r: ModelRecord, key: str, msg: str, other: ModelRecord) -> None:
+            where = self.loc.model(index[id(other)])
+            suffix = f" (first defined on line {where})" if where else ""
+            self.problem(self.loc.model(index[id(r)], key), f"model {r.id!r}", key, msg + suffix)
+
+        check_names(records, report)
         return records
 
     def model(
@@ -778,13 +779,18 @@ class _Builder:
 
 def check_names(
     records: Sequence[ModelRecord],
-    report: Callable[[ModelRecord, str, str], None],
+    report: Callable[[ModelRecord, str, str, ModelRecord], None],
 ) -> None:
-    """Duplicate model ids and aliases colliding with another model's id or alias."""
+    """Duplicate model ids and aliases colliding with another model's id or alias.
+
+    ``report(record, field, message, other)`` is called for each clash; the
+    caller adds where ``other`` was defined (it knows the lines and files).
+    """
     owner: dict[str, tuple[ModelRecord, str]] = {}
     for record in records:
-        if record.id in owner and owner[record.id][1] == "id":
-            report(record, "id", f"duplicate model id {record.id!r} (also defined earlier)")
+        first = owner.get(record.id)
+        if first is not None and first[1] == "id":
+            report(record, "id", f"duplicate model id {record.id!r}", first[0])
             continue
         for name, kind in [(record.id, "id"), *((a, "alias") for a in record.aliases)]:
             other = owner.get(name)
@@ -793,6 +799,7 @@ def check_names(
                     record,
                     "aliases" if kind == "alias" else "id",
                     f"{kind} {name!r} collides with the {other[1]} of model {other[0].id!r}",
+                    other[0],
                 )
             elif other is None:
                 owner[name] = (record, kind)
@@ -1091,10 +1098,12 @@ def _parse_rows(
         if record is not None:
             records.append(record)
     first_lines = {mid: group[0][0] for mid, group in models.items()}
-    check_names(
-        records,
-        lambda r, key, msg: builder.problem(first_lines.get(r.id), f"model {r.id!r}", key, msg),
-    )
+
+    def report(r: ModelRecord, key: str, msg: str, other: ModelRecord) -> None:
+        suffix = f" (line {first_lines[other.id]})" if other.id in first_lines else ""
+        builder.problem(first_lines.get(r.id), f"model {r.id!r}", key, msg + suffix)
+
+    check_names(records, report)
     result.records = records
     result.problems = _sorted(builder.problems)
     return result

@@ -361,12 +361,12 @@ def validate_price_files(
             where[id(record)] = text
         everything.extend(result.records)
     if across_files:
-        check_names(
-            everything,
-            lambda r, key, msg: problems.append(
-                Problem(where[id(r)], None, f"model {r.id!r}", key, msg + " (in another file)")
-            ),
-        )
+
+        def report(r: ModelRecord, key: str, msg: str, other: ModelRecord) -> None:
+            row = f"model {r.id!r}"
+            problems.append(Problem(where[id(r)], None, row, key, f"{msg} (in {where[id(other)]})"))
+
+        check_names(everything, report)
     return problems
 
 
@@ -403,7 +403,9 @@ def check_records(records: Iterable[ModelRecord], source: str) -> list[Problem]:
     good = [r for r in records if isinstance(r, ModelRecord)]
     check_names(
         good,
-        lambda r, key, msg: problems.append(Problem(source, None, f"model {r.id!r}", key, msg)),
+        lambda r, key, msg, other: problems.append(
+            Problem(source, None, f"model {r.id!r}", key, msg)
+        ),
     )
     return problems
 

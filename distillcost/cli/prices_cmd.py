@@ -61,9 +61,20 @@ def _warn(message: str) -> None:
     click.echo(f"Warning: {message}", err=True)
 
 
-def load_table(price_files: Sequence[str] = ()) -> PriceTable:
+def load_table(price_files: Sequence[str] = (), builtin: bool = True) -> PriceTable:
     """The full price table with ``--prices`` files on top; warnings go to stderr."""
-    return load_prices(price_files, on_warning=_warn)
+    return load_prices(price_files, builtin=builtin, on_warning=_warn)
+
+
+def builtin_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--no-builtin``: leave out the shipped tables (check your own sheet alone)."""
+    return click.option(
+        "--builtin/--no-builtin",
+        default=True,
+        show_default=True,
+        help="Include the tables shipped with distillcost (plugins, config dir and "
+        "--prices files load either way).",
+    )(func)
 
 
 def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -168,6 +179,7 @@ def prices() -> None:
     help="Leave out models retired on or before --as-of (shown and marked by default).",
 )
 @prices_option
+@builtin_option
 def list_(
     providers: tuple[str, ...],
     as_of: date,
@@ -175,6 +187,7 @@ def list_(
     show_source: bool,
     hide_retired: bool,
     price_files: tuple[str, ...],
+    builtin: bool,
 ) -> None:
     """One row per model with the prices in force on a date.
 
@@ -193,7 +206,7 @@ def list_(
       distillcost prices list --format csv > sheet.csv
       distillcost prices list --prices sheet.csv --show-source
     """
-    table = load_table(price_files)
+    table = load_table(price_files, builtin)
     _check_providers(table, providers)
     rows = [
         (m, e, status)
@@ -261,7 +274,8 @@ def list_(
 )
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text")
 @prices_option
-def show(model: str, as_of: date, fmt: str, price_files: tuple[str, ...]) -> None:
+@builtin_option
+def show(model: str, as_of: date, fmt: str, price_files: tuple[str, ...], builtin: bool) -> None:
     """Everything about one model: tokenizer, limits, and its full price history.
 
     \b
@@ -275,7 +289,7 @@ def show(model: str, as_of: date, fmt: str, price_files: tuple[str, ...]) -> Non
       distillcost prices show o3 --as-of 2025-06-01
       distillcost prices show claude-3-5-sonnet-20241022 --format json
     """
-    table = load_table(price_files)
+    table = load_table(price_files, builtin)
     record = table.get(model)
     try:
         current: PriceEntry | None = record.price_on(as_of)
@@ -412,8 +426,14 @@ def diff_rows(
 @click.option("--provider", "providers", multiple=True, help="Only this provider (repeatable).")
 @format_option
 @prices_option
+@builtin_option
 def diff(
-    date1: date, date2: date, providers: tuple[str, ...], fmt: str, price_files: tuple[str, ...]
+    date1: date,
+    date2: date,
+    providers: tuple[str, ...],
+    fmt: str,
+    price_files: tuple[str, ...],
+    builtin: bool,
 ) -> None:
     """What changed between two dates: new models, retirements, price changes.
 
@@ -427,7 +447,7 @@ def diff(
       distillcost prices diff 2025-01-01 2025-07-01
       distillcost prices diff 2024-01-01 today --provider openai --format csv
     """
-    table = load_table(price_files)
+    table = load_table(price_files, builtin)
     _check_providers(table, providers)
     rows = diff_rows(table, date1, date2, providers)
     if fmt == "json":
@@ -515,7 +535,8 @@ def validate(files: tuple[str, ...], across_files: bool) -> None:
 
 @prices.command()
 @prices_option
-def sources(price_files: tuple[str, ...]) -> None:
+@builtin_option
+def sources(price_files: tuple[str, ...], builtin: bool) -> None:
     """The tables that make up the price table, in precedence order (last wins).
 
     \b
@@ -533,7 +554,7 @@ def sources(price_files: tuple[str, ...]) -> None:
     from distillcost.plugins import ENV_VAR, installed_price_plugins
     from distillcost.prices import config_dir
 
-    table = load_table(price_files)
+    table = load_table(price_files, builtin)
     click.echo(f"Price table {table.version}: {len(table)} models")
     click.echo(
         render_table(["source (lowest precedence first)", "models"], table.sources), nl=False
