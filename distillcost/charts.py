@@ -1,0 +1,358 @@
+"""Report charts as deterministic, self-contained SVG (matplotlib's SVG backend).
+
+Why matplotlib and not hand-written SVG strings: axes, log scales, tick
+placement and text layout are solved problems, and matplotlib's SVG writer
+escapes every piece of text it emits, so a hostile model name cannot inject
+markup. Text is drawn as paths (``svg.fonttype = "path"``) so the SVG needs no
+font, and the hash salt and metadata are fixed so the same data gives the same
+bytes (stable golden files, reviewable diffs).
+
+matplotlib is imported lazily inside :func:`_render`: ``distillcost --help``
+and ``estimate`` never pay for it. Money arrives as ``Decimal`` and is turned
+into floats here only to place marks on a canvas; labels are formatted from the
+``Decimal`` values.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+# Colour-blind-safe, prints legibly in greyscale (Okabe–Ito).
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+BASE_COLOUR = "#0072B2"
+LOW_COLOUR = "#009E73"
+HIGH_COLOUR = "#D55E00"
+
+_RC = {
+    "svg.hashsalt": "distillcost",
+    "svg.fonttype": "path",
+    "font.family": "DejaVu Sans",
+    "font.size": 9.0,
+    "axes.titlesize": 10.0,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.axisbelow": True,
+    "grid.color": "#dddddd",
+    "grid.linewidth": 0.6,
+    "figure.dpi": 100.0,
+    "path.simplify": True,
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One rendered chart: a file-name stem, a title, alt text and the SVG document."""
+
+    name: str
+    title: str
+    alt: str
+    svg: str
+
+    def inline(self) -> str:
+        """The SVG ready to paste inside an HTML page (see :func:`inline_svg`)."""
+        return inline_svg(self.svg, prefix=self.name)
+
+
+def plain_label(text: object) -> str:
+    """Label text with matplotlib's mathtext switched off: ``$`` is literal."""
+    return str(text).replace("$", r"\$")
+
+
+def money_tick(value: float) -> str:
+    """Compact dollar labels for axes ($0.5, $12, $3.4k, $1.2M), mathtext-safe."""
+    sign = "-" if value < 0 else ""
+    v = abs(value)
+    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if v >= limit:
+            return rf"{sign}\${_trim(v / limit)}{suffix}"
+    if v == 0:
+        return r"\$0"
+    if v < 1:
+        return rf"{sign}\${v:.2g}"
+    return rf"{sign}\${_trim(v)}"
+
+
+def _trim(v: float) -> str:
+    text = f"{v:.3g}" if v < 1000 else f"{v:,.0f}"
+    if "e" in text:
+        text = f"{v:,.0f}"
+    return text
+
+
+def _money_label(value: Decimal) -> str:
+    """Bar-end labels: a bit more precision than ticks."""
+    return money_tick(float(value))
+
+
+def _render(draw: Callable[[Any], None], width: float, height: float) -> str:
+    import matplotlib
+
+    with matplotlib.rc_context(_RC):
+        from matplotlib.figure import Figure
+
+        figure = Figure(figsize=(width, height), layout="constrained")
+        draw(figure)
+        buffer = io.StringIO()
+        figure.savefig(
+            buffer,
+            format="svg",
+            metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
+        )
+    return buffer.getvalue()
+
+
+def _log_axis_wanted(values: Sequence[float]) -> bool:
+    positive = [v for v in values if v > 0]
+    return len(positive) >= 2 and max(positive) / min(positive) >= 30
+
+
+def tornado(base_usd: Decimal, rows: Sequence[Mapping[str, Any]]) -> Chart:
+    """Sensitivity: how far each assumption alone moves the total (largest first).
+
+    ``rows`` are the estimate's ``sensitivity`` records: parameter, low_usd,
+    high_usd (total with that one assumption at its low/high end).
+    """
+    rows = [r for r in rows if r["low_usd"] != r["high_usd"]] or list(rows)
+    rows = sorted(rows, key=lambda r: abs(r["high_usd"] - r["low_usd"]))  # largest on top
+    base = float(base_usd)
+
+    def draw(figure: Any) -> None:
+        ax = figure.subplots()
+        labels = [plain_label(r["parameter"]) for r in rows]
+        ys = range(len(rows))
+        for y, r in zip(ys, rows, strict=True):
+            low, high = float(r["low_usd"]), float(r["high_usd"])
+            first = y == 0
+            ax.barh(
+                y,
+                low - base,
+                left=base,
+                color=LOW_COLOUR,
+                height=0.6,
+                label="assumption at its low end" if first else None,
+            )
+            ax.barh(
+                y,
+                high - base,
+                left=base,
+                color=HIGH_COLOUR,
+                height=0.6,
+                label="assumption at its high end" if first else None,
+            )
+            for value, dec in ((low, r["low_usd"]), (high, r["high_usd"])):
+                align = "right" if value < base else "left"
+                ax.annotate(
+                    _money_label(dec),
+                    (value, y),
+                    xytext=(-3 if align == "right" else 3, 0),
+                    textcoords="offset points",
+                    ha=align,
+                    va="center",
+                    fontsize=8,
+                )
+        ax.axvline(base, color="#333333", linewidth=1)
+        ax.set_yticks(list(ys), labels)
+        ax.grid(axis="y", visible=False)
+        ax.xaxis.set_major_formatter(_formatter(money_tick))
+        ax.set_xlabel(f"Total cost (base {money_tick(base)})")
+        ax.margins(x=0.25)
+        ax.set_ylim(-0.6, len(rows) - 0.4 + 0.5)
+        ax.legend(fontsize=7, frameon=False, loc="upper right", ncols=2)
+        ax.set_title("Which assumption moves the total most")
+
+    height = 1.5 + 0.38 * len(rows)
+    svg = _render(draw, 6.4, height)
+    alt = (
+        "Tornado chart: the total with each assumption at its low and high end "
+        f"({len(rows)} assumptions, largest swing on top)"
+    )
+    return Chart("sensitivity", "Sensitivity (tornado)", alt, svg)
+
+
+def by_teacher(rows: Sequence[Mapping[str, Any]], highlight: str | None = None) -> Chart:
+    """The same campaign priced for each teacher, cheapest at the top, with ranges."""
+    rows = sorted(rows, key=lambda r: r["total_usd"], reverse=True)  # cheapest drawn last = top
+    totals = [float(r["total_usd"]) for r in rows]
+    lows = [float(r.get("low_usd", r["total_usd"])) for r in rows]
+    highs = [float(r.get("high_usd", r["total_usd"])) for r in rows]
+    log = _log_axis_wanted(totals)
+
+    def draw(figure: Any) -> None:
+        ax = figure.subplots()
+        ys = list(range(len(rows)))
+        colours = [
+            HIGH_COLOUR if highlight is not None and r["teacher"] == highlight else BASE_COLOUR
+            for r in rows
+        ]
+        ax.barh(ys, totals, color=colours, height=0.6)
+        err = [
+            [t - lo for t, lo in zip(totals, lows, strict=True)],
+            [hi - t for t, hi in zip(totals, highs, strict=True)],
+        ]
+        if any(any(e) for e in err):
+            ax.errorbar(totals, ys, xerr=err, fmt="none", ecolor="#333333", capsize=3, lw=0.8)
+        for y, r, hi in zip(ys, rows, highs, strict=True):
+            ax.annotate(
+                _money_label(r["total_usd"]),
+                (hi, y),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+            )
+        ax.set_yticks(ys, [plain_label(r["teacher"]) for r in rows])
+        ax.grid(axis="y", visible=False)
+        if log:
+            ax.set_xscale("log")
+            ax.set_xlabel("Total cost (log scale)")
+        else:
+            ax.set_xlabel("Total cost")
+            ax.set_xlim(left=0)
+        ax.xaxis.set_major_formatter(_formatter(money_tick))
+        ax.margins(x=0.15)
+        ax.set_title("Cost by teacher")
+
+    svg = _render(draw, 6.4, 1.2 + 0.32 * len(rows))
+    alt = f"Bar chart: total cost for each of {len(rows)} teachers, cheapest on top"
+    return Chart("by_teacher", "Cost by teacher", alt, svg)
+
+
+def over_time(rows: Sequence[Mapping[str, Any]], until: date | None = None) -> Chart:
+    """Cost of the same campaign on each date a teacher's price changed (log axis).
+
+    Prices are step functions, so each teacher's series is drawn as steps that
+    hold until the next change (and up to ``until``, the report's date).
+    """
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    series: dict[str, list[tuple[date, Decimal]]] = {}
+    for r in rows:
+        series.setdefault(str(r["teacher"]), []).append((_as_date(r["date"]), r["total_usd"]))
+
+    def draw(figure: Any) -> None:
+        ax = figure.subplots()
+        for i, (teacher, points) in enumerate(series.items()):
+            points.sort()
+            xs = [d for d, _ in points]
+            ys = [float(v) for _, v in points]
+            if until is not None and xs and until > xs[-1]:
+                xs, ys = [*xs, until], [*ys, ys[-1]]
+            colour = PALETTE[i % len(PALETTE)]
+            ax.step(xs, ys, where="post", color=colour, label=plain_label(teacher), lw=1.5)
+            ax.plot(
+                [d for d, _ in points], [float(v) for _, v in points], "o", color=colour, ms=3.5
+            )
+        _log_money_axis(ax.yaxis, [float(v) for pts in series.values() for _, v in pts])
+        locator = AutoDateLocator()
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+        ax.set_ylabel("Total cost (log scale)")
+        ax.set_title("Cost of the same campaign over time")
+        if len(series) > 1:
+            ax.legend(fontsize=7, frameon=False, loc="best")
+
+    svg = _render(draw, 6.4, 3.4)
+    alt = (
+        f"Line chart: cost of the campaign over time for {len(series)} teacher(s), "
+        "log scale, one step per price change"
+    )
+    return Chart("over_time", "Cost over time", alt, svg)
+
+
+def cost_vs_volume(
+    points: Sequence[Mapping[str, Any]], volume_label: str, current: Decimal | None = None
+) -> Chart:
+    """Total cost (with its range) as the campaign's volume scales, on log–log axes."""
+    points = sorted(points, key=lambda p: p["volume"])
+
+    def draw(figure: Any) -> None:
+        ax = figure.subplots()
+        xs = [float(p["volume"]) for p in points]
+        ax.fill_between(
+            xs,
+            [float(p["low_usd"]) for p in points],
+            [float(p["high_usd"]) for p in points],
+            color=BASE_COLOUR,
+            alpha=0.18,
+            lw=0,
+            label="range (low–high)",
+        )
+        ax.plot(xs, [float(p["total_usd"]) for p in points], "-o", color=BASE_COLOUR, ms=3)
+        if current is not None:
+            ax.axvline(float(current), color=HIGH_COLOUR, lw=1, ls="--", label="this campaign")
+            ax.legend(fontsize=7, frameon=False, loc="upper left")
+        ax.set_xscale("log")
+        _log_money_axis(ax.yaxis, [float(p[k]) for p in points for k in ("low_usd", "high_usd")])
+        ax.xaxis.set_major_formatter(_formatter(_count_tick))
+        ax.xaxis.set_minor_formatter(_formatter(lambda v: ""))
+        ax.set_xlabel(plain_label(volume_label) + " (log scale)")
+        ax.set_ylabel("Total cost (log scale)")
+        ax.set_title("Cost vs volume")
+
+    svg = _render(draw, 6.4, 3.2)
+    alt = f"Line chart: total cost (with range) against {volume_label.lower()}, log-log axes"
+    return Chart("cost_vs_volume", "Cost vs volume", alt, svg)
+
+
+def _log_money_axis(axis: Any, values: Sequence[float]) -> None:
+    """A log money axis that still has labels when the data span less than a decade."""
+    from matplotlib.ticker import LogLocator
+
+    axis.axes.set_yscale("log")
+    positive = [v for v in values if v > 0]
+    spread = max(positive) / min(positive) if positive else 1.0
+    subs = (1.0, 2.0, 3.0, 5.0) if spread < 10 else (1.0, 2.0, 5.0) if spread < 100 else (1.0,)
+    axis.set_major_locator(LogLocator(base=10, subs=subs))
+    axis.set_major_formatter(_formatter(money_tick))
+    axis.set_minor_formatter(_formatter(lambda v: ""))
+
+
+def _count_tick(value: float) -> str:
+    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if value >= limit:
+            return f"{_trim(value / limit)}{suffix}"
+    return _trim(value)
+
+
+def _formatter(function: Callable[[float], str]) -> Any:
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda value, _pos: function(value))
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+_XML_PROLOGUE = re.compile(r"\A\s*<\?xml[^>]*\?>\s*(<!DOCTYPE[^>]*>\s*)?", re.S)
+_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
+_NAMESPACES = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
+_ID = re.compile(r'\bid="([^"]+)"')
+_HREF = re.compile(r'(xlink:href|href)="#([^"]+)"')
+_URL = re.compile(r"url\(#([^)]+)\)")
+
+
+def inline_svg(svg: str, prefix: str) -> str:
+    """An SVG document turned into an element to inline in an HTML page.
+
+    Drops the XML prologue and DOCTYPE (whose URL must not appear in a
+    self-contained page), the metadata block and namespace declarations (HTML's
+    parser supplies them), and prefixes every id and reference with ``prefix``
+    so several charts in one page never share an id.
+    """
+    svg = _XML_PROLOGUE.sub("", svg)
+    svg = _METADATA.sub("", svg)
+    svg = _NAMESPACES.sub("", svg, count=0)
+    svg = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+    svg = _HREF.sub(lambda m: f'{m.group(1)}="#{prefix}-{m.group(2)}"', svg)
+    svg = _URL.sub(lambda m: f"url(#{prefix}-{m.group(1)})", svg)
+    return svg.strip()

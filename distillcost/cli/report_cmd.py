@@ -1,0 +1,136 @@
+"""``distillcost report``: a memo-ready HTML or Markdown report of one campaign."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from distillcost.cli.scenario_options import scenario_from_options, scenario_options
+
+SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
+
+
+def _models(value: str | None) -> list[str]:
+    return [m.strip() for m in (value or "").split(",") if m.strip()]
+
+
+def infer_format(fmt: str | None, output: str | None) -> str:
+    """The format asked for, else the one the output file's suffix names, else Markdown."""
+    if output is not None and output != "-":
+        suffix_format = SUFFIX_FORMATS.get(Path(output).suffix.lower())
+        if fmt is None:
+            if suffix_format is None:
+                raise click.UsageError(
+                    f"cannot tell the format from {output!r}: name the file .html or .md, "
+                    "or pass --format html|md"
+                )
+            return suffix_format
+        return fmt
+    if fmt == "html":
+        raise click.UsageError(
+            "an HTML report needs a file to go in: pass -o FILE.html (Markdown can go to stdout)"
+        )
+    return fmt or "md"
+
+
+@click.command()
+@scenario_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "md"]),
+    default=None,
+    help="Report format (default: from the -o suffix; Markdown on stdout).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=str),
+    default=None,
+    help="Write the report here (atomic). Markdown charts go to <stem>_charts/ beside it.",
+)
+@click.option(
+    "--compare",
+    "compare_models",
+    metavar="MODELS",
+    default=None,
+    help="Also rank these teachers (comma-separated ids or aliases) for the same campaign.",
+)
+@click.option("--all", "compare_all", is_flag=True, help="Compare every model priced on the date.")
+@click.option(
+    "--history",
+    "with_history",
+    is_flag=True,
+    help="Add the cost of the campaign on every date the teacher's price changed.",
+)
+@click.option(
+    "--template-dir",
+    "template_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=str),
+    help="Directory searched first for report.html.j2 / report.md.j2 (repeatable).",
+)
+def report(
+    scenario_path: str | None,
+    fmt: str | None,
+    output: str | None,
+    compare_models: str | None,
+    compare_all: bool,
+    with_history: bool,
+    template_dirs: tuple[str, ...],
+    **options: Any,
+) -> None:
+    """A report to attach to a memo: summary, assumptions, method, breakdown, charts.
+
+    The summary paragraph can be quoted as it is: campaign, teacher, date, total
+    with its range, wall-clock time and the binding rate limit. Then every
+    assumption with its origin, the formulas with this campaign's numbers (so
+    the total can be checked by hand), the prices used with their sources, and
+    charts: cost vs volume, the sensitivity tornado when assumptions have
+    ranges, and on request a comparison across teachers and cost over time.
+
+    HTML is one self-contained file (inline CSS and SVG charts, no scripts, no
+    network) that prints cleanly to PDF. Markdown is GitHub-flavoured; with -o
+    its charts are SVG files in <stem>_charts/ next to it; on stdout the charts
+    are left out with a note.
+
+    Templates: --template-dir DIR, then $DISTILLCOST_CONFIG_DIR/templates, then
+    the built-ins. A template can extend a built-in and replace one block:
+    {% extends "default:report.md.j2" %}{% block summary %}...{% endblock %}
+
+    \b
+    Examples:
+      distillcost report examples/essay.toml -o essay.html
+      distillcost report examples/alpaca.toml > alpaca.md
+      distillcost report examples/alpaca.toml -o alpaca.md --history
+      distillcost report examples/gpt4all.toml -o g.html --compare gpt-4o,gpt-4o-mini
+      distillcost report examples/essay.toml --all -o all.html
+      distillcost report examples/essay.toml --template-dir my-templates -o memo.md
+    """
+    if compare_all and compare_models:
+        raise click.UsageError("use either --compare MODELS or --all, not both")
+    models = _models(compare_models)
+    if compare_models is not None and not models:
+        raise click.BadParameter("name at least one model, e.g. gpt-4o,gpt-4o-mini", "--compare")
+    fmt = infer_format(fmt, output)
+    to_stdout = output is None or output == "-"
+
+    from distillcost.render import build_report_data, render_report, write_report
+
+    scenario, table = scenario_from_options(scenario_path, options)
+    data = build_report_data(
+        scenario, table, compare=models, compare_all=compare_all, history=with_history
+    )
+    rendered = render_report(
+        data, fmt, template_dirs=template_dirs, output=None if to_stdout else output
+    )
+    if to_stdout:
+        click.echo(rendered.text, nl=False)
+        return
+    assert output is not None
+    written = write_report(rendered, output)
+    charts = len(written) - 1
+    extra = f" and {charts} chart(s) in {written[0].parent}" if charts else ""
+    click.echo(f"Wrote {output}{extra}", err=True)
