@@ -1,0 +1,163 @@
+"""Invariants of the cost model, checked on random scenarios and price tables (hypothesis)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal as D
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from distillcost.estimator import estimate
+from distillcost.prices import LongContextTier, ModelRecord, PriceEntry, PriceTable
+from distillcost.scenario import Scenario
+
+DAY = date(2025, 1, 1)
+TOLERANCE = D("1e-9")  # results are stored to 1e-10 USD
+
+settings.register_profile(
+    "estimator", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("estimator")
+
+cents = st.integers(min_value=0, max_value=10_000).map(lambda i: D(i) / 100)  # $0-$100 per 1M
+rates = st.integers(min_value=1, max_value=100).map(lambda i: D(i) / 100)  # 0.01 .. 1
+shares = st.integers(min_value=0, max_value=100).map(lambda i: D(i) / 100)  # 0 .. 1
+counts = st.integers(min_value=0, max_value=5_000)
+
+
+@st.composite
+def tables(draw) -> PriceTable:
+    """One model with random prices; batch and cache prices at or below the standard ones."""
+    inp, out = draw(cents), draw(cents)
+    tiers = ()
+    if draw(st.booleans()):
+        tiers = (
+            LongContextTier(
+                draw(st.integers(min_value=100, max_value=8_000)),
+                inp + draw(cents),
+                out + draw(cents),
+            ),
+        )
+    entry = PriceEntry(
+        effective_from=date(2024, 1, 1),
+        input=inp,
+        output=out,
+        cached_input=inp * draw(shares),
+        batch_input=inp * draw(shares),
+        batch_output=out * draw(shares),
+        per_request=draw(st.sampled_from([None, D("0.001")])),
+        tiers=tiers,
+        source="test",
+        verified=True,
+    )
+    return PriceTable([ModelRecord("m", "test", (entry,))])
+
+
+@st.composite
+def scenarios(draw, volume: str = "examples") -> Scenario:
+    turns = draw(st.integers(min_value=1, max_value=4))
+    multi = turns > 1
+    return Scenario.from_values(
+        teacher="m",
+        as_of=DAY,
+        **{volume: draw(st.integers(min_value=1, max_value=1_000_000))},
+        prompt_tokens=draw(counts),
+        completion_tokens=draw(st.integers(min_value=1, max_value=5_000)),
+        shared_prefix_tokens=draw(counts),
+        reasoning_tokens=draw(counts),
+        examples_per_request=1 if multi else draw(st.integers(min_value=1, max_value=20)),
+        samples_per_prompt=1 if multi else draw(st.integers(min_value=1, max_value=4)),
+        input_billed_per_sample=draw(st.booleans()),
+        turns=turns,
+        acceptance_rate=draw(rates),
+        retry_rate=draw(shares),
+        cache_hit_rate=draw(shares),
+        prompt_in_dataset=draw(st.booleans()),
+    )
+
+
+def total(sc: Scenario, table: PriceTable, **changes) -> D:
+    return estimate(sc.with_values(**changes) if changes else sc, table).total_usd
+
+
+@given(scenarios(), tables())
+def test_zero_volume_costs_nothing(sc, table):
+    e = estimate(sc.with_values(examples=0), table)
+    assert e.total_usd == 0 and e.requests == 0
+    assert all(v == 0 for v in e.tokens.values())
+
+
+@given(scenarios(), tables(), st.integers(min_value=2, max_value=50))
+def test_cost_is_linear_in_volume(sc, table, factor):
+    one = total(sc, table)
+    many = total(sc, table, examples=sc.examples.base * factor)
+    assert abs(many - one * factor) <= TOLERANCE * factor
+
+
+TOKEN_FIELDS = ("prompt_tokens", "completion_tokens", "shared_prefix_tokens", "reasoning_tokens")
+
+
+@given(scenarios(), tables(), st.sampled_from(TOKEN_FIELDS), st.integers(1, 3_000))
+def test_never_falls_as_a_token_count_rises(sc, table, name, extra):
+    before = total(sc, table)
+    after = total(sc, table, **{name: getattr(sc, name).base + extra})
+    assert after >= before
+
+
+@given(scenarios(), tables(), st.integers(1, 3))
+def test_never_falls_as_turns_rise(sc, table, extra):
+    sc = sc.with_values(examples_per_request=1, samples_per_prompt=1)
+    assert total(sc, table, turns=sc.turns.base + extra) >= total(sc, table)
+
+
+@given(scenarios(volume="requests"), tables(), st.integers(1, 3))
+def test_never_falls_as_samples_rise_for_the_same_prompts(sc, table, extra):
+    # at a fixed number of prompts, more samples per prompt is more output
+    # (at a fixed number of *examples* it means fewer prompts, which is cheaper)
+    sc = sc.with_values(turns=1)
+    assert total(sc, table, samples_per_prompt=sc.samples_per_prompt.base + extra) >= total(
+        sc, table
+    )
+
+
+@given(scenarios(), tables(), rates)
+def test_never_falls_as_acceptance_falls(sc, table, lower):
+    if lower >= sc.acceptance_rate.base:
+        lower, higher = lower, lower
+    else:
+        higher = sc.acceptance_rate.base
+    assert total(sc, table, acceptance_rate=lower) >= total(sc, table, acceptance_rate=higher)
+
+
+@given(scenarios(), tables())
+def test_batch_is_never_dearer(sc, table):
+    assert total(sc, table, batch=True) <= total(sc, table, batch=False)
+
+
+@given(scenarios(), tables(), shares)
+def test_cached_is_never_dearer_where_writes_are_not_billed(sc, table, hit):
+    # (with billed cache writes a low hit rate can cost more: see test_estimator)
+    assert total(sc, table, cache_hit_rate=hit) <= total(sc, table, cache_hit_rate=0)
+
+
+@given(
+    scenarios(),
+    tables(),
+    st.tuples(st.integers(1, 100), st.integers(0, 100), st.integers(0, 100)),
+    st.tuples(st.integers(0, 2_000), st.integers(0, 2_000)),
+)
+def test_low_base_high_are_ordered(sc, table, acceptance, tokens):
+    a_low = D(acceptance[0]) / 100
+    a_base = min(D(1), a_low + D(acceptance[1]) / 100)
+    a_high = min(D(1), a_base + D(acceptance[2]) / 100)
+    c = sc.completion_tokens.base
+    ranged = sc.with_values(
+        acceptance_rate=[a_low, a_base, a_high],
+        completion_tokens=[c, c + tokens[0], c + tokens[0] + tokens[1]],
+    )
+    e = estimate(ranged, table)
+    assert e.low_usd <= e.total_usd <= e.high_usd
+    for s in e.sensitivity:
+        assert e.low_usd <= min(s.low_usd, s.high_usd)
+        assert max(s.low_usd, s.high_usd) <= e.high_usd
