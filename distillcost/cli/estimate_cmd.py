@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from distillcost.cli.scenario_options import scenario_from_options, scenario_options
+from distillcost.cli.scenario_options import (
+    ScenarioCommand,
+    scenario_from_options,
+    scenario_options,
+)
 
 if TYPE_CHECKING:
     from distillcost.estimator import Estimate
@@ -25,7 +29,7 @@ KIND_LABELS: dict[str, str] = {
 }
 
 
-@click.command(name="estimate")
+@click.command(name="estimate", cls=ScenarioCommand)
 @scenario_options
 @click.option(
     "--format",
@@ -41,9 +45,9 @@ def estimate(scenario_path: str | None, fmt: str, output: str | None, **options:
     """Cost and time of one distillation campaign.
 
     Give a SCENARIO file (TOML, see examples/) and/or flags; flags win. Any
-    number may be a range LOW..BASE..HIGH: the estimate then reports low, base
-    and high totals and which assumption moves the total most. Numbers accept
-    k/M/B suffixes (52k, 1M, 1B).
+    NUM may be a range LOW..BASE..HIGH (or LOW..HIGH): the estimate then
+    reports low, base and high totals and which assumption moves the total
+    most. Numbers accept k/M/B suffixes (52k, 1M, 1B).
 
     \b
     Volume (exactly one): --examples (accepted), --output-tokens (kept

@@ -34,7 +34,7 @@ NO_FLAG = {"prices"}  # --prices is its own (repeatable, adds to the file's list
 class RangeParam(click.ParamType):
     """A number (``500``, ``52k``, ``1e9``) or a range ``low..base..high`` / ``low..high``."""
 
-    name = "NUM|LOW..BASE..HIGH"
+    name = "NUM"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, Range):
@@ -46,6 +46,79 @@ class RangeParam(click.ParamType):
 
 
 RANGE = RangeParam()
+
+# Help sections: option name -> heading (options not listed go under "Options").
+HELP_GROUPS: dict[str, tuple[str, ...]] = {
+    "Campaign": ("teacher", "as_of", "price_files", "name", "description"),
+    "Volume (exactly one)": ("examples", "output_tokens", "dataset_tokens", "requests"),
+    "Token profile": (
+        "prompt_tokens",
+        "completion_tokens",
+        "shared_prefix_tokens",
+        "examples_per_request",
+        "reasoning_tokens",
+        "samples_per_prompt",
+        "input_billed_per_sample",
+        "turns",
+        "prompt_in_dataset",
+    ),
+    "Measured profile": ("prompt_file", "completion_file", "chat_file", "field", "encoding"),
+    "Losses and prices": (
+        "acceptance_rate",
+        "retry_rate",
+        "batch",
+        "cache_hit_rate",
+        "per_request_usd",
+        "token_billing",
+    ),
+    "Time (limits per key)": (
+        "rpm",
+        "rpd",
+        "tpm",
+        "tpd",
+        "keys",
+        "concurrency",
+        "latency_seconds",
+        "batch_queue_tokens",
+        "batch_hours",
+    ),
+    "Student training": (
+        "student_method",
+        "epochs",
+        "training_tokens",
+        "student_parameters",
+        "gpu",
+        "gpu_tflops",
+        "utilisation",
+        "usd_per_gpu_hour",
+        "gpu_hours",
+        "student_model",
+    ),
+}
+
+
+class ScenarioCommand(click.Command):
+    """A command whose --help lists the scenario flags in sections, not one long list."""
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        records: dict[str, tuple[str, str]] = {}
+        order: list[str] = []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is not None and param.name is not None:
+                records[param.name] = record
+                order.append(param.name)
+        grouped: set[str] = set()
+        for heading, names in HELP_GROUPS.items():
+            rows = [records[n] for n in names if n in records]
+            grouped.update(names)
+            if rows:
+                with formatter.section(heading):
+                    formatter.write_dl(rows)
+        rest = [records[n] for n in order if n not in grouped]
+        if rest:
+            with formatter.section("Options"):
+                formatter.write_dl(rest)
 
 
 def _option_for(spec: Any) -> Callable[[FC], FC]:
@@ -59,7 +132,12 @@ def _option_for(spec: Any) -> Callable[[FC], FC]:
         return click.option(f"{flag}/{off}", spec.name, default=None, help=help_text)
     if spec.kind == "date":
         return click.option(
-            *names, spec.name, type=click.DateTime(["%Y-%m-%d"]), default=None, help=help_text
+            *names,
+            spec.name,
+            type=click.DateTime(["%Y-%m-%d"]),
+            default=None,
+            metavar="YYYY-MM-DD",
+            help=help_text,
         )
     if spec.kind == "paths":
         return click.option(
