@@ -30,8 +30,18 @@ independently with probability ``f``; an integer ``n`` takes a simple random
 sample of ``n`` documents from each file. The 95% interval uses the
 linearisation variance with finite-population correction::
 
-    R = sum(y) / sum(x) over the sample;  T = R * X;  e_i = y_i - R * x_i
-    Var(T) = N^2 * (1 - n/N) * sum(e_i^2) / (n - 1) / n;  T +- t(0.975, n-1) * sqrt(Var)
+    R = sum(y) / sum(x) over the sample;  T = R * X
+    jackknife: R_(i) = (sum(y) - y_i) / (sum(x) - x_i) for each sampled document i
+    Var(T) = (1 - n/N) * (n - 1)/n * sum((R_(i) - mean R_(.))^2) * X^2
+    95% interval: T +- t(0.975, n-1) * sqrt(Var), never below the sample's own tokens
+
+The jackknife is the linearisation variance (N^2 (1-n/N) s_e^2 / n, e_i = y_i -
+R x_i) with a small-sample correction for documents that weigh heavily in the
+ratio; with more than 1M sampled documents in a file, where the two agree, the
+streaming g-weighted linearisation is used instead. Measured coverage on
+deliberately skewed synthetic data (lognormal lengths; prose, CJK, digits and
+code mixed): ~93% at n ~ 150 (plain linearisation: ~92%), ~91% at n ~ 30,
+approaching 95% as n grows (tests/test_counting.py checks 200 seeds).
 
 Files are strata: totals and variances add up. Unsampled records are never
 parsed, so a malformed line outside the sample goes unnoticed.
@@ -44,6 +54,7 @@ import os
 import random
 import sys
 import time
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -133,6 +144,9 @@ def t975(df: int) -> float:
     return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
 
 
+JACKKNIFE_LIMIT = 1_000_000  # sampled documents kept per file for the jackknife variance
+
+
 @dataclass
 class _Moments:
     """Exact integer sums for one study variable y against the byte size x."""
@@ -140,11 +154,16 @@ class _Moments:
     sy: int = 0
     syy: int = 0
     sxy: int = 0
+    values: array[int] = field(default_factory=lambda: array("q"))
 
 
 @dataclass
 class Stratum:
-    """Sampling sums of one file: population size/bytes, sample sums, per variable."""
+    """Sampling sums of one file: population size/bytes, sample sums, per variable.
+
+    The sampled (x, y) pairs are kept (8 bytes each, up to :data:`JACKKNIFE_LIMIT`)
+    for the jackknife variance; beyond that the streaming linearisation is used.
+    """
 
     population: int = 0  # N documents (or chunks)
     population_bytes: int = 0  # X
@@ -152,6 +171,7 @@ class Stratum:
     sx: int = 0
     sxx: int = 0
     ys: dict[str, _Moments] = field(default_factory=dict)
+    xs: array[int] = field(default_factory=lambda: array("q"))
 
     def add_population(self, x: int) -> None:
         self.population += 1
@@ -161,6 +181,9 @@ class Stratum:
         self.n += 1
         self.sx += x
         self.sxx += x * x
+        keep = self.n <= JACKKNIFE_LIMIT
+        if keep:
+            self.xs.append(x)
         for key, y in values.items():
             m = self.ys.get(key)
             if m is None:
@@ -168,6 +191,8 @@ class Stratum:
             m.sy += y
             m.syy += y * y
             m.sxy += x * y
+            if keep:
+                m.values.append(y)
 
     def estimate(self, key: str) -> tuple[float, float, int]:
         """(estimated total, its variance, observed sample total) for variable ``key``."""
@@ -179,10 +204,24 @@ class Stratum:
         total = ratio * self.population_bytes
         if n >= big_n or n < 2:
             return (float(m.sy) if n >= big_n else total), 0.0, m.sy
-        # sum of squared residuals, exactly: (Syy*Sx^2 - 2*Sy*Sxy*Sx + Sy^2*Sxx) / Sx^2
+        fpc = 1 - n / big_n
+        if n <= JACKKNIFE_LIMIT and len(m.values) == n:
+            # Jackknife: the ratio re-estimated with each sampled document left out.
+            sx, sy = self.sx, m.sy
+            ratios = [
+                (sy - y) / (sx - x) if sx != x else ratio
+                for x, y in zip(self.xs, m.values, strict=True)
+            ]
+            mean = math.fsum(ratios) / n
+            spread = math.fsum((r - mean) ** 2 for r in ratios)
+            var = fpc * (n - 1) / n * spread * self.population_bytes**2
+            return total, var, m.sy
+        # Linearisation: sum of squared residuals e_i = y_i - R x_i, exactly
+        # (Syy*Sx^2 - 2*Sy*Sxy*Sx + Sy^2*Sxx) / Sx^2, then the g-weighted variance.
         sse_num = m.syy * self.sx**2 - 2 * m.sy * m.sxy * self.sx + m.sy**2 * self.sxx
         sse = max(sse_num, 0) / self.sx**2
-        var = big_n**2 * (1 - n / big_n) * (sse / (n - 1)) / n
+        g = (self.population_bytes / big_n) / (self.sx / n)
+        var = g * g * big_n**2 * fpc * (sse / (n - 1)) / n
         return total, var, m.sy
 
 
