@@ -1212,8 +1212,10 @@ def _litellm_encoding(model_id: str, provider: str) -> tuple[str, bool]:
     if provider in ("openai", "text-completion-openai", "azure"):
         if name.startswith(("gpt-3.5", "gpt-4-", "gpt-35")) or name in ("gpt-4", "gpt-4-32k"):
             return "cl100k_base", False
-        if name.startswith(("text-davinci", "davinci", "babbage", "curie", "ada")):
-            return "p50k_base", True
+        if name.startswith(("text-davinci-002", "text-davinci-003")):
+            return "p50k_base", False
+        if name in ("davinci", "curie", "babbage", "ada") or name.startswith("text-"):
+            return "r50k_base", True
         return "o200k_base", False
     return "o200k_base", True
 
@@ -1318,7 +1320,8 @@ def parse_litellm(doc: Mapping[str, Any], file: str, origin: str, text: str = ""
         )
     if unpriced:
         result.warnings.append(
-            f"{file}: skipped {unpriced} LiteLLM chat entries without input and output prices"
+            f"{file}: skipped {unpriced} LiteLLM chat "
+            f"{'entry' if unpriced == 1 else 'entries'} without input and output prices"
         )
     result.records = records
     result.problems = [_with_line(p, text) for p in builder.problems]

