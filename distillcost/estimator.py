@@ -676,9 +676,6 @@ def _student(
         out["price_source"] = entry.source
         out["_cost"] = D * Fraction(entry.training) / MILLION
         return out
-    rate = pt["usd_per_gpu_hour"]
-    if rate is None:
-        raise ScenarioError(f"usd_per_gpu_hour: needed for student method {method}")
     if method == "gpu-hours":
         hours = pt["gpu_hours"]
         if hours is None:
@@ -703,6 +700,9 @@ def _student(
         out["flops"] = _dec(flops, 0)
         out["peak_tflops"] = _dec(peak, 3)
         out["utilisation"] = _dec(util, 6)
+    rate = pt["usd_per_gpu_hour"]
+    if rate is None:
+        raise ScenarioError(f"usd_per_gpu_hour: needed for student method {method}")
     out["gpu_hours"] = _dec(hours, 6)
     out["usd_per_gpu_hour"] = _dec(rate, 6)
     out["_cost"] = hours * rate

@@ -540,7 +540,7 @@ def flatten(table: Mapping[str, Any], where: str = "") -> dict[str, Any]:
                 if name is None:
                     close = did_you_mean(sub_key, SECTIONS[key])
                     hint = f" Did you mean: {', '.join(close)}?" if close else ""
-                    raise ScenarioError(f"{where}unknown field {key}.{sub_key!r}.{hint}")
+                    raise ScenarioError(f"{where}unknown field '{key}.{sub_key}'.{hint}")
                 flat[name] = sub_value
         elif key in SPECS:
             flat[key] = value

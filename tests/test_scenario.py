@@ -134,7 +134,7 @@ def test_relative_files_resolve_against_the_scenario(tmp_path):
 def test_unknown_field_suggests(tmp_path):
     with pytest.raises(ScenarioError, match=r"unknown field 'acceptance'.*Did you mean"):
         load_scenario(write(tmp_path, "acceptance = 0.5\n"))
-    with pytest.raises(ScenarioError, match=r"unknown field limits.'rmp'.*Did you mean: rpm"):
+    with pytest.raises(ScenarioError, match=r"unknown field 'limits.rmp'.*Did you mean: rpm"):
         load_scenario(write(tmp_path, "[limits]\nrmp = 5\n"))
     with pytest.raises(ScenarioError, match="unknown field 'bogus'"):
         load_scenario(None, {"bogus": 1})
