@@ -1,0 +1,98 @@
+"""The shipped example scenarios land where their published sources say.
+
+Uses the shipped price table (no plugins, no user dir). Sources and derivations
+are in the comments of each examples/*.toml.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from distillcost.estimator import estimate
+from distillcost.prices import load_prices
+from distillcost.scenario import load_scenario
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.fixture(scope="module")
+def table():
+    return load_prices(plugins=False, user_dir=False)
+
+
+def run(name: str, table, **kw):
+    return estimate(load_scenario(EXAMPLES / name), table, **kw)
+
+
+def test_every_example_loads_and_estimates(table):
+    names = sorted(p.name for p in EXAMPLES.glob("*.toml"))
+    assert {"essay.toml", "essay-per-query.toml", "alpaca.toml", "gpt4all.toml"} <= set(names)
+    for name in names:
+        e = run(name, table)
+        assert e.total_usd > 0, name
+        assert e.scenario.name, f"{name} has no name"
+
+
+def test_essay_at_list_price(table):
+    # 1B output tokens x $20 per 1M (text-davinci-003 on 2022-12-28) = $20,000;
+    # with as many prompt tokens billed: 2B x $20 per 1M = $40,000
+    e = run("essay.toml", table)
+    assert e.teacher == "text-davinci-003" and e.as_of == date(2022, 12, 28)
+    assert e.total_usd == D(20_000)
+    assert e.low_usd == D(20_000) and e.high_usd == D(40_000)
+    assert e.output_tokens == D(1_000_000_000)
+
+
+def test_essay_per_query_reading(table):
+    # 1B queries (one per training token) x $0.01 = $10,000,000 (the essay's figure);
+    # ~40 tokens per query: 25M queries x $0.01 = $250,000
+    e = run("essay-per-query.toml", table)
+    assert e.total_usd == D(10_000_000)
+    assert e.requests == 1_000_000_000
+    assert e.low_usd == D(250_000)
+
+
+def test_essay_tokens_at_later_prices(table):
+    # published-cases.md: gpt-3.5-turbo March 2023 $2,000 output-only; gpt-4o-mini 2024 $600
+    sc = load_scenario(EXAMPLES / "essay.toml")
+    assert estimate(sc, table, teacher="gpt-3.5-turbo", as_of=date(2023, 3, 20)).total_usd == D(
+        2000
+    )
+    assert estimate(sc, table, teacher="gpt-4o-mini", as_of=date(2024, 8, 1)).total_usd == D(600)
+
+
+def test_alpaca_under_500(table):
+    # 52,002 kept / 0.5 = 104,004 generated / 16 per request = 6,500.25 requests
+    # input 6,500.25 x 771 = 5,011,692.75 tokens x $20/1M = $100.233855
+    # output 104,004 x 110 = 11,440,440 tokens x $20/1M = $228.8088    API $329.042655
+    # published derivation: ≈ $330 at half surviving, $149 if all survive, ≈ $570 at a third
+    e = run("alpaca.toml", table)
+    assert e.api_usd == D("329.042655")
+    assert e.api_usd < 500
+    assert e.requests == 6501
+    # low: all survive, 95 tokens: 3,250.125 x 771 x 20/1M + 52,002 x 95 x 20/1M = $148.92
+    assert round(e.low_usd - e.student_usd, 2) == D("148.92")
+    # high: a third survive (0.33), 133 tokens: ≈ $571 (the "≈ $570 at a third")
+    assert round(e.high_usd - e.student_usd, 0) == D(571)
+    # student: 24 A100-hours (3 h x 8 GPUs) at $4 = $96, "less than $100"
+    assert e.student_usd == D(96) < 100
+
+
+def test_gpt4all_500_plus_100(table):
+    # 437,605 kept / 0.437605 = 1,000,000 requests x 250 tokens x $2 per 1M = $500
+    # student: 64 A100-hours x $1.5625 = $100
+    e = run("gpt4all.toml", table)
+    assert e.requests == 1_000_000
+    assert e.api_usd == D(500)
+    assert e.student_usd == D(100)
+    assert e.total_usd == D(600)
+
+
+def test_examples_through_the_cli(runner, cli):
+    result = runner.invoke(cli, ["estimate", str(EXAMPLES / "gpt4all.toml")])
+    assert result.exit_code == 0, result.output
+    assert "$600.00" in result.output and "GPT4All" in result.output
