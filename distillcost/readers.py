@@ -679,10 +679,10 @@ def open_source(
             container = "parquet"
         elif ext in (".csv", ".tsv"):
             container = ext[1:]
+        elif ext in (".txt", ".md", ".text", ".rst") and not schema:
+            container = "text"
         elif schema or ext in (".jsonl", ".ndjson", ".json") or field:
             container = "json" if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[") else "jsonl"
-        elif ext in (".txt", ".md", ".text", ".rst"):
-            container = "text"
         else:
             container = "jsonl" if head.lstrip().startswith(b"{") else "text"
     nul = head.find(b"\x00")

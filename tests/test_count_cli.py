@@ -1,0 +1,256 @@
+"""`distillcost count` through click's CliRunner: outputs, stdin, and a battery of bad inputs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from distillcost.tokens import get_encoding
+
+DATA = Path(__file__).parent / "data"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+ENC = get_encoding("o200k_base")
+
+
+def tok(text: str) -> int:
+    return len(ENC.encode_ordinary(text))
+
+
+def run(runner, cli, *args, **kwargs):
+    return runner.invoke(cli, ["count", *map(str, args)], **kwargs)
+
+
+def error_line(result) -> str:
+    """The single stderr line of a failed command (and no traceback anywhere)."""
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: ")
+    return lines[0]
+
+
+def test_help_states_the_chat_formula(runner, cli):
+    result = run(runner, cli, "--help")
+    assert result.exit_code == 0
+    assert "3 + tokens(role) + tokens(content) [+ tokens(name) + 1]" in result.output
+    assert 'instruction + "\\n" + input' in result.output
+    assert "Examples:" in result.output
+
+
+def test_shipped_examples_count(runner, cli):
+    # The README's interim main command.
+    chat = EXAMPLES / "sample-chat.jsonl"
+    result = run(runner, cli, chat, "--model", "gpt-4o")
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in chat.read_text("utf-8").splitlines()]
+    assert len(records) == 20
+    completion = sum(
+        tok(m["content"]) for r in records for m in r["messages"] if m["role"] == "assistant"
+    )
+    assert f"{completion:,}" in result.stdout
+    assert "jsonl/chat" in result.stdout and "o200k_base" in result.stdout
+    inst = run(runner, cli, EXAMPLES / "sample-instructions.jsonl")
+    assert inst.exit_code == 0 and "jsonl/instruction" in inst.stdout
+
+
+def test_table_lists_files_and_total(runner, cli):
+    result = run(runner, cli, DATA / "chat.jsonl", DATA / "instruction.jsonl")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:5] == ["file", "format", "docs", "chars", "tokens"]
+    assert any(line.startswith("TOTAL") for line in lines)
+    assert any(line.startswith("chat: prompt = 3") for line in lines)
+
+
+def test_json_output_matches_independent_counts(runner, cli):
+    result = run(runner, cli, DATA / "prose.txt", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    text = (DATA / "prose.txt").read_text("utf-8")
+    assert data["encoding"] == "o200k_base" and data["exact"] is True
+    assert data["total"]["tokens"] == tok(text)
+    assert data["files"][0]["per_document"]["total"]["max"] == tok(text)
+
+
+def test_csv_output_is_parseable_and_safe(runner, cli, tmp_path):
+    evil = tmp_path / "=cmd.jsonl"
+    evil.write_text(json.dumps({"text": "hello"}) + "\n")
+    result = run(runner, cli, evil, "--field", "text", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows[-1]["source"] == "TOTAL"
+    assert int(rows[0]["tokens"]) == tok("hello")
+    assert not rows[0]["source"].startswith("=")  # formula injection neutralised
+
+
+def test_output_file_is_written(runner, cli, tmp_path):
+    out = tmp_path / "counts.json"
+    result = run(runner, cli, DATA / "sharegpt.jsonl", "-f", "json", "-o", out)
+    assert result.exit_code == 0 and result.stdout == ""
+    assert json.loads(out.read_text())["total"]["documents"] == 2
+
+
+def test_failed_run_leaves_no_output_file(runner, cli, tmp_path):
+    out = tmp_path / "counts.json"
+    result = run(runner, cli, tmp_path / "missing.jsonl", "-o", out)
+    assert result.exit_code == 1 and not out.exists()
+
+
+def test_stdin_jsonl_and_lines(runner, cli):
+    lines = [json.dumps({"prompt": f"p{i}", "completion": "ok"}) for i in range(3)]
+    result = run(runner, cli, "-", "-f", "json", input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["files"][0]["source"] == "<stdin>"
+    assert data["total"]["prompt_tokens"] == sum(tok(f"p{i}") for i in range(3))
+    text = "first line\nsecond line here\n"
+    result = run(runner, cli, "-", "--per-line", "-f", "json", input=text)
+    assert json.loads(result.stdout)["total"]["tokens"] == tok("first line") + tok(
+        "second line here"
+    )
+
+
+def test_sampled_run_prints_interval(runner, cli, tmp_path):
+    path = tmp_path / "many.jsonl"
+    path.write_text("".join(json.dumps({"text": "word " * (i % 50)}) + "\n" for i in range(2000)))
+    result = run(runner, cli, path, "--field", "text", "--sample", "10%", "--seed", "1")
+    assert result.exit_code == 0, result.output
+    assert "95% CI" in result.stdout and "sampled " in result.stdout
+    data = json.loads(
+        run(runner, cli, path, "--field", "text", "--sample", "0.1", "-f", "json").stdout
+    )
+    ci = data["total"]["tokens_ci95"]
+    exact = sum(tok("word " * (i % 50)) for i in range(2000))
+    assert ci["low"] <= exact <= ci["high"]
+
+
+def test_skip_bad_warns_and_counts(runner, cli, tmp_path):
+    path = tmp_path / "broken.jsonl"
+    good = json.dumps({"instruction": "Hi", "output": "Yo"})
+    path.write_text(f"{good}\n{{oops\n{good}\n[1, 2]\n")
+    result = run(runner, cli, path, "--skip-bad", "-f", "json")
+    assert result.exit_code == 0
+    assert "Warning: skipped " in result.stderr
+    assert "broken.jsonl:2: malformed JSON" in result.stderr
+    assert "skipped 2 bad records in total" in result.stderr
+    data = json.loads(result.stdout)
+    assert data["skipped"] == 2 and data["total"]["documents"] == 2
+
+
+# ---------------------------------------------------------------- bad input, one line each
+
+
+def test_missing_path(runner, cli, tmp_path):
+    line = error_line(run(runner, cli, tmp_path / "nope.jsonl"))
+    assert line == f"Error: {tmp_path / 'nope.jsonl'}: no such file or directory"
+
+
+def test_empty_file(runner, cli, tmp_path):
+    path = tmp_path / "empty.jsonl"
+    path.write_bytes(b"")
+    assert error_line(run(runner, cli, path)) == f"Error: {path}: empty file"
+
+
+def test_directory_without_matching_files(runner, cli, tmp_path):
+    (tmp_path / "image.png").write_bytes(b"\x89PNG")
+    line = error_line(run(runner, cli, tmp_path))
+    assert f"{tmp_path}: no files matching *.jsonl" in line and "--glob" in line
+
+
+def test_non_utf8_text(runner, cli, tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("first line\nna\u00efve caf\u00e9\n".encode("latin-1"))
+    line = error_line(run(runner, cli, path))
+    assert line == (
+        f"Error: {path}: not valid UTF-8 at byte offset 13 (line 2); convert the file to UTF-8"
+    )
+
+
+def test_non_utf8_jsonl_line(runner, cli, tmp_path):
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(b'{"text": "ok"}\n{"text": "caf\xe9"}\n')
+    line = error_line(run(runner, cli, path, "--field", "text"))
+    assert line.startswith(f"Error: {path}:2: not valid UTF-8")
+
+
+def test_binary_file(runner, cli, tmp_path):
+    path = tmp_path / "model.txt"
+    path.write_bytes(b"GGUF\x03\x00\x00\x00" + bytes(range(256)))
+    line = error_line(run(runner, cli, path))
+    assert line.startswith(f"Error: {path}: binary file (NUL byte at byte offset 5)")
+
+
+def test_malformed_json_line_names_the_line(runner, cli, tmp_path):
+    path = tmp_path / "chat.jsonl"
+    good = json.dumps({"messages": [{"role": "user", "content": "hi"}]})
+    path.write_text(f"{good}\n{good}\n{good[:-5]}\n{good}\n")
+    line = error_line(run(runner, cli, path))
+    assert line.startswith(f"Error: {path}:3: malformed JSON:")
+    assert "--skip-bad" in line
+
+
+def test_record_missing_requested_field(runner, cli, tmp_path):
+    path = tmp_path / "f.jsonl"
+    path.write_text(json.dumps({"text": "a"}) + "\n" + json.dumps({"body": "b", "id": 2}) + "\n")
+    line = error_line(run(runner, cli, path, "--field", "text"))
+    assert line == (
+        f"Error: {path}:2: no field 'text'; the record has: body, id "
+        "(use --skip-bad to skip such records)"
+    )
+
+
+def test_record_in_no_known_format(runner, cli, tmp_path):
+    path = tmp_path / "f.jsonl"
+    path.write_text(json.dumps({"task_id": 1, "code": "x"}) + "\n")
+    line = error_line(run(runner, cli, path))
+    assert "f.jsonl:1: record is not in a known format (it has: task_id, code)" in line
+    assert "--field NAME" in line
+
+
+def test_csv_missing_column_lists_columns(runner, cli):
+    line = error_line(run(runner, cli, DATA / "table.csv", "--field", "body"))
+    assert line == (
+        f"Error: {DATA / 'table.csv'}: no column 'body' in this CSV file; "
+        "its columns are: id, text, label"
+    )
+
+
+def test_parquet_missing_column_lists_columns(runner, cli, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "d.parquet"
+    pq.write_table(pa.table({"prompt_text": ["a"], "reply": ["b"]}), path)
+    line = error_line(run(runner, cli, path, "--field", "text"))
+    assert line.endswith(
+        "no column 'text' in this Parquet file; its columns are: prompt_text, reply"
+    )
+
+
+def test_unknown_model_suggests(runner, cli):
+    line = error_line(run(runner, cli, DATA / "prose.txt", "--model", "gpt-4oo"))
+    assert "unknown model 'gpt-4oo'" in line and "Did you mean" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--model", "gpt-4o", "--encoding", "cl100k_base"], "give --model or --encoding"),
+        (["--sample", "lots"], "neither a fraction"),
+        (["--format-in", "xml"], "Invalid value for '--format-in'"),
+    ],
+)
+def test_usage_errors_exit_2(runner, cli, args, message):
+    result = run(runner, cli, DATA / "prose.txt", *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_sample_out_of_range_is_an_error(runner, cli):
+    line = error_line(run(runner, cli, DATA / "chat.jsonl", "--sample", "150%"))
+    assert "sample fraction 1.5 is not in (0, 1]" in line
