@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
@@ -291,3 +292,42 @@ def test_numeric_estimate_loads_no_heavy_library(files):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "HEAVY:"
     assert "$105.00" in proc.stdout
+
+
+def test_profile_measured_from_a_chat_file(runner, cli, files):
+    from distillcost.tokens import get_encoding  # the offline tiktoken encoding itself
+
+    enc = get_encoding("o200k_base")
+    chat = Path(files["dir"]) / "chat.jsonl"
+    pairs = [("Hello world", "Hi there, how can I help?"), ("Write a haiku", "Sea wind at night")]
+    chat.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "messages": [
+                        {"role": "user", "content": u},
+                        {"role": "assistant", "content": a},
+                    ]
+                }
+            )
+            + "\n"
+            for u, a in pairs
+        )
+    )
+    # chat prompt = 3 (priming) + 3 + tokens("user") + tokens(content); completion = answer
+    prompts = [3 + 3 + len(enc.encode("user")) + len(enc.encode(u)) for u, _ in pairs]
+    answers = [len(enc.encode(a)) for _, a in pairs]
+    result = runner.invoke(
+        cli,
+        [
+            *("estimate", "--prices", files["prices"], "-m", "test-model"),
+            *("--as-of", "2025-01-01", "--examples", "1M", "--chat-file", str(chat), "-f", "json"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    # 1M examples x mean prompt x $1/1M + 1M x mean answer x $2/1M
+    expected = D(sum(prompts)) / 2 + D(sum(answers)) / 2 * 2
+    assert D(data["total_usd"]) == expected
+    origins = {a["name"]: a["origin"] for a in data["assumptions"]}
+    assert origins["prompt_tokens"] == origins["completion_tokens"] == "measured"

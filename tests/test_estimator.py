@@ -545,3 +545,71 @@ def test_to_frame_one_row_per_cost_kind():
 
 def test_method_text_has_the_formulas():
     assert "G = E / a" in METHOD and "6·N·D" in METHOD
+
+
+# -- measured profiles (counted from files) ---------------------------------------------
+
+
+def test_measured_prompt_lengths_split_tiers(tmp_path):
+    # prompts of 2, 11 and 51 o200k tokens ("x " * 50 is 51 tokens); a tier above 20 tokens
+    import json
+
+    from distillcost.scenario import load_scenario
+
+    path = tmp_path / "p.jsonl"
+    texts = ["Hello world", "Write a haiku about the sea and the wind tonight", "x " * 50]
+    path.write_text("".join(json.dumps({"prompt": t}) + "\n" for t in texts))
+    tiered = PriceTable(
+        [
+            ModelRecord(
+                "tiered",
+                "test",
+                (entry(input=D(1), output=D(1), tiers=(LongContextTier(20, D(2), D(2)),)),),
+                encoding="o200k_base",
+            )
+        ]
+    )
+    sc = load_scenario(
+        None,
+        {
+            "teacher": "tiered",
+            "as_of": DAY,
+            "requests": 3_000_000,
+            "prompt_file": [str(path)],
+            "field": "prompt",
+            "completion_tokens": 0,
+        },
+    )
+    assert sc.provenance["prompt_tokens"] == "measured"
+    assert sorted(sc.prompt_lengths) == [2, 11, 51]
+    # 1M requests each: (2 + 11) x 1M = 13M tokens at $1 = $13; 51 x 1M = 51M at $2 = $102
+    e = estimate(sc, tiered)
+    assert e.total_usd == D(115)
+    # pricing the mean request (21.3 > 20) would put all 64M tokens in the tier: $128
+    assert estimate(dataclasses.replace(sc, prompt_lengths=()), tiered).total_usd == D(128)
+
+
+def test_token_ratio_applies_to_measured_counts_only():
+    # a non-OpenAI model whose tokenizer yields 1.2 tokens per o200k token
+    ratio_table = PriceTable(
+        [
+            ModelRecord(
+                "other",
+                "test",
+                (entry(input=D(1), output=D(1)),),
+                encoding="o200k_base",
+                token_ratio=D("1.2"),
+                tokenizer_approximate=True,
+            )
+        ]
+    )
+    sc = scenario(teacher="other", examples=1_000_000, prompt_tokens=100, completion_tokens=100)
+    # numbers are taken as the teacher's own tokens: 200M x $1 = $200
+    assert estimate(sc, ratio_table).total_usd == D(200)
+    # measured with o200k: x 1.2 -> 240M x $1 = $240, with a note
+    m = dataclasses.replace(
+        sc, measured_fields=("prompt_tokens", "completion_tokens"), measured_encoding="o200k_base"
+    )
+    e = estimate(m, ratio_table)
+    assert e.total_usd == D(240)
+    assert any("× 1.2" in n for n in e.notes)
