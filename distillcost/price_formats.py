@@ -298,7 +298,7 @@ def _aliases(value: Any) -> tuple[str, ...]:
 def _encoding(value: Any) -> str:
     text = _text(value).strip()
     if text not in KNOWN_ENCODINGS:
-        close = did_you_mean(text, KNOWN_ENCODINGS)
+        close = did_you_mean(text, KNOWN_ENCODINGS, n=1)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
         hint = hint or f" Known: {', '.join(KNOWN_ENCODINGS)}."
         raise _FieldError(f"unknown encoding {text!r}.{hint}")
@@ -464,6 +464,7 @@ class _Builder:
         self.origin = origin
         self.loc = locator
         self.problems: list[Problem] = []
+        self.meta_failed = False
 
     def problem(self, line: int | None, row: str, key: str, message: str) -> None:
         self.problems.append(Problem(self.file, line, row, key, message))
@@ -488,9 +489,14 @@ class _Builder:
         required: Sequence[str],
         line_of: Callable[[str | None], int | None],
         row: str,
+        into: dict[str, Any] | None = None,
     ) -> dict[str, Any] | None:
-        """Coerce every known key; None when any problem was filed."""
-        out: dict[str, Any] = {}
+        """Coerce every known key; None when any problem was filed.
+
+        ``into`` receives the fields that did coerce either way (so one bad
+        ``[meta]`` key does not hide the good ones).
+        """
+        out: dict[str, Any] = {} if into is None else into
         ok = True
         for key in required:
             if key not in data or data[key] is None or data[key] == "":
@@ -519,8 +525,10 @@ class _Builder:
         meta_checked: date | None = None
         if meta is None:
             self.problem(1, "[meta]", "", "missing required table [meta] (with provider = ...)")
+            self.meta_failed = True
         elif not isinstance(meta, Mapping):
             self.problem(self.loc.meta(), "[meta]", "", "expected a table")
+            self.meta_failed = True
         else:
             self.unknown_keys(meta, META_KEYS, self.loc.meta, "[meta]")
             rules = {
@@ -529,8 +537,10 @@ class _Builder:
                 "checked": _date,
                 "notes": _text,
             }
-            fields = self.coerce(meta, rules, ("provider",), self.loc.meta, "[meta]") or {}
+            fields: dict[str, Any] = {}
+            self.coerce(meta, rules, ("provider",), self.loc.meta, "[meta]", into=fields)
             provider = fields.get("provider", provider)
+            self.meta_failed = provider is None
             factor = fields.get("unit", factor)
             meta_checked = fields.get("checked")
         models = doc.get("models")
@@ -581,7 +591,8 @@ class _Builder:
         required = ["id", "encoding", "prices"]
         fields = self.coerce(data, MODEL_COERCE, required, line_of, row)
         if provider is None and "provider" not in data:
-            self.problem(line_of(None), row, "provider", "missing required field")
+            if not self.meta_failed:  # a missing [meta] provider was already reported
+                self.problem(line_of(None), row, "provider", "missing required field")
             fields = None
         entries_raw = data.get("prices")
         entries: list[tuple[int, PriceEntry]] = []
@@ -957,9 +968,11 @@ def parse_csv(text: str, file: str, origin: str) -> ParseResult:
         result.problems.append(Problem(file, 1, "", "", "empty CSV: no header row"))
         return result
     header_problems = _check_header(header, file, header_line)
-    if header_problems:
-        result.problems.extend(header_problems)
-        return result
+    result.problems.extend(header_problems)
+    if any(not p.message.startswith("unknown column") for p in header_problems):
+        return result  # a missing or repeated column: rows cannot be read sensibly
+    known = set(CSV_COLUMNS) | set(CSV_OUTPUT_ONLY) | set(CSV_EXTRA_INPUT)
+    rows = [(line, {k: v for k, v in row.items() if k in known}) for line, row in rows]
     parsed = _parse_rows(rows, file, origin, header=header)
     parsed.problems = result.problems + parsed.problems
     return parsed
