@@ -1,0 +1,411 @@
+"""``compare``, ``history`` and ``sweep``: many estimates of one campaign, as a table.
+
+Parsing and printing only; the work is in :mod:`distillcost.analysis`. All three
+take the same SCENARIO file and flags as ``estimate`` (one shared decorator), and
+print a table, CSV (spreadsheet-safe) or JSON (exact decimal strings).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import click
+
+from distillcost import analysis
+from distillcost.cli.scenario_options import (
+    ScenarioCommand,
+    scenario_from_options,
+    scenario_options,
+)
+from distillcost.errors import DistillcostError
+from distillcost.export import atomic_write, csv_text, decimal_str, json_text
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FORMATS = ("table", "csv", "json")
+
+
+def output_options(func: F) -> F:
+    """``--format table|csv|json`` and ``-o FILE`` (written atomically)."""
+    func = click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, writable=True),
+        help="Write to FILE (whole or not at all) instead of standard output.",
+    )(func)
+    func = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS, case_sensitive=False),
+        default="table",
+        show_default=True,
+        help="table for reading; csv for spreadsheets (formula-safe); json for programs.",
+    )(func)
+    return func
+
+
+def emit(text: str, output: str | None) -> None:
+    if output:
+        atomic_write(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def clean(text: object) -> str:
+    """Text for the terminal: control characters (escape sequences) shown as '?'."""
+    return "".join("?" if unicodedata.category(ch) == "Cc" else ch for ch in str(text))
+
+
+def money(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    if value != 0 and abs(value) < 1:
+        return f"${value:,.4f}"
+    return f"${value:,.2f}"
+
+
+def money_range(low: Decimal | None, high: Decimal | None) -> str:
+    if low is None or high is None:
+        return ""
+    return f"{money(low)}–{money(high)}"
+
+
+def days(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    if value != 0 and abs(value) < Decimal("0.01"):
+        return f"{value:.4f}"
+    return f"{value:,.2f}"
+
+
+def number(value: Decimal) -> str:
+    """A grid value as typed: exact, grouped when large."""
+    if value == value.to_integral_value() and abs(value) >= 10_000:
+        return f"{value:,.0f}"
+    return decimal_str(value)
+
+
+def percent(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:+.1f}%"
+
+
+def table_text(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> str:
+    """A plain fixed-width table; columns in ``right`` are right-aligned."""
+    cells = [[clean(c) for c in row] for row in rows]
+    widths = [len(h) for h in header]
+    for row in cells:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+
+    def line(row: Sequence[str]) -> str:
+        parts = [
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        return "  ".join(parts).rstrip()
+
+    out = [line(header), "  ".join("-" * w for w in widths)]
+    out.extend(line(row) for row in cells)
+    return "\n".join(out) + "\n"
+
+
+class _PlainDecimal(Decimal):
+    """A Decimal whose text is positional (1000, not 1E+3), so CSV cells stay plain numbers."""
+
+    def __str__(self) -> str:
+        return decimal_str(self)
+
+
+def csv_records(records: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    def cell(value: Any) -> Any:
+        return _PlainDecimal(value) if isinstance(value, Decimal) else value
+
+    return csv_text(([cell(r.get(c)) for c in columns] for r in records), header=columns)
+
+
+def render(result: Any, fmt: str, columns: Sequence[str], table: Callable[[], str]) -> str:
+    fmt = fmt.lower()
+    if fmt == "json":
+        return json_text(result.to_dict())
+    if fmt == "csv":
+        return csv_records(result.to_records(), columns)
+    return table()
+
+
+def wrap_items(items: Sequence[str], width: int = 96, indent: str = "  ") -> list[str]:
+    """Comma-separated items on lines of at most ``width``, never breaking an item."""
+    lines: list[str] = []
+    line = ""
+    for i, item in enumerate(items):
+        piece = item + ("," if i < len(items) - 1 else "")
+        if line and len(indent) + len(line) + 1 + len(piece) > width:
+            lines.append(indent + line)
+            line = piece
+        else:
+            line = f"{line} {piece}" if line else piece
+    if line:
+        lines.append(indent + line)
+    return lines
+
+
+def split_names(values: Sequence[str]) -> list[str]:
+    """``--models a,b --models c`` -> [a, b, c]."""
+    return [name.strip() for value in values for name in value.split(",") if name.strip()]
+
+
+# --------------------------------------------------------------------------- compare
+
+
+def compare_table(result: analysis.ComparisonResult) -> str:
+    header = ["#", "teacher", "provider", "total", "low–high", "days", "binding", "$/1M tok"]
+    rows = [
+        [
+            str(row.rank),
+            row.teacher,
+            row.provider,
+            money(row.total_usd),
+            money_range(row.low_usd, row.high_usd),
+            days(row.wall_clock_days),
+            row.estimate.binding_limit,
+            money(row.estimate.usd_per_1m_dataset_tokens),
+        ]
+        for row in result.rows
+    ]
+    when = f" on {result.as_of.isoformat()}" if result.as_of else ""
+    parts = []
+    if rows:
+        parts.append(f"{len(rows)} teacher(s) priced{when}, cheapest first\n\n")
+        parts.append(table_text(header, rows, right={0, 3, 5, 7}))
+    else:
+        parts.append(f"No teacher chosen can run this campaign{when}.\n")
+    cannot = [u for u in result.unavailable if u.kind == analysis.CANNOT_RUN]
+    if cannot:
+        parts.append(f"\nCannot run this campaign ({len(cannot)}):\n")
+        width = max(len(clean(u.teacher)) for u in cannot)
+        for u in cannot:
+            parts.append(f"  {clean(u.teacher).ljust(width)}  {clean(u.reason)}\n")
+    for kind, title, word in (
+        (analysis.NOT_PRICED, "Not yet priced", "from"),
+        (analysis.RETIRED, "Retired", "on"),
+    ):
+        group = sorted(
+            (u for u in result.unavailable if u.kind == kind),
+            key=lambda u: (u.since or date.min, u.teacher),
+        )
+        if group:
+            items = [
+                f"{clean(u.teacher)} ({word} {u.since.isoformat()})" if u.since else u.teacher
+                for u in group
+            ]
+            parts.append(f"\n{title}{when} ({len(group)}):\n")
+            parts.extend(line + "\n" for line in wrap_items(items))
+    return "".join(parts)
+
+
+@click.command(cls=ScenarioCommand)
+@scenario_options
+@click.option(
+    "--models",
+    "models",
+    multiple=True,
+    metavar="A,B,…",
+    help="Teachers to compare (ids or aliases, comma-separated; repeatable).",
+)
+@click.option("--provider", metavar="NAME", help="Every model of one provider (e.g. openai).")
+@click.option("--all", "all_models", is_flag=True, help="Every model in the price table.")
+@output_options
+def compare(
+    scenario_path: str | None,
+    models: tuple[str, ...],
+    provider: str | None,
+    all_models: bool,
+    fmt: str,
+    output: str | None,
+    **options: Any,
+) -> None:
+    """Price the same campaign for many teachers, cheapest first.
+
+    The scenario (file and/or flags, as for `estimate`) is priced once per
+    teacher on its as-of date; each row shows the total, its low–high range,
+    wall-clock days, the rate limit that binds and the cost per 1M dataset
+    tokens. Teachers that cannot run it (context window too small, no price on
+    the date, no batch price when --batch is set, …) are listed after, with
+    the reason.
+
+    \b
+    Examples:
+      distillcost compare examples/alpaca.toml --models gpt-4o,gpt-4o-mini
+      distillcost compare examples/alpaca.toml --provider anthropic
+      distillcost compare --examples 50000 --prompt-tokens 300 \\
+          --completion-tokens 500 --all --format csv -o teachers.csv
+    """
+    names = split_names(models)
+    if models and not names:
+        raise click.BadParameter("no model names given", param_hint="--models")
+    if all_models and (names or provider):
+        raise click.UsageError("--all compares every model; drop --models/--provider")
+    if not (all_models or names or provider):
+        raise click.UsageError("choose the teachers: --models A,B, --provider NAME or --all")
+    scenario, table = scenario_from_options(scenario_path, options)
+    result = analysis.compare(scenario, table, models=names or None, provider=provider)
+    emit(
+        render(result, fmt, analysis.COMPARE_COLUMNS, lambda: compare_table(result)),
+        output,
+    )
+
+
+# --------------------------------------------------------------------------- history
+
+
+def history_table(result: analysis.HistoryResult) -> str:
+    header = ["date", "teacher", "total", "low–high", "$/1M tok", "change", "status"]
+    rows = []
+    for row in result.rows:
+        e = row.estimate
+        rows.append(
+            [
+                row.date.isoformat(),
+                row.teacher,
+                money(e.total_usd) if e else "",
+                money_range(e.low_usd, e.high_usd) if e else "",
+                money(e.usd_per_1m_dataset_tokens) if e else "",
+                percent(row.change_pct),
+                ""
+                if row.status == "priced"
+                else row.status + (f": {row.note}" if row.note else ""),
+            ]
+        )
+    teachers = sorted({r.teacher for r in result.rows})
+    if not rows:
+        return f"No price on or before {result.until.isoformat()} for the teachers chosen.\n"
+    title = (
+        f"The campaign priced on every date a price changed, up to {result.until.isoformat()} "
+        f"({len(result.dates)} date(s), {len(teachers)} teacher(s))\n\n"
+    )
+    return title + table_text(header, rows, right={2, 4, 5})
+
+
+@click.command(cls=ScenarioCommand)
+@scenario_options
+@click.option(
+    "--models",
+    "models",
+    multiple=True,
+    metavar="A,B,…",
+    help="Teachers to follow (comma-separated; repeatable). Default: the scenario's teacher.",
+)
+@output_options
+def history(
+    scenario_path: str | None,
+    models: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    **options: Any,
+) -> None:
+    """Price the same campaign on every date any chosen teacher's price changed.
+
+    One row per (teacher, date), from the first price to the scenario's as-of
+    date (default today): how the cost of extraction fell over time. A retired
+    model gets one "retired" row on its retirement date; "change" is against
+    the same teacher's previous row.
+
+    \b
+    Examples:
+      distillcost history examples/essay.toml --models text-davinci-003,gpt-3.5-turbo
+      distillcost history --examples 52002 --prompt-tokens 400 \\
+          --completion-tokens 600 --models gpt-4o,gpt-4o-mini --format csv
+    """
+    names = split_names(models)
+    if models and not names:
+        raise click.BadParameter("no model names given", param_hint="--models")
+    scenario, table = scenario_from_options(scenario_path, options)
+    result = analysis.history(scenario, table, models=names or None)
+    emit(
+        render(result, fmt, analysis.HISTORY_COLUMNS, lambda: history_table(result)),
+        output,
+    )
+
+
+# --------------------------------------------------------------------------- sweep
+
+
+def sweep_table(result: analysis.SweepResult) -> str:
+    header = [*result.parameters, "total", "low", "high", "days"]
+    n = len(result.parameters)
+    rows = [
+        [
+            *(number(v) for v in row[:n]),
+            money(row[n]),
+            money(row[n + 1]),
+            money(row[n + 2]),
+            days(row[n + 3]),
+        ]
+        for row in result.rows
+    ]
+    title = "Sweep over " + " × ".join(s.text() for s in result.specs) + "\n\n"
+    return title + table_text(header, rows, right=set(range(len(header))))
+
+
+@click.command(cls=ScenarioCommand)
+@scenario_options
+@click.option(
+    "--vary",
+    "vary",
+    multiple=True,
+    required=True,
+    metavar="PARAM=START..STOP[:STEPS][:log]",
+    help=(
+        f"An assumption to vary (give twice for a 2-D grid). STEPS defaults to "
+        f"{analysis.DEFAULT_STEPS}; ':log' spaces the points evenly in the logarithm."
+    ),
+)
+@output_options
+def sweep(
+    scenario_path: str | None,
+    vary: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    **options: Any,
+) -> None:
+    """Estimate the campaign over a grid of one or two assumptions.
+
+    Each point is the scenario with PARAM set to that value, priced exactly as
+    `estimate` would; columns: the varied values, total, low, high and
+    wall-clock days. PARAM is any numeric scenario field (TOML name; dashes
+    work too); at most 1,000,000 points.
+
+    \b
+    Examples:
+      distillcost sweep examples/alpaca.toml --vary acceptance_rate=0.5..1:6
+      distillcost sweep examples/alpaca.toml --vary examples=1000..1000000:4:log \\
+          --vary completion_tokens=200..800:4 --format csv -o grid.csv
+    """
+    if len(vary) > 2:
+        raise click.UsageError("--vary may be given at most twice (a 2-D grid)")
+    specs = []
+    for text in vary:
+        try:
+            specs.append(analysis.parse_vary(text, analysis.NUMERIC_PARAMETERS))
+        except DistillcostError as exc:
+            raise click.BadParameter(str(exc), param_hint="--vary") from None
+    if len(specs) == 2 and specs[0].parameter == specs[1].parameter:
+        raise click.BadParameter(f"{specs[0].parameter!r} is varied twice", param_hint="--vary")
+    size = analysis.grid_size(specs)
+    if size > analysis.MAX_POINTS:
+        raise click.BadParameter(
+            f"the grid has {size:,} points; a sweep computes at most "
+            f"{analysis.MAX_POINTS:,}. Use fewer STEPS.",
+            param_hint="--vary",
+        )
+    scenario, table = scenario_from_options(scenario_path, options)
+    result = analysis.sweep(scenario, table, specs)
+    emit(render(result, fmt, result.columns, lambda: sweep_table(result)), output)
