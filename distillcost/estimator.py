@@ -1,10 +1,10 @@
 """The pure cost model: (Scenario, PriceTable) -> Estimate, exact.
 
 Nothing here reads files, prints or imports click/pandas at module level. The
-arithmetic is done in exact rationals (``fractions.Fraction`` built from the
-``Decimal`` inputs), so ``0.44`` acceptance and ``$0.002`` per 1K tokens never
-leave rounding noise; results are stored as ``Decimal`` (money to 1e-10 USD,
-tokens to 1e-6) and rounded only for display.
+arithmetic is ``Decimal`` at 50 significant digits (:data:`PRECISION`), so
+``0.44`` acceptance and ``$0.002`` per 1K tokens leave no binary-float noise and
+any rounding error sits ~40 digits below a cent; results are stored rounded to
+1e-10 USD (money) and 1e-6 (tokens), and rounded further only for display.
 
 The cost model
 ==============
@@ -83,13 +83,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
-from fractions import Fraction
 from typing import Any
 
 from distillcost.errors import NotAvailableError, ScenarioError
 from distillcost.prices import LongContextTier, ModelRecord, PriceEntry, PriceTable
 from distillcost.ranges import Range
-from distillcost.scenario import FIELDS, SPECS, Scenario, check_complete
+from distillcost.scenario import FIELDS, NUMERIC_PARAMETERS, SPECS, Scenario, check_complete
 
 METHOD: str = __doc__[__doc__.index("The cost model") :] if __doc__ else ""
 """The formulas above, for reports' method sections."""
@@ -103,36 +102,42 @@ TOKEN_KINDS: tuple[str, ...] = (
 )
 COST_KINDS: tuple[str, ...] = (*TOKEN_KINDS, "per_request", "student_training")
 
-F0 = Fraction(0)
-F1 = Fraction(1)
-MILLION = Fraction(1_000_000)
-SECONDS_PER_DAY = Fraction(86_400)
+PRECISION = 50
+"""Significant digits of the model's arithmetic (results are rounded far below a cent)."""
+F0 = Decimal(0)
+F1 = Decimal(1)
+MILLION = Decimal(1_000_000)
+SECONDS_PER_DAY = Decimal(86_400)
 
 
 # -- exact-number helpers -------------------------------------------------------
 
 
-def _frac(value: Decimal | int | None) -> Fraction:
-    return F0 if value is None else Fraction(value)
+def _frac(value: Decimal | int | None) -> Decimal:
+    return F0 if value is None else Decimal(value)
 
 
-def _dec(value: Fraction, places: int) -> Decimal:
-    """A Fraction as a Decimal rounded to ``places`` decimals, without trailing zeros."""
-    with localcontext() as ctx:
-        ctx.prec = 60
-        result = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
-            Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN
-        )
+_QUANTA: dict[int, Decimal] = {p: Decimal(1).scaleb(-p) for p in range(0, 13)}
+_UNIT = Decimal(1)
+
+
+def _dec(value: Decimal, places: int) -> Decimal:
+    """``value`` rounded to ``places`` decimals, without trailing zeros.
+
+    Called inside :func:`estimate`'s 50-digit context, which holds any amount
+    below 10^39 at 10 decimals.
+    """
+    result = Decimal(value).quantize(_QUANTA[places], rounding=ROUND_HALF_EVEN)
     if result == result.to_integral_value():
-        return result.quantize(Decimal(1))
+        return result.quantize(_UNIT)
     return result.normalize()
 
 
-def money(value: Fraction) -> Decimal:
+def money(value: Decimal) -> Decimal:
     return _dec(value, 10)
 
 
-def tokens_dec(value: Fraction) -> Decimal:
+def tokens_dec(value: Decimal) -> Decimal:
     return _dec(value, 6)
 
 
@@ -168,25 +173,25 @@ class Sensitivity:
 class _Calc:
     """One evaluation of the model at a point (exact rationals)."""
 
-    accepted: Fraction
-    generated: Fraction
-    completions: Fraction
-    prompts: Fraction
-    calls: Fraction
-    requests: Fraction
-    dataset_tokens: Fraction
-    tokens: dict[str, Fraction]
-    costs: dict[str, Fraction]
-    time: dict[str, Fraction]
+    accepted: Decimal
+    generated: Decimal
+    completions: Decimal
+    prompts: Decimal
+    calls: Decimal
+    requests: Decimal
+    dataset_tokens: Decimal
+    tokens: dict[str, Decimal]
+    costs: dict[str, Decimal]
+    time: dict[str, Decimal]
     student: dict[str, Any]
     notes: tuple[str, ...]
 
     @property
-    def api(self) -> Fraction:
+    def api(self) -> Decimal:
         return sum((self.costs[k] for k in (*TOKEN_KINDS, "per_request")), F0)
 
     @property
-    def total(self) -> Fraction:
+    def total(self) -> Decimal:
         return self.api + self.costs["student_training"]
 
 
@@ -351,27 +356,26 @@ class _Context:
     model: ModelRecord
     price: PriceEntry
     as_of: date
-    ratio: Fraction  # multiplier for measured token counts
+    ratio: Decimal  # multiplier for measured token counts
     lengths: tuple[int, ...]  # sorted sampled prompt lengths (measured), else ()
     prefix_sums: tuple[int, ...]
 
 
-def _point(sc: Scenario, ends: Mapping[str, str] | None = None) -> dict[str, Fraction | None]:
-    """Every numeric field at base (or at the end named in ``ends``) as a Fraction."""
-    ends = ends or {}
-    out: dict[str, Fraction | None] = {}
-    for spec in FIELDS:
-        if spec.kind != "range":
-            continue
-        value = getattr(sc, spec.name)
+def _point(sc: Scenario, ends: Mapping[str, str] | None = None) -> dict[str, Decimal | None]:
+    """Every numeric field at base (or at the end named in ``ends``)."""
+    out: dict[str, Decimal | None] = {}
+    for name in NUMERIC_PARAMETERS:
+        value = getattr(sc, name)
         if value is None:
-            out[spec.name] = None
+            out[name] = None
+        elif ends and name in ends:
+            out[name] = getattr(value, ends[name])
         else:
-            out[spec.name] = Fraction(getattr(value, ends.get(spec.name, "base")))
+            out[name] = value.base
     return out
 
 
-def _req(pt: Mapping[str, Fraction | None], name: str) -> Fraction:
+def _req(pt: Mapping[str, Decimal | None], name: str) -> Decimal:
     value = pt[name]
     assert value is not None, name
     return value
@@ -381,15 +385,15 @@ def _req(pt: Mapping[str, Fraction | None], name: str) -> Fraction:
 class _Class:
     """Requests sharing a shape: share of all requests, unique input, output, tier."""
 
-    weight: Fraction
-    unique_in: Fraction
-    output: Fraction
-    reasoning: Fraction
+    weight: Decimal
+    unique_in: Decimal
+    output: Decimal
+    reasoning: Decimal
     tier: LongContextTier | None
 
 
 def _request_classes(
-    ctx: _Context, pt: Mapping[str, Fraction | None], p: Fraction, c: Fraction
+    ctx: _Context, pt: Mapping[str, Decimal | None], p: Decimal, c: Decimal
 ) -> list[_Class]:
     """Split requests by shape (turn number) and, when tiers exist, by tier."""
     sc = ctx.scenario
@@ -400,11 +404,11 @@ def _request_classes(
     q = _req(pt, "reasoning_tokens")
     s = _req(pt, "shared_prefix_tokens")
     choices = F1 if sc.input_billed_per_sample else n
-    shapes: list[tuple[Fraction, Fraction, Fraction, Fraction, Fraction, int]] = []
+    shapes: list[tuple[Decimal, Decimal, Decimal, Decimal, Decimal, int]] = []
     # (weight, unique_in, output, reasoning, history, turn)
     for t in range(1, T + 1):
         history = (t - 1) * c
-        shapes.append((Fraction(1, T), t * p + history, choices * k * c, choices * q, history, t))
+        shapes.append((Decimal(1) / T, t * p + history, choices * k * c, choices * q, history, t))
     if not price.tiers:
         return [_Class(w, u, o, r, None) for (w, u, o, r, _h, _t) in shapes]
     classes: list[_Class] = []
@@ -423,7 +427,7 @@ def _request_classes(
         # v > (x − s − history) / (t·scale)  <=>  the request's prompt exceeds x
         edges = [0]
         for x in thresholds:
-            bound = (Fraction(x) - s - history) / (t * scale)
+            bound = (Decimal(x) - s - history) / (t * scale)
             idx = 0 if bound < 0 else bisect.bisect_right(ctx.lengths, math.floor(bound))
             edges.append(max(idx, edges[-1]))
         edges.append(m)
@@ -433,14 +437,14 @@ def _request_classes(
             if count == 0:
                 continue
             v_sum = ctx.prefix_sums[hi] - ctx.prefix_sums[lo]
-            share = Fraction(count, m)
-            unique = t * Fraction(v_sum, count) * scale + history
+            share = Decimal(count) / m
+            unique = t * Decimal(v_sum) / count * scale + history
             tier = None if j == 0 else price.tier_for(thresholds[j - 1] + 1)
             classes.append(_Class(w * share, unique, o, r, tier))
     return classes
 
 
-def _evaluate(ctx: _Context, pt: Mapping[str, Fraction | None]) -> _Calc:
+def _evaluate(ctx: _Context, pt: Mapping[str, Decimal | None]) -> _Calc:
     sc = ctx.scenario
     price = ctx.price
     model = ctx.model
@@ -533,12 +537,12 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Fraction | None]) -> _Calc:
         base_out = (
             price.batch_output if sc.batch and price.batch_output is not None else price.output
         )
-        in_rate = Fraction(base_in) if tier is None else Fraction(tier.input) * in_factor
-        out_rate = Fraction(base_out) if tier is None else Fraction(tier.output) * out_factor
+        in_rate = Decimal(base_in) if tier is None else Decimal(tier.input) * in_factor
+        out_rate = Decimal(base_out) if tier is None else Decimal(tier.output) * out_factor
         cached_price = tier.cached_input if tier and tier.cached_input is not None else None
         if cached_price is None:
             cached_price = price.cached_input
-        cached_rate = min(Fraction(cached_price), in_rate) if cached_price is not None else in_rate
+        cached_rate = min(Decimal(cached_price), in_rate) if cached_price is not None else in_rate
         write_price = tier.cache_write if tier and tier.cache_write is not None else None
         if write_price is None:
             write_price = price.cache_write
@@ -556,7 +560,7 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Fraction | None]) -> _Calc:
         costs["input_cached"] += cached * cached_rate / MILLION
         if h > 0 and write_price is not None:
             tokens["cache_write"] += missed
-            costs["cache_write"] += missed * Fraction(write_price) / MILLION
+            costs["cache_write"] += missed * Decimal(write_price) / MILLION
         else:
             tokens["input_uncached"] += missed
             costs["input_uncached"] += missed * in_rate / MILLION
@@ -585,7 +589,7 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Fraction | None]) -> _Calc:
     total_tokens = sum(tokens.values(), F0)
     input_tokens = tokens["input_uncached"] + tokens["input_cached"] + tokens["cache_write"]
     keys = _req(pt, "keys")
-    time: dict[str, Fraction] = {}
+    time: dict[str, Decimal] = {}
     if sc.batch:
         bqt = pt["batch_queue_tokens"]
         hours = _req(pt, "batch_hours")
@@ -640,7 +644,7 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Fraction | None]) -> _Calc:
 
 
 def _student(
-    ctx: _Context, pt: Mapping[str, Fraction | None], dataset_tokens: Fraction
+    ctx: _Context, pt: Mapping[str, Decimal | None], dataset_tokens: Decimal
 ) -> dict[str, Any]:
     sc = ctx.scenario
     method = sc.student_method
@@ -674,7 +678,7 @@ def _student(
         out["model"] = record.id
         out["training_price"] = entry.training
         out["price_source"] = entry.source
-        out["_cost"] = D * Fraction(entry.training) / MILLION
+        out["_cost"] = D * Decimal(entry.training) / MILLION
         return out
     if method == "gpu-hours":
         hours = pt["gpu_hours"]
@@ -691,7 +695,7 @@ def _student(
             from distillcost.gpus import get_gpu
 
             gpu = get_gpu(sc.gpu)
-            peak = Fraction(gpu.peak_tflops)
+            peak = Decimal(gpu.peak_tflops)
             out["gpu"] = gpu.id
             out["gpu_source"] = gpu.source
         util = _req(pt, "utilisation")
@@ -709,11 +713,11 @@ def _student(
     return out
 
 
-def _tok(value: Fraction) -> str:
+def _tok(value: Decimal) -> str:
     return f"{math.ceil(value):,}"
 
 
-def _pct(value: Fraction) -> str:
+def _pct(value: Decimal) -> str:
     return f"{float(value) * 100:.1f}%"
 
 
@@ -733,6 +737,15 @@ def estimate(
     on the date, no batch price, no fine-tuning price) and ScenarioError (an
     incomplete or impossible scenario, naming the field).
     """
+    with localcontext() as context:
+        context.prec = PRECISION
+        context.rounding = ROUND_HALF_EVEN
+        return _estimate(scenario, table, teacher, as_of)
+
+
+def _estimate(
+    scenario: Scenario, table: PriceTable, teacher: str | None, as_of: date | None
+) -> Estimate:
     if teacher is not None:
         scenario = scenario.with_values(teacher=teacher)
     check_complete(scenario)
@@ -745,7 +758,7 @@ def estimate(
     ratio = F1
     if scenario.measured_fields:
         if model.token_ratio is not None and scenario.measured_encoding == model.encoding:
-            ratio = Fraction(model.token_ratio)
+            ratio = Decimal(model.token_ratio)
             notes.append(
                 f"measured token counts ({model.encoding}) × {model.token_ratio} for "
                 f"{model.id}'s tokenizer"
