@@ -171,7 +171,7 @@ def tornado(base_usd: Decimal, rows: Sequence[Mapping[str, Any]]) -> Chart:
     svg = _render(draw, 6.4, height)
     alt = (
         "Tornado chart: the total with each assumption at its low and high end "
-        f"({len(rows)} assumptions, largest swing on top)"
+        f"({len(rows)} assumption{'s' if len(rows) != 1 else ''}, largest swing on top)"
     )
     return Chart("sensitivity", "Sensitivity (tornado)", alt, svg)
 

@@ -408,6 +408,16 @@ class _Run:
                 b.characters += chars
                 b.add([n], [0]) if b.sided else b.add([n])
             return 0
+        if src.one_text:
+            for texts in src.text_batches(
+                lambda where, exc: self.bad(src, where, exc), self.progress
+            ):
+                counts = self.counter.count_batch(texts)
+                chars = sum(map(len, texts))
+                for b in builders:
+                    b.characters += chars
+                    b.add(counts)
+            return self.skipped - skipped_before
         parse = src.parser()
         batch: list[Doc] = []
         size = 0
@@ -597,6 +607,7 @@ def count_files(
     else:
         callback = None
 
+    single = len(sources) == 1  # the total is that file's profile: no second builder
     run = _Run(counter, skip_bad, seed, callback)
     run.warnings.extend(skipped_files[:MAX_WARNINGS])
     all_sided = all(s.sided for s in sources)
@@ -610,7 +621,8 @@ def count_files(
         for index, src in enumerate(sources):
             file_builder = ProfileBuilder(enc_name, src.sided, seed)
             if not mode:
-                skipped = run.exact(src, [file_builder, total_builder])
+                targets = [file_builder] if single else [file_builder, total_builder]
+                skipped = run.exact(src, targets)
                 profile = file_builder.build(bytes=src.bytes_read, exact=exact_enc)
                 total_docs += profile.documents
                 total_bytes += src.bytes_read
@@ -643,7 +655,9 @@ def count_files(
         if bar is not None:
             bar.close()
 
-    if mode:
+    if single:
+        total = files[0].profile
+    elif mode:
         if whole_estimates:
             total_builder.hist_total.update(whole_estimates)
             if all_sided:  # pragma: no cover - whole text files are never sided

@@ -133,6 +133,11 @@ def _dec(value: Decimal, places: int) -> Decimal:
     return result.normalize()
 
 
+def _ceil(value: Decimal) -> int:
+    """Round up, after dropping digits far below one (200/3·3 is 200, not 201)."""
+    return math.ceil(value.quantize(_QUANTA[12], rounding=ROUND_HALF_EVEN))
+
+
 def money(value: Decimal) -> Decimal:
     return _dec(value, 10)
 
@@ -598,7 +603,7 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Decimal | None]) -> _Calc:
         elif bqt is None:
             rounds = 1
         else:
-            rounds = math.ceil(input_tokens / (bqt * keys))
+            rounds = _ceil(input_tokens / (bqt * keys))
         time["batch"] = rounds * hours * 3600
         ignored = [x for x in ("rpm", "rpd", "tpm", "tpd", "concurrency") if pt[x] is not None]
         if ignored:
@@ -829,7 +834,7 @@ def _estimate(
         high_usd=money(high_total),
         api_usd=money(api),
         student_usd=money(base.costs["student_training"]),
-        requests=math.ceil(base.requests),
+        requests=_ceil(base.requests),
         requests_exact=tokens_dec(base.requests),
         generated_examples=tokens_dec(base.generated),
         accepted_examples=tokens_dec(base.accepted),

@@ -229,9 +229,9 @@ class Reservoir:
         self._next = k  # 0-based index of the next item to replace
 
     def _advance(self) -> None:
-        rng = self._rng
-        self._w *= math.exp(math.log(rng.random() or 1e-300) / self.k)
-        gap = math.floor(math.log(rng.random() or 1e-300) / math.log1p(-self._w))
+        random = self._rng.random
+        self._w *= math.exp(math.log(random() or 1e-300) / self.k)
+        gap = math.floor(math.log(random() or 1e-300) / math.log1p(-self._w))
         self._next += gap + 1
 
     def add(self, item: Any) -> None:
@@ -244,7 +244,7 @@ class Reservoir:
                 self._advance()
             return
         if i == self._next:
-            self.items[self._rng.randrange(self.k)] = item
+            self.items[int(self._rng.random() * self.k)] = item
             self._advance()
 
     def extend(self, items: Sequence[Any]) -> None:
@@ -255,9 +255,19 @@ class Reservoir:
             self.add(items[j])
             j += 1
         end = base + len(items)
-        while self.k and self._next < end:
-            self.items[self._rng.randrange(self.k)] = items[self._next - base]
-            self._advance()
+        k = self.k
+        if not k or self._next >= end:
+            self.seen = end
+            return
+        random = self._rng.random
+        log, exp, log1p = math.log, math.exp, math.log1p
+        reservoir = self.items
+        w, nxt = self._w, self._next
+        while nxt < end:
+            reservoir[int(random() * k)] = items[nxt - base]
+            w *= exp(log(random() or 1e-300) / k)
+            nxt += int(log(random() or 1e-300) / log1p(-w)) + 1
+        self._w, self._next = w, nxt
         self.seen = end
 
 

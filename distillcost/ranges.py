@@ -55,7 +55,8 @@ def parse_number(value: Any) -> Decimal:
     else:
         raise RangeError(f"expected a number, got {type(value).__name__}")
     if not result.is_finite():
-        raise RangeError(f"{value!r} is not a finite number")
+        shown = value if isinstance(value, str) else str(value)
+        raise RangeError(f"{shown!r} is not a finite number")
     return result
 
 

@@ -361,7 +361,7 @@ class Source:
             text = unit.raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise BadRecord(_utf8_message(exc)) from None
-        return Doc([text.rstrip("\r\n")])
+        return Doc([text.removesuffix("\n").removesuffix("\r")])
 
     def _parse_value(self, unit: Unit) -> Doc:
         value = unit.raw
@@ -419,6 +419,109 @@ class Source:
         if progress is not None and pending:
             progress(pending)
         self.bytes_read = total
+
+    # -- fast path: one text per document ------------------------------------------
+
+    @property
+    def one_text(self) -> bool:
+        """True when every document is exactly one text (lines, or one field)."""
+        return (self.container == "text" and self.per_line) or (
+            self.schema == "field" and self.container in ("jsonl", "csv", "tsv", "parquet")
+        )
+
+    def text_batches(
+        self,
+        on_bad: Callable[[int, BadRecord], None],
+        progress: Callable[[int], None] | None = None,
+        batch_chars: int = BLOCK,
+    ) -> Iterator[list[str]]:
+        """Documents as batches of texts, without a Python object per record.
+
+        The exact-count path for one-text formats: a per-line text file is decoded
+        in blocks and split on newlines; a JSONL field is pulled out of each line
+        right away. Malformed records go to ``on_bad(where, error)``.
+        """
+        if self.container == "text":
+            yield from self._line_text_batches(progress)
+        elif self.container == "jsonl":
+            yield from self._jsonl_field_batches(on_bad, progress, batch_chars)
+        else:
+            parse = self._parse_value
+            batch: list[str] = []
+            size = 0
+            for unit in self.units(progress):
+                try:
+                    text = parse(unit).prompt[0]
+                except BadRecord as exc:
+                    on_bad(unit.where, exc)
+                    continue
+                batch.append(text)
+                size += len(text)
+                if size >= batch_chars:
+                    yield batch
+                    batch = []
+                    size = 0
+            if batch:
+                yield batch
+
+    def _line_text_batches(self, progress: Callable[[int], None] | None) -> Iterator[list[str]]:
+        carry = ""
+        for block in self.text_blocks(progress):
+            lines = (carry + block).split("\n") if carry else block.split("\n")
+            carry = lines.pop()
+            batch = [ln.removesuffix("\r") for ln in lines if ln and not ln.isspace()]
+            if batch:
+                yield batch
+        if carry and not carry.isspace():
+            yield [carry.removesuffix("\r")]
+
+    def _jsonl_field_batches(
+        self,
+        on_bad: Callable[[int, BadRecord], None],
+        progress: Callable[[int], None] | None,
+        batch_chars: int,
+    ) -> Iterator[list[str]]:
+        name = self.field
+        loads = json.loads
+        batch: list[str] = []
+        size = 0
+        total = 0
+        reported = 0
+        with self.open_binary() as fh:
+            for lineno, line in enumerate(fh, 1):
+                total += len(line)
+                if line.isspace():
+                    continue
+                try:
+                    rec = loads(line)
+                    value = rec[name]
+                    if type(value) is not str:
+                        raise TypeError
+                except Exception:  # rare: let the careful parser say exactly what is wrong
+                    try:
+                        doc = self._parse_field_line(Unit(line, len(line), lineno))
+                    except BadRecord as exc:
+                        on_bad(lineno, exc)
+                        continue
+                    value = doc.prompt[0]
+                batch.append(value)
+                size += len(value)
+                if size >= batch_chars:
+                    yield batch
+                    batch = []
+                    size = 0
+                    if progress is not None:
+                        progress(total - reported)
+                        reported = total
+        if batch:
+            yield batch
+        if progress is not None and total > reported:
+            progress(total - reported)
+        self.bytes_read = total
+
+    def _parse_field_line(self, unit: Unit) -> Doc:
+        assert self.field is not None
+        return field_parser(self.field)(self._load_json_line(unit))
 
     def text_blocks(self, progress: Callable[[int], None] | None = None) -> Iterator[str]:
         """The whole file decoded as UTF-8 in blocks, checking for NUL and bad bytes."""

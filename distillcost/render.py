@@ -14,8 +14,9 @@ extend a built-in and replace a single block::
     {% extends "default:report.md.j2" %}
     {% block summary %}Our own opening paragraph: {{ e.total_usd|money }}.{% endblock %}
 
-HTML templates (``*.html``, ``*.html.j2``) are autoescaped; Markdown templates
-escape untrusted text explicitly with the ``md`` filter. Undefined variables
+Every template is HTML-autoescaped except plain-text ones (``*.md.j2``, ``*.txt``,
+``*.css``); Markdown templates escape untrusted text explicitly with the ``md``
+filter and the ``md_table`` global. Undefined variables
 raise :class:`~distillcost.errors.RenderError` naming the template, the line and
 the variable, never a silently blank cell.
 
@@ -32,6 +33,8 @@ Filters (also documented in ``templates/README.md``):
     significant digits); ``exact=True`` always gives every digit with separators.
 ``number(value, places=None)``
     Plain numbers with thousands separators; trailing zeros trimmed.
+``exact(value)``
+    Every digit, grouped: ``437,605``, ``0.437605`` (for numbers a reader re-types).
 ``pct(value, places=None)``
     A fraction as a percentage: ``0.85`` -> ``85%``, ``0.123`` -> ``12.3%``.
 ``date(value, style="iso")``
@@ -156,6 +159,17 @@ def number(value: Any, places: int | None = None) -> str:
     return "0" if text in {"-0", "-0.0"} else text
 
 
+def exact_number(value: Any) -> str:
+    """Every digit of a number, grouped (``437,605``, ``0.437605``, ``1,000.25``)."""
+    if value is None:
+        return DASH
+    text = decimal_str(to_decimal(value))
+    whole, _, fraction = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    grouped = f"{int(whole.lstrip('-') or 0):,}"
+    return sign + grouped + (f".{fraction}" if fraction else "")
+
+
 _SUFFIXES = ((Decimal(10) ** 12, "T"), (Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"))
 
 
@@ -264,7 +278,7 @@ def span(value: Any, low: Any = None, high: Any = None, fmt: str = "number") -> 
 
 FORMATTERS = {"number": number, "money": money, "tokens": tokens, "pct": pct, "price": price}
 
-_MD_ALWAYS = re.compile(r"([\\`*\[\]<>|~])")
+_MD_ALWAYS = re.compile(r"([\\`*\[\]|]|<(?=[A-Za-z/!?]))")
 _MD_EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _MD_ENTITY = re.compile(r"&(?=#?\w+;)")
 _MD_ORDERED = re.compile(r"\A\d+(?=[.)](?:\s|\Z))")
@@ -283,6 +297,8 @@ def md(text: Any) -> str:
 
 def _md_inline(s: str) -> str:
     s = _MD_ALWAYS.sub(r"\\\1", s)
+    if s.count("~") >= 2:  # a pair could strike text through; a lone "~1M" is safe
+        s = s.replace("~", "\\~")
     s = _MD_EDGE_UNDERSCORE.sub(r"\\_", s)
     return _MD_ENTITY.sub(r"\\&", s)
 
@@ -292,7 +308,7 @@ def _escape_block_start(s: str) -> str:
     ordered = _MD_ORDERED.match(s)
     if ordered:
         return ordered.group(0) + "\\" + s[ordered.end() :]
-    if s[:1] == "#" or (s[:1] != "" and s[:1] in "+-=" and s[1:2] in ("", " ")):
+    if s[:1] in ("#", ">") or (s[:1] != "" and s[:1] in "+-=" and s[1:2] in ("", " ")):
         return "\\" + s
     return s
 
@@ -390,22 +406,17 @@ def md_table(
 
 
 def config_dir() -> Path:
-    """The user config dir: $DISTILLCOST_CONFIG_DIR, else $XDG_CONFIG_HOME/distillcost."""
-    explicit = os.environ.get("DISTILLCOST_CONFIG_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(xdg) / "distillcost"
+    """The user config dir (one definition, shared with the price tables)."""
+    from distillcost.prices import config_dir as shared_config_dir
+
+    return shared_config_dir()
 
 
 def _plugin_template_dirs() -> list[Path]:
-    """Template dirs contributed by plugins (if the plugin layer offers them)."""
-    try:
-        from distillcost import plugins  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    provider = getattr(plugins, "template_dirs", None)
-    return [Path(p) for p in provider()] if callable(provider) else []
+    """Template dirs registered by plugins (``distillcost.templates`` entry points)."""
+    from distillcost import plugins
+
+    return [Path(p) for p in plugins.template_dirs()]
 
 
 def template_search_path(template_dirs: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
@@ -418,6 +429,18 @@ def template_search_path(template_dirs: Iterable[str | os.PathLike[str]] = ()) -
     return dirs
 
 
+PLAIN_TEXT_SUFFIXES = (".md", ".md.j2", ".markdown", ".txt", ".txt.j2", ".css", ".css.j2")
+
+
+def autoescape_for(name: str | None) -> bool:
+    """HTML-escape every template except known plain-text ones (Markdown, text, CSS).
+
+    Safer than listing HTML suffixes: a user's ``table.j2`` partial included in an
+    HTML page is escaped too, instead of silently passing ``<script>`` through.
+    """
+    return name is None or not name.lower().endswith(PLAIN_TEXT_SUFFIXES)
+
+
 def make_environment(template_dirs: Iterable[str | os.PathLike[str]] = ()) -> jinja2.Environment:
     """The report environment: user dirs, then plugins, then built-ins (+ ``default:``)."""
     import jinja2
@@ -428,12 +451,7 @@ def make_environment(template_dirs: Iterable[str | os.PathLike[str]] = ()) -> ji
         loader=jinja2.ChoiceLoader(
             [jinja2.PrefixLoader({"default": builtin}, delimiter=":"), *search, builtin]
         ),
-        autoescape=jinja2.select_autoescape(
-            enabled_extensions=("html", "html.j2", "htm", "xml", "svg"),
-            disabled_extensions=(),
-            default_for_string=True,
-            default=False,
-        ),
+        autoescape=autoescape_for,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -444,6 +462,7 @@ def make_environment(template_dirs: Iterable[str | os.PathLike[str]] = ()) -> ji
         price=price,
         tokens=tokens,
         number=number,
+        exact=exact_number,
         pct=pct,
         date=date_filter,
         duration=duration,
@@ -536,6 +555,7 @@ LIMIT_LABELS: dict[str, str] = {
     "batch": "batch queue rounds",
     "batch_queue": "batch queue rounds",
     "none": "none (no rate limits given)",
+    "none given": "none (no rate limits given)",
 }
 
 VOLUME_LABELS: dict[str, str] = {
@@ -677,7 +697,7 @@ def prices_table(e: Mapping[str, Any]) -> Table:
 def comparison_table(rows: Sequence[Mapping[str, Any]], teacher: Any) -> Table:
     out, marked = [], []
     for i, r in enumerate(rows):
-        rng = f"{money(r['low_usd'])}–{money(r['high_usd'])}"
+        rng = f"{money(r['low_usd'])} to {money(r['high_usd'])}"
         days = r.get("wall_clock_days")
         wall = DASH if days is None else duration(to_decimal(days) * 86400)
         out.append(
@@ -807,6 +827,8 @@ def method_lines(e: Mapping[str, Any]) -> list[str]:
     def v(name: str, default: Any = None) -> Any:
         return _scenario_value(sc, name, default)
 
+    x = exact_number  # inputs are shown exactly, so the reader's arithmetic matches ours
+
     kind = next((k for k in VOLUME_FIELDS if sc.get(k) is not None), None)
     measured = bool(sc.get("measured"))
     a, k, n, T, r = (
@@ -819,38 +841,37 @@ def method_lines(e: Mapping[str, Any]) -> list[str]:
     E, G = e.get("accepted_examples"), e.get("generated_examples")
     R_exact = e.get("requests_exact", e.get("requests"))
     if kind == "requests":
-        entries.append(("Requests (given)", f"calls = {number(v('requests'))}"))
-        entries.append(("Generated examples", f"G = calls ÷ T × n × k = {number(G)}"))
-        entries.append(
-            ("Accepted examples", f"E = G × a = {number(G)} × {number(a)} = {number(E)}")
-        )
+        entries.append(("Requests (given)", f"calls = {x(v('requests'))}"))
+        entries.append(("Generated examples", f"G = calls ÷ T × n × k = {x(G)}"))
+        entries.append(("Accepted examples", f"E = G × a = {x(G)} × {x(a)} = {x(E)}"))
     elif kind is not None:
         V = v(kind)
         if kind == "examples":
-            entries.append(("Accepted examples", f"E = {number(E)} (given)"))
+            entries.append(("Accepted examples", f"E = {x(E)} (given)"))
         elif kind == "output_tokens":
             rhs = "E = V ÷ (T × c)"
             if not measured:
-                rhs += f" = {number(V)} ÷ ({number(T)} × {number(v('completion_tokens'))})"
-            entries.append(("Accepted examples", f"{rhs} = {number(E)}"))
+                rhs += f" = {x(V)} ÷ ({x(T)} × {x(v('completion_tokens'))})"
+            entries.append(("Accepted examples", f"{rhs} = {x(E)}"))
         else:
             entries.append(
                 (
                     "Accepted examples",
-                    f"E = V ÷ d, d = T × (c + p ÷ k) = {number(V)} ÷ d = {number(E)}",
+                    f"E = V ÷ d, d = T × (c + p ÷ k) = {x(V)} ÷ d = {x(E)}",
                 )
             )
-        entries.append(
-            ("Generated examples", f"G = E ÷ a = {number(E)} ÷ {number(a)} = {number(G)}")
-        )
+        entries.append(("Generated examples", f"G = E ÷ a = {x(E)} ÷ {x(a)} = {x(G)}"))
     if kind is not None:
         billed = " × n" if sc.get("input_billed_per_sample") else ""
+        whole = ""
+        if R_exact is not None and to_decimal(R_exact) != to_decimal(e.get("requests", R_exact)):
+            whole = f", rounded up to {x(e['requests'])} whole requests"
         entries.append(
             (
                 "Requests",
-                f"R = G ÷ k ÷ n × T{billed} × (1 + r) = {number(G)} ÷ {number(k)} ÷ {number(n)}"
-                f" × {number(T)}{' × ' + number(n) if billed else ''} × (1 + {number(r)})"
-                f" = {number(R_exact)}",
+                f"R = G ÷ k ÷ n × T{billed} × (1 + r) = {x(G)} ÷ {x(k)} ÷ {x(n)}"
+                f" × {x(T)}{' × ' + x(n) if billed else ''} × (1 + {x(r)})"
+                f" = {x(R_exact)}{whole}",
             )
         )
 
@@ -874,7 +895,7 @@ def method_lines(e: Mapping[str, Any]) -> list[str]:
                 formula = f"{count} × {shown} ÷ 1,000,000 = {result}"
         elif key == "per_request":
             fee = v("per_request_usd", prices.get("per_request"))
-            formula = f"{number(R_exact)} requests × {money(fee)} = {result}"
+            formula = f"{x(R_exact)} requests × {price(fee)} = {result}"
         else:
             formula = student_formula(e.get("student") or {}, result)
         entries.append((label, formula))
@@ -889,7 +910,7 @@ def method_lines(e: Mapping[str, Any]) -> list[str]:
             (
                 "Wall clock",
                 f"binding limit {binding}: {formula}"
-                f" = {number(_quantize(to_decimal(times[binding]), 0))} s"
+                f" = {x(_quantize(to_decimal(times[binding]), 0))} s"
                 f" = {duration(times[binding])}",
             )
         )
@@ -909,14 +930,15 @@ def student_formula(student: Mapping[str, Any], result: str) -> str:
     if method == "gpu":
         return (
             f"6 × N × D ÷ (peak FLOP/s × utilisation) ÷ 3,600 = 6 × N × {D} ÷ "
-            f"({number(student.get('peak_tflops'))}e12 × {number(student.get('utilisation'))})"
-            f" ÷ 3,600 = {number(student.get('gpu_hours'), 1)} GPU-hours"
-            f" × {money(student.get('usd_per_gpu_hour'))} = {result}"
+            f"({exact_number(student.get('peak_tflops'))}e12"
+            f" × {exact_number(student.get('utilisation'))})"
+            f" ÷ 3,600 = {exact_number(student.get('gpu_hours'))} GPU-hours"
+            f" × {price(student.get('usd_per_gpu_hour'))} = {result}"
         )
     if method == "gpu-hours":
         return (
-            f"GPU-hours × price = {number(student.get('gpu_hours'))}"
-            f" × {money(student.get('usd_per_gpu_hour'))} = {result}"
+            f"GPU-hours × price = {exact_number(student.get('gpu_hours'))}"
+            f" × {price(student.get('usd_per_gpu_hour'))} = {result}"
         )
     return result
 

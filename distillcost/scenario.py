@@ -53,7 +53,7 @@ import dataclasses
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -414,6 +414,8 @@ def coerce(name: str, value: Any) -> Any:
                 raise ScenarioError(f"{name}: expected text, got {value!r}")
             return value
         if spec.kind == "date":
+            if isinstance(value, datetime):
+                return value.date()
             if isinstance(value, date):
                 return value
             if isinstance(value, str):
@@ -485,8 +487,14 @@ def check_complete(sc: Scenario) -> None:
     del name, value
 
 
+MAXIMUM = Decimal(10) ** 15
+"""No count, rate or price in a campaign is anywhere near a quadrillion: a typo."""
+
+
 def _check_number(spec: FieldSpec, value: Decimal) -> None:
     name = spec.name
+    if abs(value) > MAXIMUM:
+        raise ScenarioError(f"{name}: {value:.3g} is implausibly large (at most 1e15)")
     if spec.minimum is not None:
         if spec.above_zero and value <= spec.minimum:
             raise ScenarioError(f"{name}: must be above {spec.minimum}, got {_fmt(value)}")
@@ -542,6 +550,8 @@ def flatten(table: Mapping[str, Any], where: str = "") -> dict[str, Any]:
                     hint = f" Did you mean: {', '.join(close)}?" if close else ""
                     raise ScenarioError(f"{where}unknown field '{key}.{sub_key}'.{hint}")
                 flat[name] = sub_value
+        elif key in SECTIONS:
+            raise ScenarioError(f"{where}{key}: must be a table ([{key}] with its own keys)")
         elif key in SPECS:
             flat[key] = value
         else:

@@ -478,19 +478,21 @@ def _first_safe_point(text: str, lo: int, strict_newline: bool, window: int = 1 
 # ---------------------------------------------------------------- counting
 
 _PIECE_CHARS = 1 << 20  # split texts longer than ~1.5 MiB into ~1 MiB pieces
+_STREAM_PIECE_CHARS = 1 << 18  # count_chunks: small pieces keep peak memory low
 _GROUP_CHARS = 1 << 18  # aim for >= 256 KiB of text per thread task (small records)
 _INLINE_CHARS = 1 << 16  # below this, a thread pool costs more than it saves
 
-_EXECUTORS: dict[int, ThreadPoolExecutor] = {}
+_EXECUTORS: dict[tuple[int, str], ThreadPoolExecutor] = {}
 _EXECUTOR_LOCK = threading.Lock()
 
 
-def _executor(threads: int) -> ThreadPoolExecutor:
+def _executor(threads: int, purpose: str = "tiktoken") -> ThreadPoolExecutor:
+    """A shared pool (created once per size and purpose; pools never wait on each other)."""
     with _EXECUTOR_LOCK:
-        pool = _EXECUTORS.get(threads)
+        pool = _EXECUTORS.get((threads, purpose))
         if pool is None:
-            pool = _EXECUTORS[threads] = ThreadPoolExecutor(
-                threads, thread_name_prefix="distillcost-count"
+            pool = _EXECUTORS[threads, purpose] = ThreadPoolExecutor(
+                threads, thread_name_prefix=f"distillcost-{purpose}"
             )
         return pool
 
@@ -609,40 +611,36 @@ class TokenCounter:
     def count_chunks(self, chunks: Iterable[str]) -> int:
         """Exact tokens of ONE document given as consecutive pieces (e.g. 4 MiB reads).
 
-        Constant memory: text is cut only at safe points, counted in ~1 MiB pieces on
-        all cores while the next chunks are read. A document with no safe point at all
-        (one enormous word) is held until one appears.
+        Constant memory: the text is re-cut only at safe points into ~256K-character
+        pieces, counted on all cores while the caller reads on; only a few pieces are
+        alive at once. A document with no safe point at all (one enormous word) is
+        held until one appears.
         """
         total = 0
         inflight: deque[Future[list[int]]] = deque()
-        pool = _executor(1) if self.backend == "toktok" else None
-        batch: list[str] = []
-        batch_chars = 0
-        batch_target = _PIECE_CHARS * self.threads
-
-        def flush() -> None:
-            nonlocal total, batch, batch_chars
-            if not batch:
-                return
-            if pool is not None:
-                # one toktok call (all threads) runs while the caller reads on
+        piece_chars = _STREAM_PIECE_CHARS
+        if self.backend == "toktok":
+            # one toktok call over a few pieces uses every thread; it runs in a helper
+            # thread so that the caller reads and decodes the next chunk meanwhile
+            pool = _executor(1, "toktok")
+            batch: list[str] = []
+            batch_chars = 0
+            for piece in _safe_pieces(chunks, piece_chars, self._strict_newline):
+                batch.append(piece)
+                batch_chars += len(piece)
+                if batch_chars >= piece_chars * 2 * self.threads:
+                    inflight.append(pool.submit(self._count_pieces, batch))
+                    batch, batch_chars = [], 0
+                    while len(inflight) > 1:
+                        total += sum(inflight.popleft().result())
+            if batch:
                 inflight.append(pool.submit(self._count_pieces, batch))
-                while len(inflight) > 1:
-                    total += sum(inflight.popleft().result())
-            else:
-                for piece in batch:
-                    inflight.append(_executor(self.threads).submit(self._count_one, piece))
+        else:
+            pool = _executor(self.threads)
+            for piece in _safe_pieces(chunks, piece_chars, self._strict_newline):
+                inflight.append(pool.submit(self._count_one, piece))
                 while len(inflight) > 2 * self.threads:
                     total += sum(inflight.popleft().result())
-            batch = []
-            batch_chars = 0
-
-        for piece in _safe_pieces(chunks, _PIECE_CHARS, self._strict_newline):
-            batch.append(piece)
-            batch_chars += len(piece)
-            if batch_chars >= batch_target:
-                flush()
-        flush()
         while inflight:
             total += sum(inflight.popleft().result())
         return total
@@ -677,25 +675,37 @@ def _group(pieces: Sequence[str], threads: int) -> list[tuple[int, int]]:
 
 
 def _safe_pieces(chunks: Iterable[str], piece_chars: int, strict_newline: bool) -> Iterator[str]:
-    """Re-cut a stream of consecutive chunks into pieces that are safe to count apart."""
+    """Re-cut a stream of consecutive chunks into pieces that are safe to count apart.
+
+    Cuts are searched inside each chunk only (never in the first two characters, so
+    the context a rule looks at is always in the same chunk); the short tail after a
+    chunk's last cut is carried over to the next. No chunk is copied whole.
+    """
     pending = ""
     for chunk in chunks:
         if not chunk:
             continue
-        buf = pending + chunk if pending else chunk
-        if len(buf) < piece_chars:
-            pending = buf
+        if len(pending) + len(chunk) < piece_chars:
+            pending += chunk
             continue
         start = 0
-        n = len(buf)
-        while n - start >= piece_chars:
-            cut = _safe_point(buf, start + piece_chars // 2, start + piece_chars, strict_newline)
-            if cut < 0:
-                cut = _safe_point(buf, start, n, strict_newline)
-                if cut <= start:
+        n = len(chunk)
+        while True:
+            want = piece_chars - len(pending) if start == 0 else piece_chars
+            target = start + max(want, 2)
+            if target >= n:
+                break
+            cut = _safe_point(chunk, max(start + want // 2, start, 1), target, strict_newline)
+            if cut < 0:  # none near the target: the last one further on, if any
+                cut = _safe_point(chunk, max(target, 1), n, strict_newline)
+                if cut < 0:
                     break
-            yield buf[start:cut]
+            if start == 0 and pending:
+                yield pending + chunk[:cut]
+                pending = ""
+            else:
+                yield chunk[start:cut]
             start = cut
-        pending = buf[start:]
+        pending = pending + chunk[start:] if pending else chunk[start:]
     if pending:
         yield pending

@@ -613,3 +613,10 @@ def test_token_ratio_applies_to_measured_counts_only():
     e = estimate(m, ratio_table)
     assert e.total_usd == D(240)
     assert any("× 1.2" in n for n in e.notes)
+
+
+def test_whole_requests_are_not_inflated_by_rounding():
+    # 200 kept output tokens, 1 per turn, 3 turns: 200/3 conversations x 3 = 200 requests
+    # (66.67 conversations is 200/3, rounded at the 50th digit; x 3 must not round up to 201)
+    sc = scenario(output_tokens=200, turns=3, prompt_tokens=0, completion_tokens=1)
+    assert estimate(sc, table()).requests == 200

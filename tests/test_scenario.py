@@ -249,3 +249,16 @@ def test_to_dict_round_trips_through_from_values():
     assert d["completion_tokens"] == {"low": D(1), "base": D(2), "high": D(3)}
     again = Scenario.from_values({k: v for k, v in d.items() if v is not None})
     assert again == sc
+
+
+def test_toml_datetimes_sections_and_huge_numbers(tmp_path):
+    sc = load_scenario(write(tmp_path, "as_of = 2023-03-13T10:00:00\n"))
+    assert sc.as_of == date(2023, 3, 13)
+    with pytest.raises(ScenarioError, match=r"limits: must be a table"):
+        load_scenario(write(tmp_path, "limits = 5\n"))
+    with pytest.raises(ScenarioError, match="examples: 1e\\+20 is implausibly large"):
+        load_scenario(write(tmp_path, "examples = 1e20\n"))
+    with pytest.raises(ScenarioError, match="examples: 'NaN' is not a finite number"):
+        load_scenario(write(tmp_path, "examples = nan\n"))
+    with pytest.raises(ScenarioError, match="teacher: expected text"):
+        load_scenario(write(tmp_path, "teacher = 5\n"))

@@ -113,7 +113,9 @@ def report(
         raise click.UsageError("use either --compare MODELS or --all, not both")
     models = _models(compare_models)
     if compare_models is not None and not models:
-        raise click.BadParameter("name at least one model, e.g. gpt-4o,gpt-4o-mini", "--compare")
+        raise click.BadParameter(
+            "name at least one model, e.g. gpt-4o,gpt-4o-mini", param_hint="--compare"
+        )
     fmt = infer_format(fmt, output)
     to_stdout = output is None or output == "-"
 
