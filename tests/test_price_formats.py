@@ -303,3 +303,21 @@ def test_unknown_extension(tmp_path):
     assert [str(p) for p in result.problems] == [
         f"{tmp_path / 'prices.xlsx'}: unknown price file type '.xlsx'; use .toml, .csv or .json"
     ]
+
+
+def test_an_entry_with_two_tiers_is_two_csv_rows_and_reads_back_whole(tmp_path):
+    e = PriceEntry(
+        effective_from=date(2025, 3, 25),
+        input=Decimal("1.25"),
+        output=Decimal("10"),
+        tiers=(
+            LongContextTier(128000, Decimal("2"), Decimal("12"), cached_input=Decimal("0.2")),
+            LongContextTier(200000, Decimal("2.5"), Decimal("15")),
+        ),
+        source="s",
+    )
+    r = ModelRecord(id="g", provider="google", history=(e,), origin="x")
+    text = records_csv_text([(r, e)])
+    assert len(text.splitlines()) == 3  # header + one row per tier
+    (again,) = load_price_file(write(tmp_path, "t.csv", text), origin="x")
+    assert again == r
