@@ -370,7 +370,7 @@ def _random_text(rng: random.Random, n_atoms: int) -> str:
 @pytest.mark.parametrize("backend", ["tiktoken", "auto"])
 def test_count_chunks_equals_whole_text(name: str, backend: str, monkeypatch) -> None:
     # tiny pieces so that re-cutting happens hundreds of times on a small text
-    monkeypatch.setattr(tokens, "_PIECE_CHARS", 64)
+    monkeypatch.setattr(tokens, "_STREAM_PIECE_CHARS", 64)
     rng = random.Random(f"{name}-{backend}")
     enc = tokens.get_encoding(name)
     counter = tokens.TokenCounter(name, backend=backend, threads=2)
@@ -385,7 +385,7 @@ def test_count_chunks_equals_whole_text(name: str, backend: str, monkeypatch) ->
 
 
 def test_count_chunks_text_without_newlines(monkeypatch) -> None:
-    monkeypatch.setattr(tokens, "_PIECE_CHARS", 64)
+    monkeypatch.setattr(tokens, "_STREAM_PIECE_CHARS", 64)
     enc = tokens.get_encoding("cl100k_base")
     text = " ".join(["alpha", "Beta", "gamma's", "12", "δέλτα", "x-y"] * 300)
     counter = tokens.TokenCounter("cl100k_base", backend="tiktoken", threads=2)

@@ -1,0 +1,469 @@
+"""Benchmark token counting against the targets of issue 2, all figures from one run.
+
+    python bench/bench_count.py [--corpus PATH] [--quick] [--big-gb 1.0] [--encoding o200k_base]
+
+Prints:
+1. the best raw tiktoken throughput on all cores (the better of: one thread; one
+   contiguous slice per thread; four slices per thread; for records also
+   ``encode_ordinary_batch``), in-process with the vocabulary already loaded;
+2. ``distillcost count`` end to end (a fresh process: start-up, reading, JSON parsing,
+   counting, output) on the SAME data, a text file and an instruction JSONL, with
+   each backend, its tokens checked equal to tiktoken's, and the ratio to (1)
+   (target >= 0.9x);
+3. the toktok backend on text it has never seen (a fresh process, one pass) vs
+   tiktoken's best on the same text (target >= 3x);
+4. peak RSS (os.wait4 of the child) counting a generated >= 1 GB text file
+   (target < 200 MB), both backends agreeing on the total;
+5. sampling at 1% (``--sample 0.01``): error vs the exact total over many seeds,
+   95% interval coverage, and speed-up (target: within +-1%);
+6. ``distillcost --help`` median wall time vs ``python -c pass`` (target <= 150 ms).
+
+Corpus: PATH (a directory with *.txt and **/*.jsonl, or one file); default
+../shared/corpus when present, else generated text. Generated inputs go to
+bench/_data/ (git-ignored); copies are varied (paragraphs shuffled, letter pairs
+swapped) so a caching tokenizer cannot replay earlier copies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _util import (
+    DATA,
+    SHARED_CORPUS,
+    base_records,
+    base_text,
+    distillcost_cmd,
+    fmt_mb,
+    one_line,
+    run_child,
+    total_tokens,
+    write_jsonl_copies,
+    write_text_copies,
+)
+
+from distillcost import tokens
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def best_of(runs: int, fn: Callable[[], int]) -> tuple[float, int]:
+    """(best wall seconds, result) of ``runs`` calls."""
+    best = math.inf
+    result = 0
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, result
+
+
+# ---------------------------------------------------------------- raw tiktoken
+
+
+def raw_text_strategies(enc, text: str, threads: int) -> dict[str, Callable[[], int]]:
+    encode = enc.encode_ordinary
+
+    def slices(k: int) -> Callable[[], int]:
+        def run() -> int:
+            n = threads * k
+            cuts = [len(text) * i // n for i in range(n + 1)]
+            with ThreadPoolExecutor(threads) as ex:
+                parts = ex.map(
+                    lambda ab: len(encode(text[ab[0] : ab[1]])), itertools.pairwise(cuts)
+                )
+                return sum(parts)
+
+        return run
+
+    return {
+        "1 thread": lambda: len(encode(text)),
+        f"{threads} contiguous slices": slices(1),
+        f"{threads * 4} contiguous slices": slices(4),
+    }
+
+
+def raw_record_strategies(enc, texts: list[str], threads: int) -> dict[str, Callable[[], int]]:
+    encode = enc.encode_ordinary
+
+    def slices() -> int:
+        n = threads
+        cuts = [len(texts) * i // n for i in range(n + 1)]
+        with ThreadPoolExecutor(threads) as ex:
+            return sum(
+                ex.map(
+                    lambda ab: sum(len(encode(t)) for t in texts[ab[0] : ab[1]]),
+                    itertools.pairwise(cuts),
+                )
+            )
+
+    return {
+        "1 thread": lambda: sum(len(encode(t)) for t in texts),
+        "encode_ordinary_batch": lambda: sum(
+            map(len, enc.encode_ordinary_batch(texts, num_threads=threads))
+        ),
+        f"{threads} contiguous slices of records": slices,
+    }
+
+
+def best_raw(label: str, strategies: dict[str, Callable[[], int]], n_bytes: int, runs: int) -> dict:
+    results = {}
+    for name, fn in strategies.items():
+        seconds, _ = best_of(runs, fn)
+        results[name] = n_bytes / seconds / 1e6
+        log(f"  raw tiktoken, {label}, {name}: {results[name]:.1f} MB/s")
+    best = max(results, key=results.__getitem__)
+    return {"best_strategy": best, "best_mb_s": results[best], "all_mb_s": results}
+
+
+# ---------------------------------------------------------------- distillcost count
+
+
+def count_cli(args: list[str], runs: int) -> tuple[float, float, dict]:
+    """(best wall, peak RSS MB of that run, JSON output) of `distillcost count ... -f json`."""
+    best = None
+    for _ in range(runs):
+        run = run_child([*distillcost_cmd(), "count", *args, "--format", "json"])
+        if run.returncode != 0:
+            raise SystemExit(f"distillcost count {' '.join(args)} failed: {one_line(run.stderr)}")
+        if best is None or run.wall < best.wall:
+            best = run
+    assert best is not None
+    return best.wall, best.peak_rss_mb, json.loads(best.stdout)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", type=Path, help="directory (*.txt, **/*.jsonl) or file")
+    ap.add_argument("--quick", action="store_true", help="small sizes, one run each")
+    ap.add_argument("--big-gb", type=float, help="size of the big file (default 1.0; quick 0.25)")
+    ap.add_argument("--encoding", default="o200k_base")
+    ap.add_argument("--threads", type=int, default=tokens.default_threads())
+    ap.add_argument("--skip-big", action="store_true")
+    ap.add_argument("--json", type=Path, default=DATA / "results.json", help="results file")
+    args = ap.parse_args()
+
+    corpus = args.corpus or (SHARED_CORPUS if SHARED_CORPUS.exists() else None)
+    quick = args.quick
+    runs = 1 if quick else 3
+    text_copies = 1 if quick else 5
+    jsonl_copies = 1 if quick else 4
+    big_gb = args.big_gb if args.big_gb is not None else (0.25 if quick else 1.0)
+    seeds = list(range(1, 6 if quick else 21))
+    enc_name = args.encoding
+    threads = args.threads
+    out: dict = {"encoding": enc_name, "threads": threads, "quick": quick}
+
+    log(f"corpus: {corpus or 'generated'}; encoding {enc_name}; {threads} threads")
+    text0, tdesc = base_text(corpus)
+    if corpus is not None and corpus.is_dir() and (corpus / "mixed_20mb.txt").exists():
+        text0, tdesc = base_text(corpus / "mixed_20mb.txt")
+    pairs, jdesc = base_records(corpus, text0)
+    out["corpus"] = {"text": tdesc, "records": jdesc}
+
+    # -- inputs
+    text_path = DATA / f"text_x{text_copies}.txt"
+    text_bytes = write_text_copies(text_path, text0, text_copies)
+    text = text_path.read_text(encoding="utf-8")
+    jsonl_path = DATA / f"instruct_x{jsonl_copies}.jsonl"
+    jsonl_bytes, rec_texts = write_jsonl_copies(jsonl_path, pairs, jsonl_copies)
+    content_bytes = sum(len(t.encode("utf-8")) for t in rec_texts)
+    log(
+        f"text file {text_path.name}: {fmt_mb(text_bytes)}; JSONL {jsonl_path.name}: "
+        f"{fmt_mb(jsonl_bytes)} ({len(rec_texts) // 2:,} records, {fmt_mb(content_bytes)} of text)"
+    )
+
+    enc = tokens.get_encoding(enc_name)
+
+    # -- 1 + 2: text file
+    raw_t = best_raw("text file", raw_text_strategies(enc, text, threads), text_bytes, runs)
+    ref_text_tokens = len(enc.encode_ordinary(text))
+    out["text"] = {
+        "bytes": text_bytes,
+        "tokens": ref_text_tokens,
+        "raw_tiktoken": raw_t,
+        "count": {},
+    }
+    for backend in ("tiktoken", "auto"):
+        wall, rss, rep = count_cli([str(text_path), "-e", enc_name, "--backend", backend], runs)
+        got = total_tokens(rep)
+        mb_s = text_bytes / wall / 1e6
+        out["text"]["count"][backend] = {
+            "backend": rep.get("backend", backend),
+            "wall_s": wall,
+            "mb_s": mb_s,
+            "ratio_to_raw_best": mb_s / raw_t["best_mb_s"],
+            "peak_rss_mb": rss,
+            "tokens_equal": got == ref_text_tokens,
+        }
+        log(
+            f"  distillcost count text --backend {backend}: {mb_s:.1f} MB/s, tokens "
+            f"{'==' if got == ref_text_tokens else '!='} tiktoken ({got:,} vs {ref_text_tokens:,})"
+        )
+
+    # -- 1 + 2: JSONL
+    raw_j = best_raw(
+        "JSONL texts", raw_record_strategies(enc, rec_texts, threads), content_bytes, runs
+    )
+    ref_jsonl_tokens = sum(len(enc.encode_ordinary(t)) for t in rec_texts)
+    out["jsonl"] = {
+        "bytes": jsonl_bytes,
+        "text_bytes": content_bytes,
+        "records": len(rec_texts) // 2,
+        "tokens": ref_jsonl_tokens,
+        "raw_tiktoken": raw_j,
+        "count": {},
+    }
+    exact_jsonl_wall = {}
+    for backend in ("tiktoken", "auto"):
+        wall, rss, rep = count_cli([str(jsonl_path), "-e", enc_name, "--backend", backend], runs)
+        exact_jsonl_wall[backend] = wall
+        got = total_tokens(rep)
+        mb_s = content_bytes / wall / 1e6
+        out["jsonl"]["count"][backend] = {
+            "backend": rep.get("backend", backend),
+            "wall_s": wall,
+            "mb_s_of_text": mb_s,
+            "file_mb_s": jsonl_bytes / wall / 1e6,
+            "ratio_to_raw_best": mb_s / raw_j["best_mb_s"],
+            "peak_rss_mb": rss,
+            "tokens_equal": got == ref_jsonl_tokens,
+        }
+        log(
+            f"  distillcost count jsonl --backend {backend}: {mb_s:.1f} MB/s of text "
+            f"({jsonl_bytes / wall / 1e6:.1f} MB/s of file), tokens "
+            f"{'==' if got == ref_jsonl_tokens else '!='} tiktoken "
+            f"({got:,} vs {ref_jsonl_tokens:,})"
+        )
+
+    # -- 3: toktok on unrepeated text, fresh processes
+    if tokens._toktok_supports(enc_name):
+        raw_0 = best_raw(
+            "unrepeated text",
+            raw_text_strategies(enc, text0, threads),
+            len(text0.encode("utf-8")),
+            runs,
+        )
+        src = DATA / "unrepeated.txt"
+        src.write_text(text0, encoding="utf-8")
+        probe = (
+            "import sys, time; from distillcost.tokens import TokenCounter; import toktok\n"
+            "c = TokenCounter(sys.argv[1], backend='toktok', threads=int(sys.argv[3]))\n"
+            "t = open(sys.argv[2], encoding='utf-8').read()\n"
+            "t0 = time.perf_counter(); n = c.count(t) if sys.argv[3] != '1' else "
+            "toktok.batch_count([t], sys.argv[1], threads=1)[0]\n"
+            "print(n, time.perf_counter() - t0)"
+        )
+        tk = {}
+        for th in (1, threads):
+            res = subprocess.run(
+                [sys.executable, "-c", probe, enc_name, str(src), str(th)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            n, secs = res.stdout.split()
+            tk[th] = {
+                "mb_s": len(text0.encode("utf-8")) / float(secs) / 1e6,
+                "tokens_equal": int(n) == len(enc.encode_ordinary(text0)),
+            }
+        out["toktok_unrepeated"] = {
+            "bytes": len(text0.encode("utf-8")),
+            "raw_tiktoken": raw_0,
+            "toktok_1_thread_mb_s": tk[1]["mb_s"],
+            "toktok_all_threads_mb_s": tk[threads]["mb_s"],
+            "ratio_to_tiktoken_best": tk[threads]["mb_s"] / raw_0["best_mb_s"],
+            "tokens_equal": tk[1]["tokens_equal"] and tk[threads]["tokens_equal"],
+        }
+        log(
+            f"  toktok unrepeated: 1 thread {tk[1]['mb_s']:.1f} MB/s, {threads} threads "
+            f"{tk[threads]['mb_s']:.1f} MB/s = "
+            f"{out['toktok_unrepeated']['ratio_to_tiktoken_best']:.2f}x "
+            f"tiktoken's best ({raw_0['best_mb_s']:.1f} MB/s)"
+        )
+
+    # -- 4: big file, peak RSS
+    if not args.skip_big:
+        copies = max(1, math.ceil(big_gb * 1e9 / len(text0.encode("utf-8"))))
+        big = DATA / f"big_x{copies}.txt"
+        if not big.exists():
+            log(f"writing {big.name} ({copies} varied copies)...")
+            write_text_copies(big, text0, copies)
+        big_bytes = big.stat().st_size
+        out["big"] = {"bytes": big_bytes, "count": {}}
+        backends = ("auto",) if quick else ("auto", "tiktoken")
+        totals = set()
+        for backend in backends:
+            wall, rss, rep = count_cli([str(big), "-e", enc_name, "--backend", backend], 1)
+            totals.add(total_tokens(rep))
+            out["big"]["count"][backend] = {
+                "backend": rep.get("backend", backend),
+                "wall_s": wall,
+                "mb_s": big_bytes / wall / 1e6,
+                "peak_rss_mb": rss,
+                "tokens": total_tokens(rep),
+            }
+            log(
+                f"  big file {fmt_mb(big_bytes)} --backend {backend}: "
+                f"{big_bytes / wall / 1e6:.1f} MB/s,"
+                f" peak RSS {rss:.0f} MB, {total_tokens(rep):,} tokens"
+            )
+        out["big"]["backends_agree"] = len(totals) == 1
+
+    # -- 5: sampling at 1%
+    def sampling(path: Path, extra: list[str], exact: int, exact_wall: float) -> dict:
+        errors, covered, walls = [], 0, []
+        for seed in seeds:
+            wall, _, rep = count_cli(
+                [str(path), "-e", enc_name, "--sample", "0.01", "--seed", str(seed), *extra], 1
+            )
+            walls.append(wall)
+            total = rep.get("total", rep)
+            est = total["tokens_ci95"]["estimate"] if "tokens_ci95" in total else total["tokens"]
+            errors.append((est - exact) / exact * 100)
+            ci = total.get("tokens_ci95")
+            if ci and ci["low"] <= exact <= ci["high"]:
+                covered += 1
+        abs_err = sorted(abs(e) for e in errors)
+        return {
+            "seeds": len(seeds),
+            "median_abs_error_pct": statistics.median(abs_err),
+            "p95_abs_error_pct": abs_err[min(len(abs_err) - 1, math.ceil(0.95 * len(abs_err)) - 1)],
+            "max_abs_error_pct": abs_err[-1],
+            "ci95_coverage": covered / len(seeds),
+            "exact_wall_s": exact_wall,
+            "sample_wall_s": statistics.median(walls),
+            "speedup": exact_wall / statistics.median(walls),
+        }
+
+    out["sampling"] = {}
+    out["sampling"]["jsonl"] = sampling(jsonl_path, [], ref_jsonl_tokens, exact_jsonl_wall["auto"])
+    log(f"  sampling 1% JSONL: {out['sampling']['jsonl']}")
+    if not args.skip_big:
+        wall, _, rep = count_cli([str(big), "-e", enc_name, "--per-line"], 1)
+        s = sampling(big, ["--per-line"], total_tokens(rep), wall)
+        out["sampling"]["big_per_line"] = s
+        log(f"  sampling 1% big file per line: {s}")
+
+    # -- 6: --help start-up
+    def median_wall(cmd: list[str], n: int = 21) -> float:
+        walls = []
+        for _ in range(n):
+            run = run_child(cmd)
+            walls.append(run.wall)
+        return statistics.median(walls)
+
+    help_ms = median_wall([*distillcost_cmd(), "--help"]) * 1000
+    count_help_ms = median_wall([*distillcost_cmd(), "count", "--help"]) * 1000
+    pass_ms = median_wall([sys.executable, "-c", "pass"]) * 1000
+    out["startup"] = {"help_ms": help_ms, "count_help_ms": count_help_ms, "python_pass_ms": pass_ms}
+
+    print_summary(out)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(out, indent=2))
+    log(f"(full results in {args.json})")
+    return 0
+
+
+def print_summary(r: dict) -> None:
+    def line(name: str, value: str, target: str = "", ok: bool | None = None) -> None:
+        mark = "" if ok is None else ("  OK" if ok else "  MISSED")
+        print(f"{name:<58} {value:>22}  {target}{mark}")
+
+    print(
+        f"\ndistillcost count benchmark: {r['encoding']}, {r['threads']} threads"
+        f"{' (quick)' if r['quick'] else ''}; "
+        f"corpus: {r['corpus']['text']} / {r['corpus']['records']}"
+    )
+    t = r["text"]
+    line(
+        f"raw tiktoken best, text ({fmt_mb(t['bytes'])})",
+        f"{t['raw_tiktoken']['best_mb_s']:.1f} MB/s",
+        f"[{t['raw_tiktoken']['best_strategy']}]",
+    )
+    for b, c in t["count"].items():
+        line(
+            f"  distillcost count --backend {b} ({c['backend']})",
+            f"{c['mb_s']:.1f} MB/s",
+            f"{c['ratio_to_raw_best']:.2f}x (>= 0.9x), exact={c['tokens_equal']}",
+            c["ratio_to_raw_best"] >= 0.9 and c["tokens_equal"],
+        )
+    j = r["jsonl"]
+    line(
+        f"raw tiktoken best, JSONL text ({j['records']:,} records, {fmt_mb(j['text_bytes'])})",
+        f"{j['raw_tiktoken']['best_mb_s']:.1f} MB/s",
+        f"[{j['raw_tiktoken']['best_strategy']}]",
+    )
+    for b, c in j["count"].items():
+        line(
+            f"  distillcost count --backend {b} ({c['backend']}), file {fmt_mb(j['bytes'])}",
+            f"{c['mb_s_of_text']:.1f} MB/s",
+            f"{c['ratio_to_raw_best']:.2f}x (>= 0.9x), exact={c['tokens_equal']}",
+            c["ratio_to_raw_best"] >= 0.9 and c["tokens_equal"],
+        )
+    if "toktok_unrepeated" in r:
+        u = r["toktok_unrepeated"]
+        line(
+            f"toktok on unrepeated text ({fmt_mb(u['bytes'])}), 1 thread",
+            f"{u['toktok_1_thread_mb_s']:.1f} MB/s",
+        )
+        line(
+            "toktok, all threads, vs tiktoken's best",
+            f"{u['toktok_all_threads_mb_s']:.1f} MB/s",
+            f"{u['ratio_to_tiktoken_best']:.2f}x (>= 3x), exact={u['tokens_equal']}",
+            u["ratio_to_tiktoken_best"] >= 3 and u["tokens_equal"],
+        )
+    if "big" in r:
+        bg = r["big"]
+        for b, c in bg["count"].items():
+            line(
+                f"big file {fmt_mb(bg['bytes'])}, --backend {b}: peak RSS",
+                f"{c['peak_rss_mb']:.0f} MB",
+                f"(< 200 MB) at {c['mb_s']:.1f} MB/s",
+                c["peak_rss_mb"] < 200,
+            )
+        if len(bg["count"]) > 1:
+            line(
+                "  both backends give the same total",
+                str(bg["backends_agree"]),
+                "",
+                bg["backends_agree"],
+            )
+    for name, s in r["sampling"].items():
+        line(
+            f"sample 1% ({name}, {s['seeds']} seeds): |error| median / p95 / max",
+            f"{s['median_abs_error_pct']:.2f} / {s['p95_abs_error_pct']:.2f} / "
+            f"{s['max_abs_error_pct']:.2f} %",
+            "(within +-1%)",
+            s["max_abs_error_pct"] <= 1.0,
+        )
+        line(
+            "  95% CI coverage; speed-up vs exact", f"{s['ci95_coverage']:.0%}; {s['speedup']:.1f}x"
+        )
+    st = r["startup"]
+    line(
+        "distillcost --help, median wall",
+        f"{st['help_ms']:.0f} ms",
+        "(<= 150 ms)",
+        st["help_ms"] <= 150,
+    )
+    line("distillcost count --help, median wall", f"{st['count_help_ms']:.0f} ms")
+    line("python -c pass, median wall (baseline)", f"{st['python_pass_ms']:.0f} ms")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
