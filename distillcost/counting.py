@@ -57,6 +57,7 @@ import time
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 from distillcost.errors import InputError
@@ -256,6 +257,7 @@ class _Tally:
     def __init__(self, counter: Any) -> None:
         self.counter = counter
         self._roles: dict[str, int] = {}
+        self._overheads: dict[tuple[tuple[str, ...], int], int] = {}
 
     def role_tokens(self, role: str) -> int:
         n = self._roles.get(role)
@@ -263,8 +265,16 @@ class _Tally:
             n = self._roles[role] = self.counter.count(role)
         return n
 
+    def overhead(self, roles: tuple[str, ...], names: int) -> int:
+        """Chat prompt overhead: 3 priming + per message 3 + tokens(role), + 1 per name."""
+        key = (roles, names)
+        n = self._overheads.get(key)
+        if n is None:
+            n = 3 + 3 * len(roles) + names + sum(self.role_tokens(r) for r in roles)
+            self._overheads[key] = n
+        return n
+
     def __call__(self, docs: Sequence[Doc]) -> tuple[list[int], list[int] | None]:
-        texts: list[str] = []
         simple = True
         for d in docs:
             if len(d.prompt) != 1 or d.completion is not None:
@@ -272,30 +282,53 @@ class _Tally:
                 break
         if simple:  # one text per document: the counts are the answer
             return self.counter.count_batch([d.prompt[0] for d in docs]), None
+        texts: list[str] = []
+        extend = texts.extend
         for d in docs:
-            texts.extend(d.prompt)
+            extend(d.prompt)
             if d.completion:
-                texts.extend(d.completion)
-        counts = self.counter.count_batch(texts)
+                extend(d.completion)
+        prefix = [0, *accumulate(self.counter.count_batch(texts))]
         prompt: list[int] = []
         completion: list[int] = []
         i = 0
-        role_tokens = self.role_tokens
+        overhead = self.overhead
         for d in docs:
             j = i + len(d.prompt)
-            p = sum(counts[i:j])
+            p = prefix[j] - prefix[i]
             i = j
             if d.completion:
                 j = i + len(d.completion)
-                c = sum(counts[i:j])
+                c = prefix[j] - prefix[i]
                 i = j
             else:
                 c = 0
             if d.chat:
-                p += 3 + 3 * len(d.roles) + d.names + sum(role_tokens(r) for r in d.roles)
+                p += overhead(d.roles, d.names)
             prompt.append(p)
             completion.append(c)
         return prompt, completion
+
+
+def pipelined(
+    batches: Iterable[Any], work: Callable[[Any], Any], done: Callable[[Any, Any], None]
+) -> None:
+    """``done(batch, work(batch))`` for each batch, in order, with ``work`` on a thread.
+
+    The tokenizer releases the GIL, so batch i is counted while the main thread reads
+    and parses batch i+1; at most two batches are in memory.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="distillcost-count") as pool:
+        previous = None
+        for batch in batches:
+            future = pool.submit(work, batch)
+            if previous is not None:
+                done(previous[0], previous[1].result())
+            previous = (batch, future)
+        if previous is not None:
+            done(previous[0], previous[1].result())
 
 
 class _Progress:
@@ -374,10 +407,13 @@ class _Run:
         if len(self.warnings) < MAX_WARNINGS:
             self.warnings.append("skipped " + message)
 
-    def flush(
-        self, docs: list[Doc], builders: Sequence[ProfileBuilder]
-    ) -> tuple[list[int], list[int] | None, int]:
-        prompt, completion = self.tally(docs)
+    def record(
+        self,
+        docs: list[Doc],
+        counted: tuple[list[int], list[int] | None],
+        builders: Sequence[ProfileBuilder],
+    ) -> None:
+        prompt, completion = counted
         chars = sum(doc_chars(d) for d in docs)
         for b in builders:
             b.characters += chars
@@ -387,7 +423,6 @@ class _Run:
                 b.add([p + c for p, c in zip(prompt, completion, strict=True)])
             else:
                 b.add(prompt)
-        return prompt, completion, chars
 
     # -- exact --------------------------------------------------------------------
 
@@ -408,33 +443,23 @@ class _Run:
                 b.characters += chars
                 b.add([n], [0]) if b.sided else b.add([n])
             return 0
+
+        def on_bad(where: int, exc: BadRecord) -> None:
+            self.bad(src, where, exc)
+
         if src.one_text:
-            for texts in src.text_batches(
-                lambda where, exc: self.bad(src, where, exc), self.progress
-            ):
-                counts = self.counter.count_batch(texts)
+
+            def record_texts(texts: list[str], counts: list[int]) -> None:
                 chars = sum(map(len, texts))
                 for b in builders:
                     b.characters += chars
                     b.add(counts)
-            return self.skipped - skipped_before
-        parse = src.parser()
-        batch: list[Doc] = []
-        size = 0
-        for unit in src.units(self.progress):
-            try:
-                doc = parse(unit)
-            except BadRecord as exc:
-                self.bad(src, unit.where, exc)
-                continue
-            batch.append(doc)
-            size += unit.size if unit.size is not None else doc_chars(doc)
-            if size >= BATCH_CHARS or len(batch) >= BATCH_DOCS:
-                self.flush(batch, builders)
-                batch = []
-                size = 0
-        if batch:
-            self.flush(batch, builders)
+
+            texts = src.text_batches(on_bad, self.progress)
+            pipelined(texts, self.counter.count_batch, record_texts)
+        else:
+            docs = src.doc_batches(on_bad, self.progress, BATCH_CHARS, BATCH_DOCS)
+            pipelined(docs, self.tally, lambda d, counted: self.record(d, counted, builders))
         return self.skipped - skipped_before
 
     # -- sampled ------------------------------------------------------------------

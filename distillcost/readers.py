@@ -128,30 +128,36 @@ def _content_texts(content: Any, what: str) -> list[str]:
 
 def parse_chat(rec: dict[str, Any]) -> Doc:
     messages = rec.get("messages")
-    if not isinstance(messages, list):
+    if type(messages) is not list:
         raise BadRecord(_missing(rec, "messages", "a list of messages"))
     prompt: list[str] = []
     completion: list[str] = []
     roles: list[str] = []
     names = 0
     for i, msg in enumerate(messages, 1):
-        if not isinstance(msg, dict):
+        if type(msg) is not dict:
             raise BadRecord(f"message {i} is not an object")
         role = msg.get("role")
-        if not isinstance(role, str):
+        content = msg.get("content")
+        if type(role) is not str:
             raise BadRecord(f"message {i} has no 'role'")
-        texts = _content_texts(msg.get("content"), f"message {i}")
         if role == "assistant":
-            completion.extend(texts)
-        else:
-            roles.append(role)
-            prompt.extend(texts)
-            name = msg.get("name")
-            if name:
-                if not isinstance(name, str):
-                    raise BadRecord(f"message {i}: 'name' is not text")
-                prompt.append(name)
-                names += 1
+            if type(content) is str:
+                completion.append(content)
+            elif content is not None:
+                completion.extend(_content_texts(content, f"message {i}"))
+            continue
+        roles.append(role)
+        if type(content) is str:
+            prompt.append(content)
+        elif content is not None:
+            prompt.extend(_content_texts(content, f"message {i}"))
+        name = msg.get("name")
+        if name:
+            if type(name) is not str:
+                raise BadRecord(f"message {i}: 'name' is not text")
+            prompt.append(name)
+            names += 1
     return Doc(prompt, completion, tuple(roles), names, True)
 
 
@@ -507,6 +513,68 @@ class Source:
                 batch.append(value)
                 size += len(value)
                 if size >= batch_chars:
+                    yield batch
+                    batch = []
+                    size = 0
+                    if progress is not None:
+                        progress(total - reported)
+                        reported = total
+        if batch:
+            yield batch
+        if progress is not None and total > reported:
+            progress(total - reported)
+        self.bytes_read = total
+
+    def doc_batches(
+        self,
+        on_bad: Callable[[int, BadRecord], None],
+        progress: Callable[[int], None] | None = None,
+        batch_chars: int = BLOCK,
+        batch_docs: int = 20_000,
+    ) -> Iterator[list[Doc]]:
+        """Every document as batches of Docs (the exact-count path for records)."""
+        if self.container != "jsonl":
+            parse = self.parser()
+            batch: list[Doc] = []
+            size = 0
+            for unit in self.units(progress):
+                try:
+                    doc = parse(unit)
+                except BadRecord as exc:
+                    on_bad(unit.where, exc)
+                    continue
+                batch.append(doc)
+                size += unit.size if unit.size is not None else doc_chars(doc)
+                if size >= batch_chars or len(batch) >= batch_docs:
+                    yield batch
+                    batch = []
+                    size = 0
+            if batch:
+                yield batch
+            return
+        record_parser = field_parser(self.field) if self.schema == "field" else PARSERS[self.schema]
+        loads = json.loads
+        batch = []
+        size = total = reported = 0
+        with self.open_binary() as fh:
+            for lineno, line in enumerate(fh, 1):
+                n = len(line)
+                total += n
+                if line.isspace():
+                    continue
+                try:
+                    try:
+                        rec = loads(line)
+                    except ValueError:  # say exactly what is wrong (and strip a BOM)
+                        rec = self._load_json_line(Unit(line, n, lineno))
+                    if type(rec) is not dict:
+                        raise BadRecord(f"expected a JSON object, got {type(rec).__name__}")
+                    batch.append(record_parser(rec))
+                except BadRecord as exc:
+                    on_bad(lineno, exc)
+                    continue
+                size += n
+                if size >= batch_chars or len(batch) >= batch_docs:
                     yield batch
                     batch = []
                     size = 0
