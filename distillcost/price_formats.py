@@ -41,6 +41,10 @@ from distillcost.prices import (
 # which we do not import here because it loads tiktoken).
 KNOWN_ENCODINGS: tuple[str, ...] = ("o200k_base", "cl100k_base", "p50k_base", "r50k_base")
 
+# Sanity bounds: a hostile or mis-keyed table must not print a million digits.
+MAX_PRICE = Decimal(1_000_000)  # USD per 1M tokens (or per request)
+MAX_COUNT = 10**12  # tokens
+
 # Accepted `unit` values and the factor that turns them into USD per 1M tokens.
 UNITS: dict[str, Decimal] = {
     "USD per 1M tokens": Decimal(1),
@@ -206,7 +210,13 @@ def _money(value: Any) -> Decimal:
     if number.is_infinite():
         raise _FieldError("infinite price")
     if number < 0:
+        if number.adjusted() > 12:
+            raise _FieldError(f"negative price {number}; prices must be >= 0")
         raise _FieldError(f"negative price {decimal_str(number)}; prices must be >= 0")
+    if number > MAX_PRICE:
+        raise _FieldError(
+            f"implausibly large price {number} (over {MAX_PRICE} USD per 1M tokens); check the unit"
+        )
     return number
 
 
@@ -224,11 +234,15 @@ def _positive_int(value: Any) -> int:
             raise _FieldError(f"not a number: {value!r}") from None
         if not number.is_finite() or number != number.to_integral_value():
             raise _FieldError(f"expected a whole number, got {value!r}")
+        if number.adjusted() > 12:
+            raise _FieldError(f"implausibly large number {number}")
         number = int(number)
     else:
         raise _FieldError(f"expected a whole number, got {type(value).__name__}")
     if number <= 0:
         raise _FieldError(f"must be a positive whole number, got {number}")
+    if number > MAX_COUNT:
+        raise _FieldError(f"implausibly large number {number}")
     return int(number)
 
 
@@ -828,6 +842,10 @@ def parse_toml(text: str, file: str, origin: str) -> ParseResult:
         line = _line_from_message(str(exc))
         result.problems.append(Problem(file, line, "", "", f"malformed TOML: {exc}"))
         return result
+    except (ValueError, RecursionError) as exc:  # e.g. an integer with 5000 digits
+        reason = str(exc) if isinstance(exc, ValueError) else "nested too deeply"
+        result.problems.append(Problem(file, None, "", "", f"malformed TOML: {reason}"))
+        return result
     builder = _Builder(file, origin, _TomlLocator(text))
     result.records = builder.document(doc)
     result.problems = _sorted(builder.problems)
@@ -864,12 +882,18 @@ def parse_json(text: str, file: str, origin: str) -> ParseResult:
     except json.JSONDecodeError as exc:
         result.problems.append(Problem(file, exc.lineno, "", "", f"malformed JSON: {exc.msg}"))
         return result
+    except RecursionError:
+        result.problems.append(Problem(file, None, "", "", "malformed JSON: nested too deeply"))
+        return result
     except _DuplicateKeyError as exc:
         key = exc.args[0]
         needle = json.dumps(key, ensure_ascii=False)
         positions = [m.start() for m in re.finditer(re.escape(needle) + r"\s*:", text)]
         line = text.count("\n", 0, positions[1]) + 1 if len(positions) > 1 else None
         result.problems.append(Problem(file, line, "", key, f"duplicate key {key!r}"))
+        return result
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        result.problems.append(Problem(file, None, "", "", f"malformed JSON: {exc}"))
         return result
     if is_litellm_map(doc):
         return parse_litellm(doc, file, origin, text)

@@ -368,6 +368,11 @@ CASES = [
      "m,p,2024-01-01,1,2,s,o200k_base\nm,p,2024-01-01,1,3,s,o200k_base\n",
      f"dup.csv:3: {ROW}: field 'effective_from': duplicate effective date 2024-01-01 for "
      "this model (also on line 2)"),
+    ("huge.toml", HEAD + ENTRY + "  input = 1e999999\n  output = 1\n",
+     f"huge.toml:11: {ROW}: field 'input': implausibly large price 1E+999999 "
+     "(over 1000000 USD per 1M tokens); check the unit"),
+    ("deep.json", "[" * 100000 + "]" * 100000, "deep.json: malformed JSON: nested too deeply"),
+    ("empty.csv", "", "empty.csv:1: empty CSV: no header row"),
 ]  # fmt: skip
 
 
