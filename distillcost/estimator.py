@@ -502,7 +502,7 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Decimal | None]) -> _Calc:
 
     # context window / max output, per request
     classes = _request_classes(ctx, pt, p, c)
-    max_prompt = max((s + cl.unique_in for cl in classes), default=F0)
+    max_prompt = s + T * p + (T - 1) * c  # the last turn of the mean request
     per_completion_out = k * c + q
     if model.context_window is not None and max_prompt + per_completion_out > model.context_window:
         raise ScenarioError(
@@ -718,6 +718,31 @@ def _student(
     return out
 
 
+def _long_prompt_note(
+    sc: Scenario, model: ModelRecord, lengths: tuple[int, ...], ratio: Decimal
+) -> list[str]:
+    """Sampled prompts that would not fit the context window (the mean request fits)."""
+    assert model.context_window is not None and sc.prompt_tokens is not None
+    assert sc.completion_tokens is not None
+    scale = sc.prompt_tokens.base * ratio * len(lengths) / sum(lengths)
+    room = (
+        model.context_window
+        - sc.shared_prefix_tokens.base
+        - sc.examples_per_request.base
+        * sc.completion_tokens.base
+        * (ratio if "completion_tokens" in sc.measured_fields else 1)
+        - sc.reasoning_tokens.base
+    )
+    too_long = sum(1 for v in lengths if v * scale > room)
+    if not too_long:
+        return []
+    return [
+        f"{too_long:,} of {len(lengths):,} sampled prompts would not fit {model.id}'s context "
+        f"window of {model.context_window:,} tokens with their completion; they are priced "
+        "as if they did"
+    ]
+
+
 def _tok(value: Decimal) -> str:
     return f"{math.ceil(value):,}"
 
@@ -798,6 +823,8 @@ def _estimate(
 
     base = _evaluate(ctx, _point(scenario))
     notes.extend(base.notes)
+    if lengths and model.context_window is not None:
+        notes.extend(_long_prompt_note(scenario, model, lengths, ratio))
 
     sens: list[Sensitivity] = []
     low_ends: dict[str, str] = {}

@@ -115,7 +115,10 @@ FIELDS: tuple[FieldSpec, ...] = (
     # discounts and price forms
     FieldSpec("batch", "bool", "use the batch API prices"),
     _r("cache_hit_rate", "share of shared-prefix tokens read from the cache", maximum=ONE),
-    _r("per_request_usd", "USD per request (overrides the table's per-request price)"),
+    _r(
+        "per_request_usd",
+        "USD per request, added to token costs (replaces the table's per-request price)",
+    ),
     FieldSpec("token_billing", "bool", "bill tokens (false: only the per-request price)"),
     # time
     _r("rpm", "requests per minute per key", section="limits", above_zero=True),

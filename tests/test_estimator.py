@@ -587,6 +587,10 @@ def test_measured_prompt_lengths_split_tiers(tmp_path):
     assert e.total_usd == D(115)
     # pricing the mean request (21.3 > 20) would put all 64M tokens in the tier: $128
     assert estimate(dataclasses.replace(sc, prompt_lengths=()), tiered).total_usd == D(128)
+    # a 40-token window: the mean request (21.3) fits, the 51-token prompt does not: a note
+    small = PriceTable([dataclasses.replace(tiered.get("tiered"), context_window=40)])
+    e = estimate(sc, small)
+    assert "1 of 3 sampled prompts would not fit tiered's context window of 40" in " ".join(e.notes)
 
 
 def test_token_ratio_applies_to_measured_counts_only():
