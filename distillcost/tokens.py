@@ -608,6 +608,17 @@ class TokenCounter:
             counts[i] += c
         return counts
 
+    def submit_batch(self, texts: Sequence[str]) -> Future[list[int]]:
+        """``count_batch`` in the background: parse the next batch while this one counts.
+
+        Returns a Future of the per-text counts. Batches run one after another in
+        submission order (each still uses every thread), so a reader can keep one
+        batch counting while it parses the next, and hold at most two in memory by
+        calling ``.result()`` on the older one before submitting a third.
+        """
+        texts = list(texts)
+        return _executor(1, "dispatch").submit(self.count_batch, texts)
+
     def count_chunks(self, chunks: Iterable[str]) -> int:
         """Exact tokens of ONE document given as consecutive pieces (e.g. 4 MiB reads).
 

@@ -448,3 +448,12 @@ def test_toktok_matches_tiktoken_on_tricky_text(name: str, reference: dict) -> N
     # toktok treats special-token strings as ordinary text by default, like encode_ordinary
     assert toktok.batch_count(["<|endoftext|>"], name)[0] > 1
     assert toktok.batch_count(["<|endoftext|>"], name, with_special=True)[0] == 1
+
+
+@pytest.mark.parametrize("backend", ["tiktoken", "auto"])
+def test_submit_batch_counts_in_the_background(backend: str, reference: dict) -> None:
+    counter = tokens.TokenCounter("cl100k_base", backend=backend, threads=2)
+    batches = [TRICKY, ["hello world"] * 1000, [], TRICKY[::-1]]
+    futures = [counter.submit_batch(b) for b in batches]
+    for batch, fut in zip(batches, futures, strict=True):
+        assert fut.result() == [len(reference["cl100k_base"].encode_ordinary(t)) for t in batch]
