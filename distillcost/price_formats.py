@@ -265,7 +265,8 @@ def _date(value: Any) -> date:
                 return date.fromisoformat(text)
             except ValueError:
                 pass
-        raise _FieldError(f"expected a date as YYYY-MM-DD, got {value!r}")
+        hint = " (a spreadsheet may have reformatted it)" if "/" in text or "." in text else ""
+        raise _FieldError(f"expected a date as YYYY-MM-DD, got {value!r}{hint}")
     raise _FieldError(f"expected a date as YYYY-MM-DD, got {type(value).__name__}")
 
 

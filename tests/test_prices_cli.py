@@ -360,7 +360,7 @@ CASES = [
     ("excel.csv", "id,provider,effective_from,input,output,source,encoding\n"
      "m,p,28/12/2022,1,2,s,o200k_base\n",
      "excel.csv:2: model 'm' price from 28/12/2022: field 'effective_from': "
-     "expected a date as YYYY-MM-DD, got '28/12/2022'"),
+     "expected a date as YYYY-MM-DD, got '28/12/2022' (a spreadsheet may have reformatted it)"),
     ("neg.csv", "id,provider,effective_from,input,output,source,encoding\n"
      "m,p,2024-01-01,1,-0.5,s,o200k_base\n",
      f"neg.csv:2: {ROW}: field 'output': negative price -0.5; prices must be >= 0"),

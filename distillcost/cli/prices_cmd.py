@@ -158,7 +158,7 @@ def prices() -> None:
     """
 
 
-@prices.command("list")
+@prices.command("list", short_help="Prices in force on a date, one row per model.")
 @click.option("--provider", "providers", multiple=True, help="Only this provider (repeatable).")
 @click.option(
     "--as-of",
@@ -263,7 +263,7 @@ def list_(
     click.echo(render_table(header, body), nl=False)
 
 
-@prices.command()
+@prices.command(short_help="One model: tokenizer, limits, full price history.")
 @click.argument("model")
 @click.option(
     "--as-of",
@@ -420,7 +420,7 @@ def diff_rows(
     return out
 
 
-@prices.command()
+@prices.command(short_help="What changed between two dates.")
 @click.argument("date1", type=DATE)
 @click.argument("date2", type=DATE)
 @click.option("--provider", "providers", multiple=True, help="Only this provider (repeatable).")
@@ -490,7 +490,7 @@ def diff(
     )
 
 
-@prices.command()
+@prices.command(short_help="Check price files; report every problem.")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option(
     "--across-files",
@@ -533,7 +533,7 @@ def validate(files: tuple[str, ...], across_files: bool) -> None:
         click.echo(f"ok: {file}: {len(result.records)} models, {entries} price entries")
 
 
-@prices.command()
+@prices.command(short_help="The tables in play, lowest precedence first.")
 @prices_option
 @builtin_option
 def sources(price_files: tuple[str, ...], builtin: bool) -> None:
