@@ -529,8 +529,6 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Decimal | None]) -> _Calc:
     )
     tokens = dict.fromkeys(TOKEN_KINDS, F0)
     costs = dict.fromkeys(COST_KINDS, F0)
-    if sc.batch and price.tiers:
-        notes.append("batch discount applied to long-context tier prices in the same ratio")
     if h > 0 and s > 0 and price.cached_input is None:
         notes.append(
             f"{model.id} has no cached-input price on {ctx.as_of.isoformat()}: cache reads "
@@ -575,6 +573,8 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Decimal | None]) -> _Calc:
     tiers_used = sorted(
         {cl.tier.above_prompt_tokens for cl in classes if cl.tier is not None and cl.weight > 0}
     )
+    if tiers_used and sc.batch:
+        notes.append("batch discount applied to long-context tier prices in the same ratio")
     if tiers_used:
         share = sum((cl.weight for cl in classes if cl.tier is not None), F0)
         notes.append(
