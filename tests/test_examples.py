@@ -96,3 +96,34 @@ def test_examples_through_the_cli(runner, cli):
     result = runner.invoke(cli, ["estimate", str(EXAMPLES / "gpt4all.toml")])
     assert result.exit_code == 0, result.output
     assert "$600.00" in result.output and "GPT4All" in result.output
+
+
+def test_reasoning_batch_example(table):
+    e = run("reasoning-batch.toml", table)
+    # 100,000 / 0.7 = 142,857.14 generated; x 1.02 retries = 145,714.29 -> 145,715 requests
+    assert e.requests == 145_715
+    # hidden reasoning: 3,000 per request at the batch output price $2.20 per 1M
+    # 145,714.2857 x 3,000 = 437,142,857 tokens -> $961.71
+    assert round(e.costs["reasoning"], 2) == D("961.71")
+    assert e.dataset_tokens == D(75_000_000)  # 100,000 x (150 + 600); no reasoning
+    # input 145,714.29 x 550 = 80.1M tokens, 40M per batch round -> 3 rounds of 24 h
+    assert e.binding_limit == "batch" and e.wall_clock_days == D(3)
+    assert e.sensitivity[0].parameter == "reasoning_tokens"
+    # batch halves every token price here, so the synchronous API costs twice the API part
+    sync = estimate(
+        load_scenario(EXAMPLES / "reasoning-batch.toml").with_values(batch=False), table
+    )
+    assert sync.api_usd == 2 * e.api_usd
+
+
+def test_claude_multiturn_example(table):
+    sc = load_scenario(EXAMPLES / "claude-multiturn.toml")
+    e = estimate(sc, table)
+    # 20,000 / 0.9 conversations x 4 turns x 1.01 = 89,777.78 requests
+    assert e.requests == 89_778
+    # unique input per conversation: 80 x (1+2+3+4) + 400 x (0+1+2+3) = 3,200
+    assert round(e.tokens["input_uncached"]) == round(D(20_000) / D("0.9") * D("1.01") * 3200)
+    assert e.tokens["cache_write"] > 0 and e.binding_limit == "tpm"
+    assert any("approximate" in n for n in e.notes)
+    # twice the turns: output doubles, resent history more than doubles the input
+    assert estimate(sc.with_values(turns=8), table).total_usd > 2 * e.total_usd
