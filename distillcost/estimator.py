@@ -787,14 +787,15 @@ def _estimate(
 
     ratio = F1
     if scenario.measured_fields:
-        if model.token_ratio is not None and scenario.measured_encoding == model.encoding:
+        if model.token_ratio is not None:
+            # token_ratio is provider tokens per token of the model's `encoding`
             ratio = Decimal(model.token_ratio)
             notes.append(
-                f"measured token counts ({model.encoding}) × {model.token_ratio} for "
-                f"{model.id}'s tokenizer"
-                + (f" ({model.tokenizer_source})" if model.tokenizer_source else "")
+                f"measured token counts × {model.token_ratio} for {model.id}'s tokenizer "
+                f"(provider tokens per {model.encoding} token)"
+                + (f"; {model.tokenizer_source}" if model.tokenizer_source else "")
             )
-        elif scenario.measured_encoding != model.encoding:
+        if scenario.measured_encoding != model.encoding:
             notes.append(
                 f"tokens measured with {scenario.measured_encoding}; {model.id} uses "
                 f"{model.encoding}: counts are approximate"

@@ -617,6 +617,11 @@ def test_token_ratio_applies_to_measured_counts_only():
     e = estimate(m, ratio_table)
     assert e.total_usd == D(240)
     assert any("× 1.2" in n for n in e.notes)
+    assert not any("measured with" in n for n in e.notes)
+    # measured with another encoding: the ratio still applies, and the mismatch is noted
+    e = estimate(dataclasses.replace(m, measured_encoding="cl100k_base"), ratio_table)
+    assert e.total_usd == D(240)
+    assert any("measured with cl100k_base; other uses o200k_base" in n for n in e.notes)
 
 
 def test_whole_requests_are_not_inflated_by_rounding():
