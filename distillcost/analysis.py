@@ -18,23 +18,22 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Context, Decimal
 from typing import TYPE_CHECKING, Any
 
-from distillcost.errors import DistillcostError, ScenarioError, UnknownNameError, did_you_mean
+from distillcost.errors import DistillcostError, ScenarioError, UnknownNameError
 from distillcost.estimator import Estimate, estimate
 from distillcost.export import decimal_str
 from distillcost.ranges import RangeError, parse_number
-from distillcost.scenario import NUMERIC_PARAMETERS
+from distillcost.scenario import NUMERIC_PARAMETERS, VOLUME_FIELDS, Scenario, coerce, validate
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from distillcost.prices import ModelRecord, PriceTable
-    from distillcost.scenario import Scenario
 
 #: Default number of points along a ``--vary`` axis when STEPS is omitted.
 DEFAULT_STEPS = 11
@@ -595,6 +594,43 @@ def _as_specs(vary: Sequence[VarySpec | str], known: Sequence[str]) -> tuple[Var
     return specs
 
 
+def point_scenarios(
+    scenario: Scenario, specs: Sequence[VarySpec]
+) -> Iterator[tuple[tuple[Decimal, ...], Scenario]]:
+    """Every grid point with ``scenario.with_values(**point)``, built cheaply but NOT validated.
+
+    The caller runs :func:`distillcost.scenario.validate` on each, which makes the
+    result the same as ``with_values`` (same ``coerce`` per value, same rule that a
+    new volume replaces the old one, same full validation); only rebuilding the
+    frozen dataclass through ``dataclasses.replace`` is skipped, a third of a
+    sweep's time. ``tests/test_analysis.py`` checks the two are equal.
+    """
+    names = [spec.parameter for spec in specs]
+    volumes = [name for name in names if name in VOLUME_FIELDS]
+    if len(volumes) > 1:
+        raise SweepError(
+            f"--vary {volumes[0]} and {volumes[1]}: a scenario has one volume; vary one of them"
+        )
+    axes: list[list[tuple[Decimal, dict[str, Any]]]] = []
+    for spec in specs:
+        patches = []
+        for value in spec.values():
+            patch: dict[str, Any] = {spec.parameter: coerce(spec.parameter, value)}
+            if spec.parameter in VOLUME_FIELDS:  # with_values: a new volume replaces the old
+                patch.update({v: None for v in VOLUME_FIELDS if v != spec.parameter})
+            patches.append((value, patch))
+        axes.append(patches)
+    provenance = {**scenario.provenance, **dict.fromkeys(names, "override")}
+    state = {**vars(scenario), "provenance": provenance}
+    for combo in itertools.product(*axes):
+        fields = state.copy()
+        for _, patch in combo:
+            fields.update(patch)
+        at_point = object.__new__(Scenario)
+        vars(at_point).update(fields)
+        yield tuple(value for value, _ in combo), at_point
+
+
 def sweep(
     scenario: Scenario,
     table: PriceTable,
@@ -604,8 +640,9 @@ def sweep(
 ) -> SweepResult:
     """Estimate the campaign at every point of a one- or two-axis grid.
 
-    Each point is ``estimate(scenario.with_values(**point), table)``; a point the
-    scenario rejects (e.g. acceptance 0) is an error naming that point.
+    Each point is ``estimate(scenario.with_values(**point), table)`` (see
+    :func:`point_scenarios`); a point the scenario rejects (e.g. acceptance 0)
+    is an error naming that point.
     """
     specs = _as_specs(vary, NUMERIC_PARAMETERS)
     size = grid_size(specs)
@@ -617,19 +654,14 @@ def sweep(
         )
     names = tuple(spec.parameter for spec in specs)
     rows: list[tuple[Decimal, ...]] = []
-    for point in itertools.product(*(spec.values() for spec in specs)):
-        changes = dict(zip(names, point, strict=True))
+    for point, at_point in point_scenarios(scenario, specs):
         try:
-            result = estimate(scenario.with_values(**changes), table)
+            validate(at_point)
+            result = estimate(at_point, table)
         except DistillcostError as exc:
-            where = ", ".join(f"{k}={decimal_str(v)}" for k, v in changes.items())
+            where = ", ".join(f"{k}={decimal_str(v)}" for k, v in zip(names, point, strict=True))
             raise SweepError(f"sweep point {where}: {_reason(exc)}") from exc
         rows.append(
             (*point, result.total_usd, result.low_usd, result.high_usd, result.wall_clock_days)
         )
     return SweepResult(names, specs, tuple(rows))
-
-
-def suggest_parameter(name: str, known: Sequence[str]) -> list[str]:
-    """Close matches among sweepable parameter names (for the CLI's messages)."""
-    return did_you_mean(name.replace("-", "_"), known)

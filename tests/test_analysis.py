@@ -21,12 +21,13 @@ from distillcost.analysis import (
     grid_size,
     history,
     parse_vary,
+    point_scenarios,
     sweep,
 )
 from distillcost.errors import UnknownModelError, UnknownNameError
 from distillcost.estimator import estimate
 from distillcost.prices import ModelRecord, PriceEntry, PriceTable
-from distillcost.scenario import Scenario
+from distillcost.scenario import Scenario, validate
 
 D = Decimal
 
@@ -420,3 +421,26 @@ def test_compare_unavailable_kinds_cannot_run_first():
     ]
     # the row already names the model: the reason does not repeat it
     assert all(not u.reason.startswith("model ") for u in result.unavailable)
+
+
+def test_fast_point_scenarios_equal_with_values():
+    # sweep builds each point without dataclasses.replace; it must be the same object state
+    base = base_scenario(completion_tokens="150..200..300")
+    specs = [parse_vary("output_tokens=1k..10k:3"), parse_vary("acceptance_rate=0.5..1:3")]
+    points = list(point_scenarios(base, specs))
+    assert len(points) == 9
+    for (tokens, rate), fast in points:
+        validate(fast)
+        slow = base.with_values(output_tokens=tokens, acceptance_rate=rate)
+        assert fast == slow
+        assert vars(fast) == vars(slow)  # every attribute, provenance included
+        assert fast.examples is None  # a new volume replaced the old one
+
+
+def test_sweep_validates_every_combination():
+    # each axis alone is valid; multi-turn with several examples per request is not
+    scenario = base_scenario()
+    with pytest.raises(SweepError, match=r"sweep point turns=2, examples_per_request=1.5: turns"):
+        sweep(scenario, fixture_table(), ["turns=1..2:2", "examples_per_request=1..1.5:2"])
+    with pytest.raises(SweepError, match="one volume"):
+        sweep(scenario, fixture_table(), ["examples=1..2", "output_tokens=1..2"])

@@ -63,6 +63,16 @@ context_window = 50
   input = "0.1"
   output = "0.1"
   source = "test fixture"
+
+[[models]]
+id = "zz-future"
+encoding = "o200k_base"
+
+  [[models.prices]]
+  effective_from = 2030-01-01
+  input = "0.1"
+  output = "0.1"
+  source = "test fixture"
 """
 
 HOSTILE = """
@@ -141,8 +151,8 @@ def test_compare_csv_numbers_stay_numbers(runner, cli, campaign):
     result = run(runner, cli, "compare", *campaign, "--provider", "zztest", "--format", "csv")
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.output)))
-    assert [r["teacher"] for r in rows] == ["zz-beta", "zz-alpha", "zz-tiny"]
-    assert [r["rank"] for r in rows] == ["1", "2", ""]
+    assert [r["teacher"] for r in rows] == ["zz-beta", "zz-alpha", "zz-tiny", "zz-future"]
+    assert [r["rank"] for r in rows] == ["1", "2", "", ""]
     assert D(rows[0]["total_usd"]) == D("0.50")
     assert D(rows[1]["total_usd"]) == D("2.50")
     assert rows[2]["total_usd"] == "" and "context" in rows[2]["reason"]
@@ -244,6 +254,17 @@ def test_compare_usage_errors(runner, cli, campaign, args, message):
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_compare_table_groups_not_priced_and_retired(runner, cli, campaign):
+    args = ["compare", *campaign, "--as-of", "2024-06-01", "--provider", "zztest"]
+    result = run(runner, cli, *args)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "1 teacher(s) priced on 2024-06-01" in out
+    assert "Cannot run this campaign (1):\n  zz-tiny  " in out
+    assert "Not yet priced on 2024-06-01 (1):\n  zz-future (from 2030-01-01)\n" in out
+    assert "Retired by 2024-06-01 (1):\n  zz-beta (on 2024-01-01)\n" in out
 
 
 # ----------------------------------------------------------------------------- history

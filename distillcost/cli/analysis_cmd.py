@@ -93,7 +93,8 @@ def number(value: Decimal) -> str:
 
 
 def percent(value: Decimal | None) -> str:
-    if value is None:
+    """A change in percent; no change prints as nothing, so real changes stand out."""
+    if value is None or value == 0:
         return ""
     return f"{value:+.1f}%"
 
@@ -194,8 +195,8 @@ def compare_table(result: analysis.ComparisonResult) -> str:
         for u in cannot:
             parts.append(f"  {clean(u.teacher).ljust(width)}  {clean(u.reason)}\n")
     for kind, title, word in (
-        (analysis.NOT_PRICED, "Not yet priced", "from"),
-        (analysis.RETIRED, "Retired", "on"),
+        (analysis.NOT_PRICED, "Not yet priced on", "from"),
+        (analysis.RETIRED, "Retired by", "on"),
     ):
         group = sorted(
             (u for u in result.unavailable if u.kind == kind),
@@ -203,10 +204,13 @@ def compare_table(result: analysis.ComparisonResult) -> str:
         )
         if group:
             items = [
-                f"{clean(u.teacher)} ({word} {u.since.isoformat()})" if u.since else u.teacher
+                f"{clean(u.teacher)} ({word} {u.since.isoformat()})"
+                if u.since
+                else clean(u.teacher)
                 for u in group
             ]
-            parts.append(f"\n{title}{when} ({len(group)}):\n")
+            day = f" {result.as_of.isoformat()}" if result.as_of else ""
+            parts.append(f"\n{title}{day} ({len(group)}):\n")
             parts.extend(line + "\n" for line in wrap_items(items))
     return "".join(parts)
 
@@ -243,8 +247,9 @@ def compare(
 
     \b
     Examples:
-      distillcost compare examples/alpaca.toml --models gpt-4o,gpt-4o-mini
-      distillcost compare examples/alpaca.toml --provider anthropic
+      distillcost compare examples/alpaca.toml --as-of 2024-08-01 \\
+          --models gpt-4o,gpt-4o-mini,claude-3-5-sonnet-20240620
+      distillcost compare examples/alpaca.toml --as-of 2025-06-01 --provider anthropic
       distillcost compare --examples 50000 --prompt-tokens 300 \\
           --completion-tokens 500 --all --format csv -o teachers.csv
     """
@@ -320,7 +325,8 @@ def history(
 
     \b
     Examples:
-      distillcost history examples/essay.toml --models text-davinci-003,gpt-3.5-turbo
+      distillcost history examples/alpaca.toml --as-of 2025-06-01 \\
+          --models text-davinci-003,gpt-3.5-turbo,gpt-4o-mini
       distillcost history --examples 52002 --prompt-tokens 400 \\
           --completion-tokens 600 --models gpt-4o,gpt-4o-mini --format csv
     """
@@ -381,13 +387,15 @@ def sweep(
     Each point is the scenario with PARAM set to that value, priced exactly as
     `estimate` would; columns: the varied values, total, low, high and
     wall-clock days. PARAM is any numeric scenario field (TOML name; dashes
-    work too); at most 1,000,000 points.
+    work too); numbers take k/M/B suffixes; at most 1,000,000 points. A point
+    the campaign cannot run at (a value the scenario rejects, a request beyond
+    the context window) is an error naming that point: narrow the range.
 
     \b
     Examples:
       distillcost sweep examples/alpaca.toml --vary acceptance_rate=0.5..1:6
-      distillcost sweep examples/alpaca.toml --vary examples=1000..1000000:4:log \\
-          --vary completion_tokens=200..800:4 --format csv -o grid.csv
+      distillcost sweep examples/alpaca.toml --vary examples=1k..1M:4:log \\
+          --vary acceptance_rate=0.3..1:8 --format csv -o grid.csv
     """
     if len(vary) > 2:
         raise click.UsageError("--vary may be given at most twice (a 2-D grid)")
