@@ -78,14 +78,16 @@ def test_list_table_on_a_date(runner, cli, acme):
     lines = result.output.splitlines()
     assert lines[0].startswith("Prices in force on 2024-06-01, USD per 1M tokens (price table ")
     assert lines[1].split() == [
-        *("model", "provider", "input", "cached", "output", "batch", "in", "batch", "out"),
+        *("model", "provider", "from", "input", "cached", "output", "batch", "in", "batch", "out"),
         *("long", "context", "(in/out)", "context", "status"),
     ]
     assert lines[3].split() == [
-        *("acme-large", "acme", "2.5", "1.25", "10", "1.25", "5", ">200,000:", "5/20", "128,000"),
+        *("acme-large", "acme", "2024-06-01", "2.5", "1.25", "10", "1.25", "5"),
+        *(">200,000:", "5/20", "128,000"),
     ]
     assert lines[4].split() == [
-        *("acme-old", "acme", "20", "-", "20", "-", "-", "-", "retired", "2024-03-01")
+        *("acme-old", "acme", "2023-01-01", "20", "-", "20", "-", "-", "-"),
+        *("retired", "2024-03-01"),
     ]
 
 
@@ -167,6 +169,21 @@ def test_csv_round_trip_through_prices_gives_the_same_table(runner, cli, tmp_pat
         "csv",
     )
     assert alone.output == first.output  # the sheet alone is the whole table
+
+
+def test_full_history_sheet_reproduces_the_table_on_every_date(runner, cli, tmp_path):
+    sheet = tmp_path / "all.csv"
+    full = run(runner, cli, "list", "--all-history", "--format", "csv")
+    assert full.exit_code == 0, full.output
+    sheet.write_text(full.output, encoding="utf-8")
+    for day in ("2022-12-28", "2023-06-13", "2024-10-01", "2025-06-10", "2025-09-29"):
+        builtin = run(runner, cli, "list", "--as-of", day, "--format", "json").output
+        alone = run(
+            runner, cli, "list", "--no-builtin", "--prices", str(sheet), "--as-of", day,
+            "--format", "json",
+        ).output  # fmt: skip
+        assert alone == builtin, day
+    assert run(runner, cli, "show", "o3", "--no-builtin", "--prices", str(sheet)).exit_code == 0
 
 
 def test_csv_round_trip_with_hostile_names(runner, cli, tmp_path):

@@ -178,6 +178,12 @@ def prices() -> None:
     is_flag=True,
     help="Leave out models retired on or before --as-of (shown and marked by default).",
 )
+@click.option(
+    "--all-history",
+    is_flag=True,
+    help="Every dated price entry of every model instead of the one in force on "
+    "--as-of (a full price sheet: fed back with --prices it keeps the history).",
+)
 @prices_option
 @builtin_option
 def list_(
@@ -186,6 +192,7 @@ def list_(
     fmt: str,
     show_source: bool,
     hide_retired: bool,
+    all_history: bool,
     price_files: tuple[str, ...],
     builtin: bool,
 ) -> None:
@@ -196,23 +203,27 @@ def list_(
     with their last price and status "retired YYYY-MM-DD" (they cannot be
     used for an estimate on that date); --hide-retired leaves them out.
     The CSV is the price-sheet format --prices reads: edit it in a
-    spreadsheet and feed it back. Formula-like text is prefixed with ' so a
-    spreadsheet shows it as text; the reader removes exactly that prefix.
+    spreadsheet and feed it back. A model in your sheet replaces the
+    built-in model WHOLE, so a sheet of today's prices drops older history
+    for the models it lists; --all-history writes every dated entry instead.
+    Formula-like text is prefixed with ' so a spreadsheet shows it as text;
+    the reader removes exactly that prefix.
 
     \b
     Examples:
       distillcost prices list
       distillcost prices list --as-of 2022-12-28 --provider openai
       distillcost prices list --format csv > sheet.csv
+      distillcost prices list --all-history --provider openai --format csv > openai.csv
       distillcost prices list --prices sheet.csv --show-source
     """
     table = load_table(price_files, builtin)
     _check_providers(table, providers)
-    rows = [
-        (m, e, status)
-        for m, e, status in table.listing(as_of, include_retired=not hide_retired)
-        if not providers or m.provider in providers
-    ]
+    if all_history:
+        listing = [(m, e, m.status_on(as_of)) for m in table for e in m.history]
+    else:
+        listing = table.listing(as_of, include_retired=not hide_retired)
+    rows = [(m, e, status) for m, e, status in listing if not providers or m.provider in providers]
     if fmt == "csv":
         from distillcost.price_formats import records_csv_text
 
@@ -236,7 +247,7 @@ def list_(
     if not rows:
         click.echo(f"No models priced on {as_of.isoformat()}.", err=True)
         return
-    header = ["model", "provider", "input", "cached", "output", "batch in", "batch out"]
+    header = ["model", "provider", "from", "input", "cached", "output", "batch in", "batch out"]
     header += ["long context (in/out)", "context", "status"]
     if show_source:
         header += ["origin", "overrides"]
@@ -245,6 +256,7 @@ def list_(
         row = [
             m.id,
             m.provider,
+            e.effective_from.isoformat(),
             money(e.input),
             money(e.cached_input),
             money(e.output),
@@ -257,9 +269,8 @@ def list_(
         if show_source:
             row += [m.origin, " < ".join(m.overrides)]
         body.append(row)
-    click.echo(
-        f"Prices in force on {as_of.isoformat()}, USD per 1M tokens (price table {table.version})"
-    )
+    what = "Every dated price entry" if all_history else f"Prices in force on {as_of.isoformat()}"
+    click.echo(f"{what}, USD per 1M tokens (price table {table.version})")
     click.echo(render_table(header, body), nl=False)
 
 
