@@ -897,7 +897,7 @@ def method_lines(e: Mapping[str, Any]) -> list[str]:
             fee = v("per_request_usd", prices.get("per_request"))
             formula = f"{x(R_exact)} requests × {price(fee)} = {result}"
         else:
-            formula = student_formula(e.get("student") or {}, result)
+            formula = student_formula(e.get("student") or {}, result, v("student_parameters"))
         entries.append((label, formula))
         parts.append(result)
     entries.append(("Total", f"{' + '.join(parts) or '$0.00'} = {money(e['total_usd'], places=2)}"))
@@ -918,7 +918,7 @@ def method_lines(e: Mapping[str, Any]) -> list[str]:
     return [f"{label.ljust(width)}  {formula}" for label, formula in entries]
 
 
-def student_formula(student: Mapping[str, Any], result: str) -> str:
+def student_formula(student: Mapping[str, Any], result: str, parameters: Any = None) -> str:
     """The student's training cost with its own formula (fine-tune, GPU FLOPs, GPU-hours)."""
     method = student.get("method")
     D = tokens(student.get("training_tokens"), exact=True)
@@ -929,7 +929,8 @@ def student_formula(student: Mapping[str, Any], result: str) -> str:
         )
     if method == "gpu":
         return (
-            f"6 × N × D ÷ (peak FLOP/s × utilisation) ÷ 3,600 = 6 × N × {D} ÷ "
+            f"6 × N × D ÷ (peak FLOP/s × utilisation) ÷ 3,600"
+            f" = 6 × {exact_number(parameters) if parameters is not None else 'N'} × {D} ÷ "
             f"({exact_number(student.get('peak_tflops'))}e12"
             f" × {exact_number(student.get('utilisation'))})"
             f" ÷ 3,600 = {exact_number(student.get('gpu_hours'))} GPU-hours"
@@ -941,6 +942,29 @@ def student_formula(student: Mapping[str, Any], result: str) -> str:
             f" × {price(student.get('usd_per_gpu_hour'))} = {result}"
         )
     return result
+
+
+def student_prices(e: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The student's own prices and where they come from (fine-tuning price, GPU preset)."""
+    student = e.get("student") or {}
+    out: list[dict[str, str]] = []
+    if student.get("method") == "fine-tune":
+        out.append(
+            {
+                "text": f"Student fine-tuning on {student.get('model')}: "
+                f"{price(student.get('training_price'))} per 1M training tokens.",
+                "source": str(student.get("price_source") or ""),
+            }
+        )
+    if student.get("gpu"):
+        out.append(
+            {
+                "text": f"Student GPU {student['gpu']}: "
+                f"{exact_number(student.get('peak_tflops'))} peak TFLOP/s.",
+                "source": str(student.get("gpu_source") or ""),
+            }
+        )
+    return out
 
 
 def report_title(e: Mapping[str, Any]) -> str:
@@ -1084,6 +1108,7 @@ def render_report(
         "title": data.title or report_title(e),
         "tables": tables,
         "method": method_lines(e),
+        "student_prices": student_prices(e),
         "comparison": list(data.comparison) if data.comparison else None,
         "unavailable": list(data.unavailable),
         "history": list(data.history) if data.history else None,

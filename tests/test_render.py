@@ -547,7 +547,23 @@ def test_markdown_golden(name):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     assert path.is_file(), f"missing {path}; run with DISTILLCOST_REGEN_GOLDEN=1 and review"
-    assert text == path.read_text(encoding="utf-8")
+    expected = path.read_text(encoding="utf-8")
+    if text != expected:
+        import difflib
+
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(keepends=True),
+                text.splitlines(keepends=True),
+                str(path),
+                "rendered now",
+            )
+        )
+        pytest.fail(
+            f"{path.name} differs from the rendered report. If the change is intended (a price, "
+            "a field description, a template), regenerate with DISTILLCOST_REGEN_GOLDEN=1 "
+            f"and review the diff:\n{diff}"
+        )
 
 
 def test_golden_mentions_the_estimate(alpaca_full):
@@ -569,3 +585,51 @@ def test_report_data_for_plain_data():
     text = render_report(data, "md").text
     assert text.startswith("# GPT4All (March 2023): cost of distilling from gpt-3.5-turbo-0301\n")
     assert "No rate limits were given" in text
+
+
+def test_method_student_formulas_check_by_hand(tmp_path):
+    """GPU FLOPs and fine-tuning students: the printed formula reproduces the printed cost."""
+    from distillcost.cli.scenario_options import scenario_from_options
+
+    base = (
+        'teacher = "gpt-4o-mini"\nas_of = 2024-09-01\nexamples = 10000\n'
+        "prompt_tokens = 200\ncompletion_tokens = 300\n"
+    )
+    gpu = tmp_path / "gpu.toml"
+    gpu.write_text(
+        base + '[student]\nmethod = "gpu"\nparameters = 7e9\ngpu = "a100-80gb"\n'
+        "usd_per_gpu_hour = 1.5\n",
+        encoding="utf-8",
+    )
+    scenario, table = scenario_from_options(str(gpu), {})
+    text = render_report(build_report_data(scenario, table, volume=False), "md").text
+    n, d, peak, util, hours, rate, cost = re.search(
+        r"= 6 × ([\d,]+) × ([\d,]+) ÷ \(([\d.]+)e12 × ([\d.]+)\) ÷ 3,600 = ([\d.]+) GPU-hours"
+        r" × \$([\d.]+) = \$([\d.,]+)",
+        text,
+    ).groups()
+
+    def num(s: str) -> Decimal:
+        return Decimal(s.replace(",", ""))
+
+    flops = 6 * num(n) * num(d)
+    # 6 × 7e9 × 5e6 (10,000 examples × 500 tokens) = 2.1e17 FLOPs, by hand
+    assert flops == Decimal("2.1e17")
+    expected_hours = flops / (num(peak) * 10**12 * num(util)) / 3600
+    assert abs(expected_hours - num(hours)) < Decimal("0.000001")
+    assert abs(num(hours) * num(rate) - num(cost)) <= Decimal("0.005")
+    assert "Student GPU a100-80gb: 312 peak TFLOP/s. Source:" in text
+
+    ft = tmp_path / "ft.toml"
+    ft.write_text(
+        base + '[student]\nmethod = "fine-tune"\nmodel = "gpt-4o-mini"\nepochs = 3\n',
+        encoding="utf-8",
+    )
+    scenario, table = scenario_from_options(str(ft), {})
+    text = render_report(build_report_data(scenario, table, volume=False), "md").text
+    d, price_text, cost = re.search(
+        r"D × training price ÷ 1,000,000 = ([\d,]+) × \$([\d.]+) ÷ 1,000,000 = \$([\d.,]+)", text
+    ).groups()
+    assert num(d) == 15_000_000  # 10,000 × (200 + 300) dataset tokens × 3 epochs
+    assert num(d) * num(price_text) / 1_000_000 == num(cost)
+    assert "Student fine-tuning on gpt-4o-mini:" in text
