@@ -214,3 +214,24 @@ def test_a_plugin_without_a_hook_is_an_error(tmp_path, monkeypatch):
     monkeypatch.setenv("DISTILLCOST_PLUGINS", "hookless")
     with pytest.raises(PriceDataError, match=r"has no register_prices\(register\) function"):
         load_prices(builtin=False, user_dir=False)
+
+
+def test_template_plugins_register_directories(tmp_path, monkeypatch):
+    from distillcost.plugins import template_dirs
+
+    package = tmp_path / "src" / "dc_theme"
+    (package / "templates").mkdir(parents=True)
+    (package / "__init__.py").write_text(
+        "from pathlib import Path\n"
+        "def register_templates(register):\n"
+        "    register(Path(__file__).parent / 'templates')\n",
+        encoding="utf-8",
+    )
+    site = tmp_path / "site"
+    site.mkdir()
+    install_dist(site, "dc-theme", "1.0", {"distillcost.templates": {"theme": "dc_theme"}}, package)
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.delenv("DISTILLCOST_PLUGINS")
+    assert template_dirs() == [site / "dc_theme" / "templates"]
+    monkeypatch.setenv("DISTILLCOST_PLUGINS", "")
+    assert template_dirs() == []
