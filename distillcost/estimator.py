@@ -78,6 +78,7 @@ Symbols (per scenario; each may be a range low..base..high):
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -725,6 +726,8 @@ def _long_prompt_note(
     assert model.context_window is not None and sc.prompt_tokens is not None
     assert sc.completion_tokens is not None
     scale = sc.prompt_tokens.base * ratio * len(lengths) / sum(lengths)
+    if scale <= 0:
+        return []
     room = (
         model.context_window
         - sc.shared_prefix_tokens.base
@@ -733,7 +736,8 @@ def _long_prompt_note(
         * (ratio if "completion_tokens" in sc.measured_fields else 1)
         - sc.reasoning_tokens.base
     )
-    too_long = sum(1 for v in lengths if v * scale > room)
+    # lengths are sorted: those with v·scale > room are the tail past room/scale
+    too_long = len(lengths) - bisect.bisect_right(lengths, math.floor(room / scale))
     if not too_long:
         return []
     return [
@@ -810,17 +814,14 @@ def _estimate(
             f"price of {model.id} from {price.effective_from.isoformat()} is not verified in a "
             "primary source"
         )
-    lengths = (
-        tuple(sorted(scenario.prompt_lengths))
-        if "prompt_tokens" in scenario.measured_fields
-        else ()
-    )
-    if lengths and sum(lengths) == 0:
-        lengths = ()
-    prefix = [0]
-    for v in lengths:
-        prefix.append(prefix[-1] + v)
-    ctx = _Context(scenario, table, model, price, when, ratio, lengths, tuple(prefix))
+    lengths: tuple[int, ...] = ()
+    prefix: tuple[int, ...] = ()
+    if "prompt_tokens" in scenario.measured_fields and scenario.prompt_lengths:
+        lengths = scenario.sorted_prompt_lengths
+        prefix = tuple(itertools.accumulate(lengths, initial=0))
+        if prefix[-1] == 0:
+            lengths, prefix = (), ()
+    ctx = _Context(scenario, table, model, price, when, ratio, lengths, prefix)
 
     base = _evaluate(ctx, _point(scenario))
     notes.extend(base.notes)

@@ -50,6 +50,8 @@ Volume semantics (what you want at the end, after filtering):
 from __future__ import annotations
 
 import dataclasses
+import functools
+import itertools
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -59,7 +61,7 @@ from pathlib import Path
 from typing import Any
 
 from distillcost.errors import DistillcostError, ScenarioError, did_you_mean
-from distillcost.ranges import Range, RangeError
+from distillcost.ranges import Range, RangeError, parse_number
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -73,7 +75,7 @@ class FieldSpec:
     """How one scenario field is read, checked and explained."""
 
     name: str
-    kind: str  # "range" | "bool" | "str" | "date" | "paths"
+    kind: str  # "range" | "number" | "bool" | "str" | "date" | "paths"
     description: str
     section: str = ""  # "", "limits", "student"
     key: str = ""  # key inside the section, when different from name
@@ -177,7 +179,15 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("prompt_file", "paths", "files whose records are the prompts (measured)"),
     FieldSpec("completion_file", "paths", "files whose records are teacher answers (measured)"),
     FieldSpec("chat_file", "paths", "chat/instruction files holding prompt and completion"),
-    FieldSpec("field", "str", "the JSONL/CSV field to count in prompt/completion files"),
+    FieldSpec(
+        "field", "str", "the JSONL/CSV field to count in prompt files (and completion files)"
+    ),
+    FieldSpec("completion_field", "str", "the field to count in completion files (default: field)"),
+    FieldSpec(
+        "sample",
+        "number",
+        "measure a sample: a fraction (0-1) or a number of documents per file",
+    ),
     FieldSpec("encoding", "str", "encoding to count files with (default: the teacher's)"),
 )
 
@@ -240,6 +250,8 @@ DEFAULTS: dict[str, Any] = {
     "completion_file": (),
     "chat_file": (),
     "field": None,
+    "completion_field": None,
+    "sample": None,
     "encoding": None,
 }
 
@@ -301,6 +313,8 @@ class Scenario:
     completion_file: tuple[str, ...] = ()
     chat_file: tuple[str, ...] = ()
     field: str | None = None
+    completion_field: str | None = None
+    sample: Decimal | None = None
     encoding: str | None = None
     # measured (not user fields)
     prompt_lengths: tuple[int, ...] = dataclasses.field(default=(), repr=False, compare=False)
@@ -372,6 +386,14 @@ class Scenario:
     def student(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in SECTIONS["student"].values()}
 
+    @functools.cached_property
+    def sorted_prompt_lengths(self) -> tuple[int, ...]:
+        """``prompt_lengths`` in ascending order (computed once per scenario)."""
+        lengths = self.prompt_lengths
+        if all(a <= b for a, b in itertools.pairwise(lengths)):
+            return lengths
+        return tuple(sorted(lengths))
+
     def origin(self, name: str) -> str:
         return self.provenance.get(name, "default")
 
@@ -412,6 +434,14 @@ def coerce(name: str, value: Any) -> Any:
             if isinstance(value, str) and value.lower() in ("true", "yes", "1", "false", "no", "0"):
                 return value.lower() in ("true", "yes", "1")
             raise ScenarioError(f"{name}: expected true or false, got {value!r}")
+        if spec.kind == "number":
+            number = parse_number(value)
+            if number <= 0 or (number > 1 and number != number.to_integral_value()):
+                raise ScenarioError(
+                    f"{name}: a fraction between 0 and 1 or a whole number of documents, "
+                    f"got {value}"
+                )
+            return number
         if spec.kind == "str":
             if not isinstance(value, str):
                 raise ScenarioError(f"{name}: expected text, got {value!r}")
@@ -635,11 +665,15 @@ def measure_profile(sc: Scenario, encoding: str | None = None) -> Scenario:
     def _mean(dist: Any) -> Decimal:
         return (Decimal(dist.total) / Decimal(dist.count)) if dist.count else ZERO
 
+    sample: float | int | None = None
+    if sc.sample is not None:
+        sample = float(sc.sample) if sc.sample <= 1 else int(sc.sample)
+
     def _explicit(name: str) -> bool:
         return provenance.get(name) in ("flag", "file", "override")
 
     if sc.chat_file:
-        result = count_files(list(sc.chat_file), encoding=enc)
+        result = count_files(list(sc.chat_file), encoding=enc, sample=sample)
         profile = result.total
         if profile.prompt is None or profile.completion is None:
             raise ScenarioError(
@@ -654,14 +688,19 @@ def measure_profile(sc: Scenario, encoding: str | None = None) -> Scenario:
             changes["completion_tokens"] = Range.of(_mean(profile.completion))
             measured.append("completion_tokens")
     if sc.prompt_file and not _explicit("prompt_tokens"):
-        result = count_files(list(sc.prompt_file), encoding=enc, field=sc.field)
+        result = count_files(list(sc.prompt_file), encoding=enc, field=sc.field, sample=sample)
         profile = result.total
         dist = profile.total
         changes["prompt_tokens"] = Range.of(_mean(dist))
         lengths = tuple(dist.values_sample)
         measured.append("prompt_tokens")
     if sc.completion_file and not _explicit("completion_tokens"):
-        result = count_files(list(sc.completion_file), encoding=enc, field=sc.field)
+        result = count_files(
+            list(sc.completion_file),
+            encoding=enc,
+            field=sc.completion_field or sc.field,
+            sample=sample,
+        )
         profile = result.total
         changes["completion_tokens"] = Range.of(_mean(profile.total))
         measured.append("completion_tokens")
@@ -671,7 +710,9 @@ def measure_profile(sc: Scenario, encoding: str | None = None) -> Scenario:
         return dataclasses.replace(
             sc,
             **changes,
-            prompt_lengths=lengths if "prompt_tokens" in measured else sc.prompt_lengths,
+            prompt_lengths=tuple(sorted(lengths))
+            if "prompt_tokens" in measured
+            else sc.prompt_lengths,
             measured_encoding=enc if measured else sc.measured_encoding,
             measured_fields=tuple(measured),
             provenance=provenance,

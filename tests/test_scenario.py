@@ -262,3 +262,38 @@ def test_toml_datetimes_sections_and_huge_numbers(tmp_path):
         load_scenario(write(tmp_path, "examples = nan\n"))
     with pytest.raises(ScenarioError, match="teacher: expected text"):
         load_scenario(write(tmp_path, "teacher = 5\n"))
+
+
+def test_measured_from_two_fields_of_one_file(tmp_path):
+    import json
+
+    from distillcost.tokens import count_tokens  # the tokenizer itself, independently
+
+    rows = [("What is 2+2?", "4"), ("Name a colour.", "Blue, like the sky."), ("Hi", "Hello!")]
+    path = tmp_path / "qa.jsonl"
+    path.write_text("".join(json.dumps({"q": q, "a": a}) + "\n" for q, a in rows))
+    sc = load_scenario(
+        None,
+        {
+            "prompt_file": [str(path)],
+            "field": "q",
+            "completion_file": [str(path)],
+            "completion_field": "a",
+            "encoding": "cl100k_base",
+        },
+    )
+    q_counts = [count_tokens(q, "cl100k_base") for q, _ in rows]
+    a_counts = [count_tokens(a, "cl100k_base") for _, a in rows]
+    assert sc.prompt_tokens == Range.of(D(sum(q_counts)) / 3)
+    assert sc.completion_tokens == Range.of(D(sum(a_counts)) / 3)
+    assert sc.prompt_lengths == tuple(sorted(q_counts))
+    assert sc.measured_encoding == "cl100k_base"
+    assert sc.provenance["prompt_tokens"] == sc.provenance["completion_tokens"] == "measured"
+    # an explicit number wins over the measurement
+    sc = load_scenario(None, {"prompt_file": [str(path)], "field": "q", "prompt_tokens": 7})
+    assert sc.prompt_tokens == Range.of(7) and sc.provenance["prompt_tokens"] == "flag"
+    # a sample of 2 documents per file
+    sc = load_scenario(None, {"prompt_file": [str(path)], "field": "q", "sample": 2})
+    assert len(sc.prompt_lengths) == 2
+    with pytest.raises(ScenarioError, match="sample: a fraction between 0 and 1"):
+        load_scenario(None, {"sample": "2.5"})

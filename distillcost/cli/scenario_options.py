@@ -62,7 +62,15 @@ HELP_GROUPS: dict[str, tuple[str, ...]] = {
         "turns",
         "prompt_in_dataset",
     ),
-    "Measured profile": ("prompt_file", "completion_file", "chat_file", "field", "encoding"),
+    "Measured profile": (
+        "prompt_file",
+        "completion_file",
+        "chat_file",
+        "field",
+        "completion_field",
+        "sample",
+        "encoding",
+    ),
     "Losses and prices": (
         "acceptance_rate",
         "retry_rate",
@@ -147,6 +155,8 @@ def _option_for(spec: Any) -> Callable[[FC], FC]:
             multiple=True,
             help=help_text + " (repeatable)",
         )
+    if spec.kind == "number":
+        return click.option(*names, spec.name, default=None, metavar="NUM", help=help_text)
     return click.option(*names, spec.name, default=None, help=help_text)
 
 
