@@ -321,3 +321,25 @@ def test_an_entry_with_two_tiers_is_two_csv_rows_and_reads_back_whole(tmp_path):
     assert len(text.splitlines()) == 3  # header + one row per tier
     (again,) = load_price_file(write(tmp_path, "t.csv", text), origin="x")
     assert again == r
+
+
+def test_csv_unit_column_converts_per_1k_prices(tmp_path):
+    text = (
+        "id,provider,effective_from,input,output,source,encoding,unit\n"
+        "d,openai,2022-11-28,0.02,0.02,page,p50k_base,USD per 1K tokens\n"
+        "d,openai,2023-06-01,0.015,0.02,page,p50k_base,USD per 1K tokens\n"
+    )
+    (m,) = load_price_file(write(tmp_path, "k.csv", text))
+    assert [e.input for e in m.history] == [Decimal("20"), Decimal("15")]  # x 1000
+
+
+def test_csv_rows_of_one_model_must_not_mix_units(tmp_path):
+    text = (
+        "id,provider,effective_from,input,output,source,encoding,unit\n"
+        "d,openai,2022-11-28,0.02,0.02,page,p50k_base,USD per 1K tokens\n"
+        "d,openai,2023-06-01,15,20,page,p50k_base,USD per 1M tokens\n"
+    )
+    result = parse_path(write(tmp_path, "mix.csv", text))
+    assert [str(p) for p in result.problems] == [
+        f"{tmp_path / 'mix.csv'}:2: model 'd': field 'unit': rows of one model mix units"
+    ]
