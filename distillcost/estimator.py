@@ -420,7 +420,7 @@ def _request_classes(
     classes: list[_Class] = []
     thresholds = sorted({tier.above_prompt_tokens for tier in price.tiers})
     for w, u, o, r, history, t in shapes:
-        if not ctx.lengths or p == 0:
+        if not ctx.prefix_sums or p == 0:
             classes.append(_Class(w, u, o, r, price.tier_for(s + u)))
             continue
         # Measured: request i of the sample has unique prompt v_i·scale per turn,
@@ -725,7 +725,7 @@ def _long_prompt_note(
     """Sampled prompts that would not fit the context window (the mean request fits)."""
     assert model.context_window is not None and sc.prompt_tokens is not None
     assert sc.completion_tokens is not None
-    scale = sc.prompt_tokens.base * ratio * len(lengths) / sum(lengths)
+    scale = sc.prompt_tokens.base * ratio * len(lengths) / sc.prompt_lengths_total
     if scale <= 0:
         return []
     room = (
@@ -818,9 +818,10 @@ def _estimate(
     prefix: tuple[int, ...] = ()
     if "prompt_tokens" in scenario.measured_fields and scenario.prompt_lengths:
         lengths = scenario.sorted_prompt_lengths
-        prefix = tuple(itertools.accumulate(lengths, initial=0))
-        if prefix[-1] == 0:
-            lengths, prefix = (), ()
+        if lengths[-1] == 0:  # all prompts empty: nothing to split
+            lengths = ()
+        elif price.tiers:  # only tiers need the prefix sums
+            prefix = tuple(itertools.accumulate(lengths, initial=0))
     ctx = _Context(scenario, table, model, price, when, ratio, lengths, prefix)
 
     base = _evaluate(ctx, _point(scenario))

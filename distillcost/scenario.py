@@ -357,7 +357,11 @@ class Scenario:
             for name in VOLUME_FIELDS:
                 if name not in converted:
                     converted[name] = None
-        return dataclasses.replace(self, **converted, provenance=provenance)
+        copy = dataclasses.replace(self, **converted, provenance=provenance)
+        for cached in ("sorted_prompt_lengths", "prompt_lengths_total"):
+            if cached in self.__dict__:  # measured lengths unchanged: keep the work done
+                copy.__dict__[cached] = self.__dict__[cached]
+        return copy
 
     # -- views -------------------------------------------------------------
     @property
@@ -393,6 +397,10 @@ class Scenario:
         if all(a <= b for a, b in itertools.pairwise(lengths)):
             return lengths
         return tuple(sorted(lengths))
+
+    @functools.cached_property
+    def prompt_lengths_total(self) -> int:
+        return sum(self.prompt_lengths)
 
     def origin(self, name: str) -> str:
         return self.provenance.get(name, "default")
