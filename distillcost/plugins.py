@@ -111,11 +111,13 @@ def _distribution_name(ep: metadata.EntryPoint) -> str:
 
 def selected_entry_points(group: str) -> list[metadata.EntryPoint]:
     """Installed entry points of ``group`` that ``DISTILLCOST_PLUGINS`` lets load."""
+    wanted_text = os.environ.get(ENV_VAR)
+    if wanted_text is not None and not wanted_text.strip():
+        return []  # plugins off: skip scanning every installed distribution
     unique: dict[str, metadata.EntryPoint] = {}
     for ep in metadata.entry_points(group=group):  # a dist on sys.path twice is listed twice
         unique.setdefault(ep.name, ep)
     found = sorted(unique.values(), key=lambda ep: ep.name)
-    wanted_text = os.environ.get(ENV_VAR)
     if wanted_text is None:
         return found
     wanted = [w.strip() for w in wanted_text.split(",") if w.strip()]
