@@ -120,6 +120,7 @@ def _frac(value: Decimal | int | None) -> Decimal:
 
 _QUANTA: dict[int, Decimal] = {p: Decimal(1).scaleb(-p) for p in range(0, 13)}
 _UNIT = Decimal(1)
+_QUANTA_SCALE = Decimal("1e-20")
 
 
 def _dec(value: Decimal, places: int) -> Decimal:
@@ -427,7 +428,8 @@ def _request_classes(
         # scale = p / mean(sample), so the totals keep the measured mean.
         m = len(ctx.lengths)
         total_v = ctx.prefix_sums[-1]
-        scale = p * m / total_v
+        # (rounded to 20 places: a measured mean, stored at 28 digits, gives exactly 1)
+        scale = (p * m / total_v).quantize(_QUANTA_SCALE)
         # prompt length of sample value v at turn t: s + t·v·scale + history
         # it exceeds threshold x when v > (x − s − history) / (t·scale)
         # v > (x − s − history) / (t·scale)  <=>  the request's prompt exceeds x

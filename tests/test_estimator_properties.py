@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal as D
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from distillcost.estimator import estimate
@@ -161,3 +161,49 @@ def test_low_base_high_are_ordered(sc, table, acceptance, tokens):
     for s in e.sensitivity:
         assert e.low_usd <= min(s.low_usd, s.high_usd)
         assert max(s.low_usd, s.high_usd) <= e.high_usd
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=3_000), min_size=1, max_size=40),
+    st.integers(min_value=0, max_value=2_500),
+    st.integers(min_value=0, max_value=500),
+    st.integers(min_value=0, max_value=400),
+)
+# a mean of 5/3 stored at 28 digits rounds up: requests at exactly the threshold must stay base
+@example(lengths=[2, 2, 1], threshold=2, prefix=0, completion=0)
+def test_tiers_per_request_match_a_loop_over_requests(lengths, threshold, prefix, completion):
+    """Second method: price every sampled request on its own and scale to the campaign."""
+    import dataclasses
+
+    base_in, base_out, tier_in, tier_out = D(1), D(2), D(3), D(5)
+    entry = PriceEntry(
+        effective_from=date(2024, 1, 1),
+        input=base_in,
+        output=base_out,
+        tiers=(LongContextTier(threshold, tier_in, tier_out),),
+        source="test",
+        verified=True,
+    )
+    table = PriceTable([ModelRecord("m", "test", (entry,), encoding="o200k_base")])
+    m = len(lengths)
+    requests = 1000 * m  # each sampled prompt stands for 1,000 requests
+    sc = Scenario.from_values(
+        teacher="m",
+        as_of=DAY,
+        requests=requests,
+        prompt_tokens=D(sum(lengths)) / m,  # the measured mean, as load_scenario stores it
+        completion_tokens=completion,
+        shared_prefix_tokens=prefix,
+    )
+    sc = dataclasses.replace(
+        sc,
+        prompt_lengths=tuple(lengths),
+        measured_fields=("prompt_tokens",),
+        measured_encoding="o200k_base",
+    )
+    expected = D(0)
+    for v in lengths:
+        prompt = prefix + v
+        rate_in, rate_out = (tier_in, tier_out) if prompt > threshold else (base_in, base_out)
+        expected += 1000 * (prompt * rate_in + completion * rate_out) / 1_000_000
+    assert abs(estimate(sc, table).total_usd - expected) <= TOLERANCE
