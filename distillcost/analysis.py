@@ -17,7 +17,11 @@ from __future__ import annotations
 
 import itertools
 import math
+import multiprocessing
+import os
 import re
+import sys
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -631,19 +635,101 @@ def point_scenarios(
         yield tuple(value for value, _ in combo), at_point
 
 
+#: Grids at least this large are split across processes (when that is safe).
+PARALLEL_MIN_POINTS = 2_000
+#: Environment variable that sets the number of sweep processes (1 = never fork).
+WORKERS_ENV = "DISTILLCOST_SWEEP_WORKERS"
+
+# (scenario, table, specs) for forked workers: inherited through fork, never pickled.
+_FORK_STATE: tuple[Scenario, PriceTable, tuple[VarySpec, ...]] | None = None
+
+
+def _point_failure(names: Sequence[str], point: Sequence[Decimal], exc: DistillcostError) -> str:
+    where = ", ".join(f"{k}={decimal_str(v)}" for k, v in zip(names, point, strict=True))
+    return f"sweep point {where}: {_reason(exc)}"
+
+
+def _sweep_rows(
+    scenario: Scenario,
+    table: PriceTable,
+    specs: Sequence[VarySpec],
+    start: int = 0,
+    stop: int | None = None,
+) -> tuple[list[tuple[Decimal | None, ...]], str | None]:
+    """Rows for grid points ``start``..``stop`` (in grid order), and the first failure."""
+    names = [spec.parameter for spec in specs]
+    rows: list[tuple[Decimal | None, ...]] = []
+    for point, at_point in itertools.islice(point_scenarios(scenario, specs), start, stop):
+        try:
+            validate(at_point)
+            result = estimate(at_point, table)
+        except DistillcostError as exc:
+            return rows, _point_failure(names, point, exc)
+        rows.append(
+            (*point, result.total_usd, result.low_usd, result.high_usd, result.wall_clock_days)
+        )
+    return rows, None
+
+
+def _sweep_chunk(bounds: tuple[int, int]) -> tuple[list[tuple[Decimal | None, ...]], str | None]:
+    assert _FORK_STATE is not None
+    return _sweep_rows(*_FORK_STATE, *bounds)
+
+
+def _os_threads() -> int:
+    """Threads in this process (native ones too): forking a threaded process can deadlock."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Threads:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return threading.active_count()
+
+
+def sweep_workers(points: int, workers: int | None = None) -> int:
+    """How many processes a sweep of ``points`` uses: 1 unless forking is cheap and safe.
+
+    Forked workers run exactly the same code on slices of the grid, so rows are
+    identical to a single process; they are used only for large grids, on
+    Linux (where ``fork`` is cheap and safe), and when this process has a single
+    thread.
+    """
+    if workers is None:
+        env = os.environ.get(WORKERS_ENV, "").strip()
+        if env:
+            try:
+                workers = int(env)
+            except ValueError:
+                raise SweepError(f"{WORKERS_ENV}={env!r}: expected a whole number") from None
+        else:
+            cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+            workers = min(cpus, 8) if points >= PARALLEL_MIN_POINTS else 1
+    workers = max(1, min(workers, points))
+    # fork is safe and cheap on Linux; macOS frameworks break after fork, Windows has none
+    if workers > 1 and (sys.platform != "linux" or _os_threads() > 1):
+        return 1
+    return workers
+
+
 def sweep(
     scenario: Scenario,
     table: PriceTable,
     vary: Sequence[VarySpec | str],
     *,
     max_points: int = MAX_POINTS,
+    workers: int | None = None,
 ) -> SweepResult:
     """Estimate the campaign at every point of a one- or two-axis grid.
 
     Each point is ``estimate(scenario.with_values(**point), table)`` (see
     :func:`point_scenarios`); a point the scenario rejects (e.g. acceptance 0)
-    is an error naming that point.
+    is an error naming that point. Large grids are split across processes
+    (:func:`sweep_workers`; ``workers=1`` or ``DISTILLCOST_SWEEP_WORKERS=1``
+    keeps one), with the same rows and the same first error as one process.
     """
+    global _FORK_STATE
     specs = _as_specs(vary, NUMERIC_PARAMETERS)
     size = grid_size(specs)
     if size > max_points:
@@ -653,15 +739,24 @@ def sweep(
             + f"); a sweep computes at most {max_points:,}. Use fewer STEPS."
         )
     names = tuple(spec.parameter for spec in specs)
-    rows: list[tuple[Decimal, ...]] = []
-    for point, at_point in point_scenarios(scenario, specs):
+    n = sweep_workers(size, workers)
+    if n == 1:
+        rows, failure = _sweep_rows(scenario, table, specs)
+    else:
+        chunks = 2 * n
+        edges = [size * i // chunks for i in range(chunks + 1)]
+        _FORK_STATE = (scenario, table, specs)
         try:
-            validate(at_point)
-            result = estimate(at_point, table)
-        except DistillcostError as exc:
-            where = ", ".join(f"{k}={decimal_str(v)}" for k, v in zip(names, point, strict=True))
-            raise SweepError(f"sweep point {where}: {_reason(exc)}") from exc
-        rows.append(
-            (*point, result.total_usd, result.low_usd, result.high_usd, result.wall_clock_days)
-        )
+            with multiprocessing.get_context("fork").Pool(n) as pool:
+                parts = pool.map(_sweep_chunk, list(itertools.pairwise(edges)), chunksize=1)
+        finally:
+            _FORK_STATE = None
+        rows, failure = [], None
+        for part_rows, part_failure in parts:  # in grid order: the first failure wins
+            rows.extend(part_rows)
+            if part_failure is not None:
+                failure = part_failure
+                break
+    if failure is not None:
+        raise SweepError(failure)
     return SweepResult(names, specs, tuple(rows))

@@ -23,6 +23,7 @@ from distillcost.analysis import (
     parse_vary,
     point_scenarios,
     sweep,
+    sweep_workers,
 )
 from distillcost.errors import UnknownModelError, UnknownNameError
 from distillcost.estimator import estimate
@@ -444,3 +445,35 @@ def test_sweep_validates_every_combination():
         sweep(scenario, fixture_table(), ["turns=1..2:2", "examples_per_request=1..1.5:2"])
     with pytest.raises(SweepError, match="one volume"):
         sweep(scenario, fixture_table(), ["examples=1..2", "output_tokens=1..2"])
+
+
+@pytest.mark.skipif(sweep_workers(10_000, 2) != 2, reason="forked workers unavailable here")
+def test_parallel_sweep_equals_one_process():
+    table = fixture_table()
+    scenario = base_scenario(completion_tokens="150..200..300", retry_rate="0..0.05..0.2")
+    grid = ["examples=10..100000:9:log", "cache_hit_rate=0..0.9:7"]
+    one = sweep(scenario, table, grid, workers=1)
+    two = sweep(scenario, table, grid, workers=2)
+    assert len(one.rows) == 63
+    assert two == one
+    # the first failing point in grid order is reported, as with one process: with
+    # 27 points in 4 chunks (0-5, 6-12, 13-19, 20-26), acceptance 1.5 (points 18-26)
+    # fails in the last two chunks; the third chunk's failure (point 18) must win
+    bad = ["acceptance_rate=0.5..1.5:3", "examples=10..1000:9"]
+    with pytest.raises(SweepError) as serial:
+        sweep(scenario, table, bad, workers=1)
+    with pytest.raises(SweepError) as parallel:
+        sweep(scenario, table, bad, workers=2)
+    assert str(parallel.value) == str(serial.value)
+    assert str(serial.value).startswith("sweep point acceptance_rate=1.5, examples=10: ")
+
+
+def test_sweep_workers_rules(monkeypatch):
+    monkeypatch.delenv("DISTILLCOST_SWEEP_WORKERS", raising=False)
+    assert sweep_workers(100) == 1  # small grids stay in one process
+    assert sweep_workers(5, workers=8) <= 5
+    monkeypatch.setenv("DISTILLCOST_SWEEP_WORKERS", "1")
+    assert sweep_workers(1_000_000) == 1
+    monkeypatch.setenv("DISTILLCOST_SWEEP_WORKERS", "two")
+    with pytest.raises(SweepError, match="DISTILLCOST_SWEEP_WORKERS='two': expected a whole"):
+        sweep_workers(10_000)
