@@ -331,3 +331,13 @@ def test_profile_measured_from_a_chat_file(runner, cli, files):
     assert D(data["total_usd"]) == expected
     origins = {a["name"]: a["origin"] for a in data["assumptions"]}
     assert origins["prompt_tokens"] == origins["completion_tokens"] == "measured"
+
+
+def test_hostile_names_stay_inert(runner, cli, files):
+    hostile = '<script>alert(1)</script> | =HYPERLINK("x")'
+    result = run(runner, cli, files, "--name", hostile, "-f", "md")
+    assert result.exit_code == 0, result.output
+    assert "<script>" not in result.output
+    assert "# &lt;script&gt;alert(1)&lt;/script&gt; \\| =HYPERLINK" in result.output
+    result = run(runner, cli, files, "--name", hostile, "-f", "json")
+    assert json.loads(result.output)["name"] == hostile  # JSON keeps the exact text

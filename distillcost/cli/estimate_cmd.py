@@ -234,7 +234,9 @@ def text_report(result: Estimate) -> str:
 
 
 def _md_cell(value: Any) -> str:
-    return plain(value).replace("|", "\\|").replace("\n", " ")
+    """Text safe inside a Markdown table cell (and inert as HTML when rendered)."""
+    text = plain(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("|", "\\|").replace("\n", " ").replace("\r", " ")
 
 
 def markdown(result: Estimate) -> str:
