@@ -64,6 +64,7 @@ from distillcost.errors import InputError
 from distillcost.profile import Distribution, ProfileBuilder, SampledTotal, TokenProfile
 from distillcost.readers import (
     DEFAULT_GLOB,
+    WHOLE_BLOCK,
     BadRecord,
     Doc,
     Source,
@@ -434,7 +435,7 @@ class _Run:
 
             def blocks() -> Iterable[str]:
                 nonlocal chars
-                for block in src.text_blocks(self.progress):
+                for block in src.text_blocks(self.progress, WHOLE_BLOCK):
                     chars += len(block)
                     yield block
 

@@ -479,3 +479,24 @@ def test_small_file_with_no_sampled_record_is_counted_exactly():
 def test_sample_argument_checked(bad):
     with pytest.raises(InputError):
         count_files([DATA / "chat.jsonl"], sample=bad)
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [("chat.jsonl", {}), ("prose.txt", {}), ("prose.txt", {"per_line": True})],
+)
+def test_progress_reports_every_byte(name, kwargs):
+    seen: list[int] = []
+    count_files([DATA / name], progress=seen.append, **kwargs)
+    assert sum(seen) == (DATA / name).stat().st_size
+
+
+def test_bom_and_crlf_jsonl(tmp_path):
+    path = tmp_path / "bom.jsonl"
+    rows = [{"prompt": "a b", "completion": "c"}, {"prompt": "d", "completion": "e f"}]
+    body = "\r\n".join(json.dumps(r) for r in rows) + "\r\n"
+    path.write_bytes(b"\xef\xbb\xbf" + body.encode())
+    p = count_files([path]).total
+    assert p.documents == 2
+    assert p.prompt_tokens == tok("a b") + tok("d")
+    assert p.completion_tokens == tok("c") + tok("e f")

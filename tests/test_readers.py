@@ -151,7 +151,7 @@ ALPHABET = st.sampled_from(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(ALPHABET, min_size=1, max_size=60).map("".join))
 def test_cutting_at_safe_points_keeps_counts_exact(text):
-    for name in ("o200k_base", "cl100k_base"):
+    for name in ("o200k_base", "cl100k_base", "p50k_base", "r50k_base"):
         enc = get_encoding(name)
         pieces = _pieces(text)
         assert "".join(pieces) == text
