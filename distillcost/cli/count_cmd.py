@@ -139,8 +139,9 @@ def _csv(result: Any) -> str:
     "--format-in",
     type=click.Choice(FORMATS_IN),
     default="auto",
-    show_default=True,
-    help="Force the input format instead of detecting it from extension and first record.",
+    metavar="FORMAT",
+    help="Force the input format instead of detecting it from extension and first "
+    "record: " + ", ".join(FORMATS_IN) + ".",
 )
 @click.option("--field", help="Count this one field (JSONL/JSON) or column (CSV/Parquet).")
 @click.option("--per-line", is_flag=True, help="Plain text: one document per non-blank line.")
@@ -202,8 +203,9 @@ def count(
     stdin. Formats are detected from the extension and the first record:
     plain text (the whole file is one document; --per-line for one per line),
     JSONL or JSON arrays of OpenAI chat ("messages"), ShareGPT
-    ("conversations"), instruction (instruction/input/output) or
-    prompt/completion records, and any JSONL, CSV or Parquet column with --field.
+    ("conversations"), instruction (instruction/input/output, or response),
+    prompt/completion and question/answer records (also as CSV/Parquet
+    columns), and any JSONL, CSV or Parquet column with --field.
 
     \b
     Prompt and completion sides (what a distillation campaign pays for):
@@ -211,6 +213,7 @@ def count(
         prompt     = 3 + sum over non-assistant messages of
                      3 + tokens(role) + tokens(content) [+ tokens(name) + 1]
         completion = sum over assistant messages of tokens(content)
+      (content given as parts: each "text" part counted; images are not text)
       ShareGPT: human -> user, gpt -> assistant, system -> system, then as chat
       instruction: prompt = tokens(instruction + "\\n" + input)  (no newline when
                    input is empty), completion = tokens(output)
