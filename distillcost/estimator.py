@@ -27,8 +27,8 @@ Symbols (per scenario; each may be a range low..base..high):
    Requests sent           R = calls · (1 + r)        (· n more, with n = 1 each, when
                                                       input_billed_per_sample)
    Retries are billed in full (input and output). The arithmetic keeps fractional
-   expected counts, so cost is exactly linear in volume; ``requests`` is reported
-   rounded up to a whole request (``requests_exact`` keeps the fraction).
+   expected counts, so cost is exactly linear in volume; "requests" is reported
+   rounded up to a whole request ("requests_exact" keeps the fraction).
 
 2. Tokens per request (single turn): input = s + p; output = n·k·c; reasoning = n·q.
    Multi-turn (k = n = 1): turn t (1..T) resends the history, so its input is
@@ -192,6 +192,7 @@ class _Calc:
     time: dict[str, Decimal]
     student: dict[str, Any]
     notes: tuple[str, ...]
+    derivation: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def api(self) -> Decimal:
@@ -234,6 +235,8 @@ class Estimate:
     low_point: Mapping[str, Decimal]
     high_point: Mapping[str, Decimal]
     notes: tuple[str, ...] = field(default=())
+    derivation: Mapping[str, Decimal] = field(default_factory=dict)
+    """Intermediate base-case quantities (E, G, C, P, calls, R, ...) for worked arithmetic."""
 
     @property
     def input_tokens(self) -> Decimal:
@@ -330,8 +333,108 @@ class Estimate:
             "low_point": dict(self.low_point),
             "high_point": dict(self.high_point),
             "notes": list(self.notes),
+            "worked": self.worked(),
             "scenario": self.scenario.to_dict(),
         }
+
+    def worked(self) -> list[str]:
+        """The base case worked through the formulas of :data:`METHOD`, one step a line.
+
+        Every number is the estimator's own; a reader can redo each step by hand.
+        Token counts are shown rounded; dollars to the cent.
+        """
+        d = self.derivation
+        sc = self.scenario
+        lines: list[str] = []
+        kind, _ = sc.volume
+        E, a, k, n, T = d["E"], d["a"], d["k"], d["n"], d["T"]
+        if kind == "requests":
+            lines.append(f"calls = requests = {_n(d['calls'])}")
+            lines.append(f"P = calls / T = {_n(d['calls'])} / {_n(T)} = {_n(d['P'])}")
+            lines.append(f"C = P × n = {_n(d['P'])} × {_n(n)} = {_n(d['C'])}")
+            lines.append(f"G = C × k = {_n(d['C'])} × {_n(k)} = {_n(d['G'])}")
+            lines.append(f"E = G × a = {_n(d['G'])} × {_n(a)} = {_n(E)}")
+        else:
+            if kind == "examples":
+                lines.append(f"E = examples = {_n(E)}")
+            elif kind == "output_tokens":
+                lines.append(
+                    f"E = output_tokens / (T·c) = {_n(d['V'])} / ({_n(T)} × {_n(d['c'])}) = {_n(E)}"
+                )
+            else:
+                lines.append(
+                    f"E = dataset_tokens / d = {_n(d['V'])} / {_n(d['d'])} = {_n(E)}"
+                    f"   (d = dataset tokens per example)"
+                )
+            lines.append(f"G = E / a = {_n(E)} / {_n(a)} = {_n(d['G'])}")
+            lines.append(f"C = G / k = {_n(d['G'])} / {_n(k)} = {_n(d['C'])}")
+            lines.append(f"P = C / n = {_n(d['C'])} / {_n(n)} = {_n(d['P'])}")
+            lines.append(f"calls = P × T = {_n(d['P'])} × {_n(T)} = {_n(d['calls'])}")
+        per_sample = " × n" if sc.input_billed_per_sample else ""
+        lines.append(
+            f"R = calls{per_sample} × (1 + r) = {_n(d['sent'])} × (1 + {_n(d['r'])}) = "
+            f"{_n(d['R'])} requests (reported as {self.requests:,})"
+        )
+        R, sp, p, c, q, h = d["R"], d["s"], d["p"], d["c"], d["q"], d["h"]
+        choices = Decimal(1) if sc.input_billed_per_sample else n
+        if T == 1:
+            lines.append(
+                f"prompt tokens = R × (s + p) = {_n(R)} × ({_n(sp)} + {_n(p)}) = {_n(R * (sp + p))}"
+            )
+        else:
+            per_conv = T * sp + p * T * (T + 1) / 2 + c * T * (T - 1) / 2
+            lines.append(
+                f"prompt tokens per conversation = T·s + p·T(T+1)/2 + c·T(T−1)/2 = "
+                f"{_n(T)}×{_n(sp)} + {_n(p)}×{_n(T * (T + 1) / 2)} + {_n(c)}×"
+                f"{_n(T * (T - 1) / 2)} = {_n(per_conv)}; × R/T = {_n(per_conv * R / T)}"
+            )
+        if h and sp:
+            lines.append(
+                f"shared prefix: cached reads R·h·s = {_n(R * h * sp)}, misses R·(1−h)·s = "
+                f"{_n(R * (1 - h) * sp)}"
+            )
+        lines.append(
+            f"output tokens = R × n × k × c = {_n(R)} × {_n(choices)} × {_n(k)} × {_n(c)} = "
+            f"{_n(R * choices * k * c)}"
+        )
+        if q:
+            lines.append(
+                f"reasoning tokens = R × n × q = {_n(R)} × {_n(choices)} × {_n(q)} = "
+                f"{_n(R * choices * q)}"
+            )
+        for kind_name in TOKEN_KINDS:
+            tokens = self.tokens[kind_name]
+            cost = self.costs[kind_name]
+            if tokens == 0 and cost == 0:
+                continue
+            rate = cost / tokens * 1_000_000 if tokens else Decimal(0)
+            lines.append(
+                f"{kind_name}: {_n(tokens)} tokens × ${_n(rate, 6)}/1M = {_usd(cost)}"
+                + ("" if sc.token_billing else " (token_billing = false)")
+            )
+        if self.costs["per_request"]:
+            lines.append(
+                f"per_request: {_n(R)} × ${_n(d['u'], 6)} = {_usd(self.costs['per_request'])}"
+            )
+        lines.append(f"API = {_usd(self.api_usd)}")
+        st = self.student
+        if st.get("method") == "fine-tune":
+            lines.append(
+                f"student: {_n(st['training_tokens'])} training tokens × ${st['training_price']}"
+                f"/1M = {_usd(self.student_usd)}"
+            )
+        elif st.get("method") in ("gpu", "gpu-hours"):
+            if st["method"] == "gpu":
+                lines.append(
+                    f"student: 6·N·D = {float(st['flops']):.4g} FLOPs / ({st['peak_tflops']}e12 "
+                    f"FLOP/s × {st['utilisation']}) / 3600 = {_n(st['gpu_hours'], 2)} GPU-hours"
+                )
+            lines.append(
+                f"student: {_n(st['gpu_hours'], 2)} GPU-hours × ${st['usd_per_gpu_hour']} = "
+                f"{_usd(self.student_usd)}"
+            )
+        lines.append(f"total = {_usd(self.total_usd)}")
+        return lines
 
     def cost_rows(self) -> list[dict[str, Any]]:
         """One row per cost kind: kind, tokens (None for non-token kinds), usd."""
@@ -345,6 +448,21 @@ class Estimate:
         import pandas as pd
 
         return pd.DataFrame(self.cost_rows(), columns=["kind", "tokens", "usd"])
+
+
+def _n(value: Decimal | int, places: int | None = None) -> str:
+    """A number for a worked step: thousands separators, few decimals."""
+    value = Decimal(value)
+    if places is None:
+        places = 0 if value == value.to_integral_value() else (2 if abs(value) >= 100 else 4)
+    text = f"{value:,.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _usd(value: Decimal) -> str:
+    return f"${Decimal(value):,.2f}"
 
 
 def _plain(value: Any) -> Any:
@@ -648,6 +766,28 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Decimal | None]) -> _Calc:
         time=time,
         student=student,
         notes=tuple(notes),
+        derivation={
+            "V": volume,
+            "E": accepted,
+            "a": a,
+            "G": generated,
+            "k": k,
+            "C": completions,
+            "n": n,
+            "P": prompts,
+            "T": T,
+            "calls": calls,
+            "sent": sent,
+            "r": r,
+            "R": R,
+            "d": d,
+            "c": c,
+            "p": p,
+            "s": s,
+            "h": h,
+            "u": u,
+            "q": q,
+        },
     )
 
 
@@ -883,6 +1023,7 @@ def _estimate(
         low_point={n: getattr(getattr(scenario, n), e) for n, e in low_ends.items()},
         high_point={n: getattr(getattr(scenario, n), e) for n, e in high_ends.items()},
         notes=tuple(dict.fromkeys(notes)),
+        derivation={k: _dec(v, 10) for k, v in base.derivation.items()},
     )
 
 

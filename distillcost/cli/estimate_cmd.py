@@ -41,7 +41,14 @@ KIND_LABELS: dict[str, str] = {
     help="Readable breakdown, one JSON object, cost rows as CSV, or Markdown.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE (atomic).")
-def estimate(scenario_path: str | None, fmt: str, output: str | None, **options: Any) -> None:
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Add the formulas and the base case worked through them, step by step.",
+)
+def estimate(
+    scenario_path: str | None, fmt: str, output: str | None, explain: bool, **options: Any
+) -> None:
     """Cost and time of one distillation campaign.
 
     Give a SCENARIO file (TOML, see examples/) and/or flags; flags win. Any
@@ -58,6 +65,7 @@ def estimate(scenario_path: str | None, fmt: str, output: str | None, **options:
     Examples:
       distillcost estimate examples/alpaca.toml
       distillcost estimate examples/gpt4all.toml --format json
+      distillcost estimate examples/alpaca.toml --explain     # formulas, worked
       distillcost estimate -m gpt-4o-mini --examples 100k \\
           --prompt-tokens 300 --completion-tokens 300..500..800 \\
           --acceptance-rate 0.6..0.8..0.9 --batch --rpm 500 --tpm 2M
@@ -67,7 +75,7 @@ def estimate(scenario_path: str | None, fmt: str, output: str | None, **options:
 
     scenario, table = scenario_from_options(scenario_path, options)
     result = run_estimate(scenario, table)
-    text = render(result, fmt)
+    text = render(result, fmt, explain=explain)
     if output:
         from distillcost.export import atomic_write
 
@@ -77,16 +85,29 @@ def estimate(scenario_path: str | None, fmt: str, output: str | None, **options:
         click.echo(text, nl=False)
 
 
-def render(result: Estimate, fmt: str) -> str:
+def render(result: Estimate, fmt: str, explain: bool = False) -> str:
     if fmt == "json":
         from distillcost.export import json_text
 
-        return json_text(result.to_dict())
+        return json_text(result.to_dict())  # always holds "worked"
     if fmt == "csv":
         return csv_rows(result)
     if fmt == "md":
-        return markdown(result)
-    return text_report(result)
+        text = markdown(result)
+        if explain:
+            text += "\n## Method\n\n```\n" + _method_text(result) + "```\n"
+        return text
+    text = text_report(result)
+    if explain:
+        text += "\n" + _method_text(result)
+    return text
+
+
+def _method_text(result: Estimate) -> str:
+    from distillcost.estimator import METHOD
+
+    worked = "\n".join("  " + line for line in result.worked())
+    return f"{METHOD.rstrip()}\n\nWorked (base case)\n{worked}\n"
 
 
 # -- formatting helpers -----------------------------------------------------------
