@@ -32,7 +32,14 @@ from distillcost.errors import DistillcostError, ScenarioError, UnknownNameError
 from distillcost.estimator import Estimate, estimate
 from distillcost.export import decimal_str
 from distillcost.ranges import RangeError, parse_number
-from distillcost.scenario import NUMERIC_PARAMETERS, VOLUME_FIELDS, Scenario, coerce, validate
+from distillcost.scenario import (
+    NUMERIC_PARAMETERS,
+    VOLUME_FIELDS,
+    Scenario,
+    check_complete,
+    coerce,
+    validate,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -465,6 +472,17 @@ def _reason(exc: DistillcostError, teacher: str | None = None) -> str:
     return text
 
 
+def _check_campaign(scenario: Scenario) -> None:
+    """A campaign missing what every estimate needs is one error, not one per teacher."""
+    check_complete(scenario if scenario.teacher else scenario.with_values(teacher="-"))
+
+
+def _same_failure_everywhere(reasons: Sequence[str], priced: int) -> None:
+    """When every try failed for the same reason, the campaign is at fault: raise it."""
+    if priced == 0 and len(reasons) > 1 and len(set(reasons)) == 1:
+        raise ScenarioError(reasons[0])
+
+
 def compare(
     scenario: Scenario,
     table: PriceTable,
@@ -479,6 +497,7 @@ def compare(
     means every model in ``table``. An unknown name is an error; a teacher that
     cannot run the campaign lands in ``unavailable`` with the estimator's reason.
     """
+    _check_campaign(scenario)
     when = as_of or scenario.as_of or date.today()  # the estimator's own default
     priced: list[tuple[ModelRecord, Estimate]] = []
     cannot_run: list[Unavailable] = []
@@ -507,6 +526,7 @@ def compare(
         ComparisonRow(rank, record.id, record.provider, result)
         for rank, (record, result) in enumerate(priced, start=1)
     )
+    _same_failure_everywhere([u.reason for u in cannot_run], len(priced))
     unavailable = cannot_run + not_priced
     return ComparisonResult(when, rows, tuple(unavailable))
 
@@ -536,6 +556,7 @@ def history(
     records = _resolve_models(table, models)
     if not records:
         raise ScenarioError("no models given for history")
+    _check_campaign(scenario)
     if until is None:
         until = getattr(scenario, "as_of", None) or date.today()
 
@@ -573,6 +594,11 @@ def history(
             rows.append(HistoryRow(record.id, record.provider, day, "priced", result, change))
         per_teacher[record.id] = rows
 
+    every = list(itertools.chain.from_iterable(per_teacher.values()))
+    _same_failure_everywhere(
+        [r.note for r in every if r.status == "unavailable"],
+        sum(r.status == "priced" for r in every),
+    )
     order = {record.id: i for i, record in enumerate(records)}
     all_rows = sorted(
         itertools.chain.from_iterable(per_teacher.values()),

@@ -25,7 +25,7 @@ from distillcost.analysis import (
     sweep,
     sweep_workers,
 )
-from distillcost.errors import UnknownModelError, UnknownNameError
+from distillcost.errors import ScenarioError, UnknownModelError, UnknownNameError
 from distillcost.estimator import estimate
 from distillcost.prices import ModelRecord, PriceEntry, PriceTable
 from distillcost.scenario import Scenario, validate
@@ -477,3 +477,21 @@ def test_sweep_workers_rules(monkeypatch):
     monkeypatch.setenv("DISTILLCOST_SWEEP_WORKERS", "two")
     with pytest.raises(SweepError, match="DISTILLCOST_SWEEP_WORKERS='two': expected a whole"):
         sweep_workers(10_000)
+
+
+def test_a_broken_campaign_is_one_error_not_one_per_teacher():
+    table = fixture_table()
+    incomplete = base_scenario(prompt_tokens=None)
+    with pytest.raises(ScenarioError, match="prompt_tokens: not given"):
+        compare(incomplete, table)
+    with pytest.raises(ScenarioError, match="prompt_tokens: not given"):
+        history(incomplete, table, ["alpha", "gamma"])
+    # the same failure for every teacher that has a price: the campaign's fault
+    no_student = base_scenario(student_method="gpu")
+    with pytest.raises(ScenarioError, match="student_parameters: needed"):
+        compare(no_student, table, models=["alpha", "gamma"])
+    with pytest.raises(ScenarioError, match="student_parameters: needed"):
+        history(no_student, table, ["alpha", "gamma"])
+    # one teacher alone is still listed with its reason
+    single = compare(no_student, table, models=["alpha"])
+    assert single.rows == () and "student_parameters" in single.unavailable[0].reason

@@ -428,3 +428,14 @@ def test_every_command_has_examples_in_help(runner, cli):
         assert result.exit_code == 0
         assert "Examples:" in result.output
         assert "--format" in result.output
+
+
+def test_incomplete_campaign_is_one_error_line(runner, cli, prices):
+    args = ["--prices", str(prices), "--as-of", "2023-07-01", "--examples", "10"]
+    for command in (
+        ["compare", *args, "--provider", "zztest"],
+        ["history", *args, "--models", "zz-alpha"],
+        ["sweep", *args, "--teacher", "zz-alpha", "--vary", "examples=1..2"],
+    ):
+        line = assert_one_error_line(run(runner, cli, *command))
+        assert "prompt_tokens: not given" in line, command
