@@ -184,6 +184,11 @@ def by_teacher(rows: Sequence[Mapping[str, Any]], highlight: str | None = None) 
     highs = [float(r.get("high_usd", r["total_usd"])) for r in rows]
     log = _log_axis_wanted(totals)
 
+    positive = [t for t in totals if t > 0]
+    # On a log axis a free ($0) teacher has no bar: start the axis below the cheapest paid one
+    # and label the free ones at that edge.
+    floor = min(positive) / 3 if log and positive else 0.0
+
     def draw(figure: Any) -> None:
         ax = figure.subplots()
         ys = list(range(len(rows)))
@@ -191,7 +196,10 @@ def by_teacher(rows: Sequence[Mapping[str, Any]], highlight: str | None = None) 
             HIGH_COLOUR if highlight is not None and r["teacher"] == highlight else BASE_COLOUR
             for r in rows
         ]
-        ax.barh(ys, totals, color=colours, height=0.6)
+        ax.barh(ys, totals, left=floor if log else 0, color=colours, height=0.6)
+        if log:  # bars on a log axis are drawn from the floor: subtract it back out
+            for patch, total in zip(ax.patches, totals, strict=True):
+                patch.set_width(max(total - floor, 0))
         err = [
             [t - lo for t, lo in zip(totals, lows, strict=True)],
             [hi - t for t, hi in zip(totals, highs, strict=True)],
@@ -201,7 +209,7 @@ def by_teacher(rows: Sequence[Mapping[str, Any]], highlight: str | None = None) 
         for y, r, hi in zip(ys, rows, highs, strict=True):
             ax.annotate(
                 _money_label(r["total_usd"]),
-                (hi, y),
+                (max(hi, floor), y),
                 xytext=(4, 0),
                 textcoords="offset points",
                 va="center",
@@ -209,14 +217,15 @@ def by_teacher(rows: Sequence[Mapping[str, Any]], highlight: str | None = None) 
             )
         ax.set_yticks(ys, [plain_label(r["teacher"]) for r in rows])
         ax.grid(axis="y", visible=False)
+        ax.set_ylim(-0.6, len(rows) - 0.4)
         if log:
             ax.set_xscale("log")
             ax.set_xlabel("Total cost (log scale)")
+            ax.set_xlim(left=floor, right=max(highs) * 4)
         else:
             ax.set_xlabel("Total cost")
-            ax.set_xlim(left=0)
+            ax.set_xlim(left=0, right=max([*highs, 0.0]) * 1.2 or 1.0)
         ax.xaxis.set_major_formatter(_formatter(money_tick))
-        ax.margins(x=0.15)
         ax.set_title("Cost by teacher")
 
     svg = _render(draw, 6.4, 1.2 + 0.32 * len(rows))
@@ -249,11 +258,11 @@ def over_time(rows: Sequence[Mapping[str, Any]], until: date | None = None) -> C
             ax.plot(
                 [d for d, _ in points], [float(v) for _, v in points], "o", color=colour, ms=3.5
             )
-        _log_money_axis(ax.yaxis, [float(v) for pts in series.values() for _, v in pts])
+        log = _log_money_axis(ax.yaxis, [float(v) for pts in series.values() for _, v in pts])
         locator = AutoDateLocator()
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-        ax.set_ylabel("Total cost (log scale)")
+        ax.set_ylabel("Total cost (log scale)" if log else "Total cost")
         ax.set_title("Cost of the same campaign over time")
         if len(series) > 1:
             ax.legend(fontsize=7, frameon=False, loc="best")
@@ -288,12 +297,16 @@ def cost_vs_volume(
         if current is not None:
             ax.axvline(float(current), color=HIGH_COLOUR, lw=1, ls="--", label="this campaign")
             ax.legend(fontsize=7, frameon=False, loc="upper left")
-        ax.set_xscale("log")
-        _log_money_axis(ax.yaxis, [float(p[k]) for p in points for k in ("low_usd", "high_usd")])
+        log_x = all(x > 0 for x in xs)
+        if log_x:
+            ax.set_xscale("log")
+        log_y = _log_money_axis(
+            ax.yaxis, [float(p[k]) for p in points for k in ("low_usd", "high_usd")]
+        )
         ax.xaxis.set_major_formatter(_formatter(_count_tick))
         ax.xaxis.set_minor_formatter(_formatter(lambda v: ""))
-        ax.set_xlabel(plain_label(volume_label) + " (log scale)")
-        ax.set_ylabel("Total cost (log scale)")
+        ax.set_xlabel(plain_label(volume_label) + (" (log scale)" if log_x else ""))
+        ax.set_ylabel("Total cost (log scale)" if log_y else "Total cost")
         ax.set_title("Cost vs volume")
 
     svg = _render(draw, 6.4, 3.2)
@@ -301,17 +314,25 @@ def cost_vs_volume(
     return Chart("cost_vs_volume", "Cost vs volume", alt, svg)
 
 
-def _log_money_axis(axis: Any, values: Sequence[float]) -> None:
-    """A log money axis that still has labels when the data span less than a decade."""
+def _log_money_axis(axis: Any, values: Sequence[float]) -> bool:
+    """A log money axis that keeps labels even when the data span less than a decade.
+
+    Falls back to a linear axis (returns False) when a value is zero or negative:
+    a free teacher must still be drawn, not dropped with a warning.
+    """
     from matplotlib.ticker import LogLocator
 
-    axis.axes.set_yscale("log")
     positive = [v for v in values if v > 0]
-    spread = max(positive) / min(positive) if positive else 1.0
+    if not positive or len(positive) < len(values):
+        axis.set_major_formatter(_formatter(money_tick))
+        return False
+    axis.axes.set_yscale("log")
+    spread = max(positive) / min(positive)
     subs = (1.0, 2.0, 3.0, 5.0) if spread < 10 else (1.0, 2.0, 5.0) if spread < 100 else (1.0,)
     axis.set_major_locator(LogLocator(base=10, subs=subs))
     axis.set_major_formatter(_formatter(money_tick))
     axis.set_minor_formatter(_formatter(lambda v: ""))
+    return True
 
 
 def _count_tick(value: float) -> str:

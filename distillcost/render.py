@@ -708,7 +708,7 @@ def comparison_table(rows: Sequence[Mapping[str, Any]], teacher: Any) -> Table:
                 money(r["total_usd"]),
                 rng if r["low_usd"] != r["high_usd"] else DASH,
                 wall,
-                limit_label(r.get("binding_limit")),
+                DASH if days is None else limit_label(r.get("binding_limit")),
             )
         )
         if r["teacher"] == teacher:
@@ -1163,7 +1163,9 @@ def volume_series(
     from distillcost.estimator import estimate
 
     kind, value = scenario.volume
-    points = []
+    points: list[dict[str, Any]] = []
+    if value.base <= 0:  # nothing to scale: no chart rather than a chart of zeros
+        return points, VOLUME_LABELS.get(kind, kind), value.base
     for factor in factors:
         scaled = scenario.with_values(**{kind: value.map(lambda v, f=factor: v * f)})
         result = estimate(scaled, table)

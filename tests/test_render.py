@@ -633,3 +633,34 @@ def test_method_student_formulas_check_by_hand(tmp_path):
     assert num(d) == 15_000_000  # 10,000 × (200 + 300) dataset tokens × 3 epochs
     assert num(d) * num(price_text) / 1_000_000 == num(cost)
     assert "Student fine-tuning on gpt-4o-mini:" in text
+
+
+def test_free_teacher_and_zero_volume_render_without_warnings(tmp_path):
+    """$0 totals cannot sit on a log axis: the charts fall back instead of warning or dropping."""
+    free = tmp_path / "free.toml"
+    free.write_text(
+        '[meta]\nprovider = "acme"\nunit = "USD per 1M tokens"\nchecked = 2024-01-01\n\n'
+        '[[models]]\nid = "free-model"\nencoding = "o200k_base"\n\n'
+        "  [[models.prices]]\n  effective_from = 2022-06-01\n  input = 0\n  output = 0\n"
+        '  source = "https://example.com/free"\n\n'
+        "  [[models.prices]]\n  effective_from = 2022-10-01\n  input = 0\n  output = 0\n"
+        '  source = "https://example.com/free"\n',
+        encoding="utf-8",
+    )
+    scenario, table = load("essay", teacher="free-model", price_files=[str(free)])
+    data = build_report_data(scenario, table, compare=["text-davinci-003"], history=True)
+    rendered = render_report(data, "md", output=tmp_path / "free.md")
+    assert "costs an estimated **$0.00**" in rendered.text
+    # comparison, price history (two $0 points), volume: all drawn (filterwarnings=error);
+    # no tornado, since at $0 per token no assumption moves the total
+    assert set(rendered.chart_files) == {
+        "free_charts/by_teacher.svg",
+        "free_charts/over_time.svg",
+        "free_charts/cost_vs_volume.svg",
+    }
+    assert "## Sensitivity" not in rendered.text
+
+    zero, table = load("essay", output_tokens="0")
+    rendered = render_report(build_report_data(zero, table), "md", output=tmp_path / "z.md")
+    assert "costs an estimated **$0.00**" in rendered.text
+    assert "cost_vs_volume" not in "".join(rendered.chart_files)  # nothing to scale
