@@ -108,7 +108,11 @@ FIELDS: tuple[FieldSpec, ...] = (
     _r("examples_per_request", "examples generated in one completion", above_zero=True),
     _r("reasoning_tokens", "hidden reasoning tokens per completion (billed as output)"),
     _r("samples_per_prompt", "completions (n) asked per prompt", minimum=ONE, integer=True),
-    FieldSpec("input_billed_per_sample", "bool", "the prompt is billed once per sample"),
+    FieldSpec(
+        "input_billed_per_sample",
+        "bool",
+        "each sample is its own request, billing the prompt n times (APIs without n)",
+    ),
     _r("turns", "turns per conversation (each resends the history)", minimum=ONE, integer=True),
     FieldSpec("prompt_in_dataset", "bool", "the prompt is part of each kept example"),
     # losses

@@ -146,3 +146,15 @@ def test_explain_flag(runner, cli):
     assert result.exit_code == 0, result.output
     assert "G = E / a" in result.output  # the formulas
     assert "C = G / k = 104,004 / 16 = 6,500.25" in result.output  # worked
+
+
+def test_template_documents_every_field():
+    from distillcost.gpus import GPUS
+    from distillcost.scenario import FIELDS
+
+    text = (EXAMPLES / "template.toml").read_text()
+    for spec in FIELDS:
+        key = spec.key or spec.name
+        assert f"{key} = " in text, f"template.toml does not show {key}"
+    for gpu in GPUS:
+        assert gpu.id in text, gpu.id
