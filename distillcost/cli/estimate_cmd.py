@@ -51,7 +51,9 @@ def estimate(
 ) -> None:
     """Cost and time of one distillation campaign.
 
-    Give a SCENARIO file (TOML, see examples/) and/or flags; flags win. Any
+    Give a SCENARIO file (TOML: its keys are these flags with underscores, in
+    [limits] and [student] sections where grouped below; examples/template.toml
+    shows them all) and/or flags; flags win. Any
     NUM may be a range LOW..BASE..HIGH (or LOW..HIGH): the estimate then
     reports low, base and high totals and which assumption moves the total
     most. Numbers accept k/M/B suffixes (52k, 1M, 1B).
