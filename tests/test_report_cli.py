@@ -152,3 +152,21 @@ def test_help_teaches(runner, cli):
     assert "distillcost report examples/essay.toml -o essay.html" in result.output
     for flag in ("--format", "--output", "--compare", "--all", "--history", "--template-dir"):
         assert flag in result.output
+
+
+def test_report_help_imports_no_heavy_library():
+    """`report -h` must not pay for jinja2/matplotlib/pandas (they load when rendering)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from distillcost.cli import cli\n"
+        "try:\n    cli.main(['report', '--help'], standalone_mode=False)\n"
+        "except SystemExit:\n    pass\n"
+        "names = ('tiktoken', 'pandas', 'jinja2', 'matplotlib', 'numpy')\n"
+        "print('HEAVY:' + ','.join(m for m in names if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "HEAVY:"
