@@ -15,6 +15,7 @@ this at all" is part of the answer.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import multiprocessing
@@ -651,7 +652,16 @@ def point_scenarios(
             patches.append((value, patch))
         axes.append(patches)
     provenance = {**scenario.provenance, **dict.fromkeys(names, "override")}
-    state = {**vars(scenario), "provenance": provenance}
+    # Besides its fields, a Scenario may hold cached values; keep exactly those that
+    # with_values keeps (found by asking it once), so each point matches it.
+    fields = {f.name for f in dataclasses.fields(Scenario)}
+    try:
+        probe = scenario.with_values(**{spec.parameter: spec.start for spec in specs})
+        kept = set(vars(probe)) - fields
+    except DistillcostError:  # the first point is invalid: the caller reports it
+        kept = set()
+    state = {k: v for k, v in vars(scenario).items() if k in fields or k in kept}
+    state["provenance"] = provenance
     for combo in itertools.product(*axes):
         fields = state.copy()
         for _, patch in combo:

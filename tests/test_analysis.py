@@ -6,6 +6,7 @@ out by hand and do not move when the shipped price data is corrected.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 
@@ -495,3 +496,17 @@ def test_a_broken_campaign_is_one_error_not_one_per_teacher():
     # one teacher alone is still listed with its reason
     single = compare(no_student, table, models=["alpha"])
     assert single.rows == () and "student_parameters" in single.unavailable[0].reason
+
+
+def test_fast_points_keep_the_caches_with_values_keeps():
+    # a measured profile: per-request prompt lengths, whose sorted copy is cached
+    measured = dataclasses.replace(
+        base_scenario(), prompt_lengths=(50, 100, 150), measured_fields=("prompt_tokens",)
+    )
+    estimate(measured, fixture_table())  # fills the caches
+    assert "sorted_prompt_lengths" in vars(measured)
+    specs = [parse_vary("completion_tokens=100..300:3")]
+    for (tokens,), fast in point_scenarios(measured, specs):
+        validate(fast)
+        slow = measured.with_values(completion_tokens=tokens)
+        assert vars(fast) == vars(slow)
