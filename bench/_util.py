@@ -143,6 +143,7 @@ def write_jsonl_copies(
 @dataclass
 class ChildRun:
     wall: float
+    cpu: float  # user + system seconds of the child (all its threads)
     peak_rss_mb: float
     returncode: int
     stdout: str
@@ -161,11 +162,20 @@ def run_child(cmd: list[str], env: dict[str, str] | None = None) -> ChildRun:
         err.seek(0)
         return ChildRun(
             wall=wall,
+            cpu=usage.ru_utime + usage.ru_stime,
             peak_rss_mb=usage.ru_maxrss / 1024,  # KiB on Linux
             returncode=proc.returncode,
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),
         )
+
+
+def self_cpu() -> float:
+    """User + system CPU seconds of this process so far (all threads)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def distillcost_cmd() -> list[str]:

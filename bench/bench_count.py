@@ -30,6 +30,7 @@ import argparse
 import itertools
 import json
 import math
+import os
 import statistics
 import subprocess
 import sys
@@ -49,6 +50,7 @@ from _util import (
     fmt_mb,
     one_line,
     run_child,
+    self_cpu,
     total_tokens,
     write_jsonl_copies,
     write_text_copies,
@@ -59,17 +61,6 @@ from distillcost import tokens
 
 def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
-
-
-def best_of(runs: int, fn: Callable[[], int]) -> tuple[float, int]:
-    """(best wall seconds, result) of ``runs`` calls."""
-    best = math.inf
-    result = 0
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, result
 
 
 # ---------------------------------------------------------------- raw tiktoken
@@ -120,21 +111,11 @@ def raw_record_strategies(enc, texts: list[str], threads: int) -> dict[str, Call
     }
 
 
-def best_raw(label: str, strategies: dict[str, Callable[[], int]], n_bytes: int, runs: int) -> dict:
-    results = {}
-    for name, fn in strategies.items():
-        seconds, _ = best_of(runs, fn)
-        results[name] = n_bytes / seconds / 1e6
-        log(f"  raw tiktoken, {label}, {name}: {results[name]:.1f} MB/s")
-    best = max(results, key=results.__getitem__)
-    return {"best_strategy": best, "best_mb_s": results[best], "all_mb_s": results}
-
-
 # ---------------------------------------------------------------- distillcost count
 
 
-def count_cli(args: list[str], runs: int) -> tuple[float, float, dict]:
-    """(best wall, peak RSS MB of that run, JSON output) of `distillcost count ... -f json`."""
+def count_cli(args: list[str], runs: int) -> tuple[float, float, dict, float]:
+    """(best wall, peak RSS MB, JSON output, CPU s) of `distillcost count ... -f json`."""
     best = None
     for _ in range(runs):
         run = run_child([*distillcost_cmd(), "count", *args, "--format", "json"])
@@ -143,7 +124,62 @@ def count_cli(args: list[str], runs: int) -> tuple[float, float, dict]:
         if best is None or run.wall < best.wall:
             best = run
     assert best is not None
-    return best.wall, best.peak_rss_mb, json.loads(best.stdout)
+    return best.wall, best.peak_rss_mb, json.loads(best.stdout), best.cpu
+
+
+def interleaved(
+    label: str,
+    strategies: dict[str, Callable[[], int]],
+    n_bytes: int,
+    cli_args: list[str],
+    ref_tokens: int,
+    runs: int,
+) -> dict:
+    """Raw tiktoken strategies and `distillcost count` per backend, round-robin, best of each."""
+    raw_best: dict[str, float] = dict.fromkeys(strategies, math.inf)
+    raw_cpu: dict[str, float] = dict.fromkeys(strategies, math.inf)
+    cli_best: dict[str, tuple[float, float, dict, float]] = {}
+    for _ in range(runs):
+        for name, fn in strategies.items():
+            t0, c0 = time.perf_counter(), self_cpu()
+            fn()
+            raw_best[name] = min(raw_best[name], time.perf_counter() - t0)
+            raw_cpu[name] = min(raw_cpu[name], self_cpu() - c0)
+        for backend in ("tiktoken", "auto"):
+            wall, rss, rep, cpu = count_cli([*cli_args, "--backend", backend], 1)
+            if backend not in cli_best or wall < cli_best[backend][0]:
+                cli_best[backend] = (wall, rss, rep, cpu)
+    raw_mb_s = {name: n_bytes / secs / 1e6 for name, secs in raw_best.items()}
+    best = max(raw_mb_s, key=raw_mb_s.__getitem__)
+    for name, v in raw_mb_s.items():
+        log(f"  raw tiktoken, {label}, {name}: {v:.1f} MB/s")
+    result: dict = {
+        "raw_tiktoken": {
+            "best_strategy": best,
+            "best_mb_s": raw_mb_s[best],
+            "all_mb_s": raw_mb_s,
+            "mb_per_cpu_s": n_bytes / raw_cpu[best] / 1e6,
+        },
+        "count": {},
+    }
+    for backend, (wall, rss, rep, cpu) in cli_best.items():
+        got = total_tokens(rep)
+        mb_s = n_bytes / wall / 1e6
+        result["count"][backend] = {
+            "backend": rep.get("backend", backend),
+            "wall_s": wall,
+            "mb_s": mb_s,
+            "ratio_to_raw_best": mb_s / raw_mb_s[best],
+            "mb_per_cpu_s": n_bytes / cpu / 1e6,
+            "peak_rss_mb": rss,
+            "tokens_equal": got == ref_tokens,
+        }
+        log(
+            f"  distillcost count {label} --backend {backend}: {mb_s:.1f} MB/s, "
+            f"{mb_s / raw_mb_s[best]:.2f}x raw; tokens {got:,} "
+            f"{'==' if got == ref_tokens else '!='} tiktoken's {ref_tokens:,}"
+        )
+    return result
 
 
 def main() -> int:
@@ -167,6 +203,7 @@ def main() -> int:
     enc_name = args.encoding
     threads = args.threads
     out: dict = {"encoding": enc_name, "threads": threads, "quick": quick}
+    out["loadavg_start"] = os.getloadavg()[0]
 
     log(f"corpus: {corpus or 'generated'}; encoding {enc_name}; {threads} threads")
     text0, tdesc = base_text(corpus)
@@ -189,75 +226,40 @@ def main() -> int:
 
     enc = tokens.get_encoding(enc_name)
 
-    # -- 1 + 2: text file
-    raw_t = best_raw("text file", raw_text_strategies(enc, text, threads), text_bytes, runs)
+    # -- 1 + 2: text file, then JSONL; raw and CLI runs interleaved so that load from
+    # other processes hits both alike; the best of each is kept
     ref_text_tokens = len(enc.encode_ordinary(text))
-    out["text"] = {
-        "bytes": text_bytes,
-        "tokens": ref_text_tokens,
-        "raw_tiktoken": raw_t,
-        "count": {},
-    }
-    for backend in ("tiktoken", "auto"):
-        wall, rss, rep = count_cli([str(text_path), "-e", enc_name, "--backend", backend], runs)
-        got = total_tokens(rep)
-        mb_s = text_bytes / wall / 1e6
-        out["text"]["count"][backend] = {
-            "backend": rep.get("backend", backend),
-            "wall_s": wall,
-            "mb_s": mb_s,
-            "ratio_to_raw_best": mb_s / raw_t["best_mb_s"],
-            "peak_rss_mb": rss,
-            "tokens_equal": got == ref_text_tokens,
-        }
-        log(
-            f"  distillcost count text --backend {backend}: {mb_s:.1f} MB/s, tokens "
-            f"{'==' if got == ref_text_tokens else '!='} tiktoken ({got:,} vs {ref_text_tokens:,})"
-        )
-
-    # -- 1 + 2: JSONL
-    raw_j = best_raw(
-        "JSONL texts", raw_record_strategies(enc, rec_texts, threads), content_bytes, runs
+    out["text"] = interleaved(
+        "text file",
+        raw_text_strategies(enc, text, threads),
+        text_bytes,
+        [str(text_path), "-e", enc_name],
+        ref_text_tokens,
+        runs,
     )
+    out["text"].update(bytes=text_bytes, tokens=ref_text_tokens)
     ref_jsonl_tokens = sum(len(enc.encode_ordinary(t)) for t in rec_texts)
-    out["jsonl"] = {
-        "bytes": jsonl_bytes,
-        "text_bytes": content_bytes,
-        "records": len(rec_texts) // 2,
-        "tokens": ref_jsonl_tokens,
-        "raw_tiktoken": raw_j,
-        "count": {},
-    }
-    exact_jsonl_wall = {}
-    for backend in ("tiktoken", "auto"):
-        wall, rss, rep = count_cli([str(jsonl_path), "-e", enc_name, "--backend", backend], runs)
-        exact_jsonl_wall[backend] = wall
-        got = total_tokens(rep)
-        mb_s = content_bytes / wall / 1e6
-        out["jsonl"]["count"][backend] = {
-            "backend": rep.get("backend", backend),
-            "wall_s": wall,
-            "mb_s_of_text": mb_s,
-            "file_mb_s": jsonl_bytes / wall / 1e6,
-            "ratio_to_raw_best": mb_s / raw_j["best_mb_s"],
-            "peak_rss_mb": rss,
-            "tokens_equal": got == ref_jsonl_tokens,
-        }
-        log(
-            f"  distillcost count jsonl --backend {backend}: {mb_s:.1f} MB/s of text "
-            f"({jsonl_bytes / wall / 1e6:.1f} MB/s of file), tokens "
-            f"{'==' if got == ref_jsonl_tokens else '!='} tiktoken "
-            f"({got:,} vs {ref_jsonl_tokens:,})"
-        )
+    out["jsonl"] = interleaved(
+        "JSONL",
+        raw_record_strategies(enc, rec_texts, threads),
+        content_bytes,
+        [str(jsonl_path), "-e", enc_name],
+        ref_jsonl_tokens,
+        runs,
+    )
+    out["jsonl"].update(
+        bytes=jsonl_bytes,
+        text_bytes=content_bytes,
+        records=len(rec_texts) // 2,
+        tokens=ref_jsonl_tokens,
+    )
+    exact_jsonl_wall = {b: c["wall_s"] for b, c in out["jsonl"]["count"].items()}
 
-    # -- 3: toktok on unrepeated text, fresh processes
+    # -- 3: toktok on unrepeated text: each toktok figure is the FIRST pass over the
+    # text in a fresh process (toktok caches, so later passes would flatter it)
     if tokens._toktok_supports(enc_name):
-        raw_0 = best_raw(
-            "unrepeated text",
-            raw_text_strategies(enc, text0, threads),
-            len(text0.encode("utf-8")),
-            runs,
-        )
+        n0 = len(text0.encode("utf-8"))
+        ref0 = len(enc.encode_ordinary(text0))
         src = DATA / "unrepeated.txt"
         src.write_text(text0, encoding="utf-8")
         probe = (
@@ -268,32 +270,44 @@ def main() -> int:
             "toktok.batch_count([t], sys.argv[1], threads=1)[0]\n"
             "print(n, time.perf_counter() - t0)"
         )
-        tk = {}
-        for th in (1, threads):
-            res = subprocess.run(
-                [sys.executable, "-c", probe, enc_name, str(src), str(th)],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            n, secs = res.stdout.split()
-            tk[th] = {
-                "mb_s": len(text0.encode("utf-8")) / float(secs) / 1e6,
-                "tokens_equal": int(n) == len(enc.encode_ordinary(text0)),
-            }
+        strategies = raw_text_strategies(enc, text0, threads)
+        raw0 = dict.fromkeys(strategies, math.inf)
+        tk: dict[int, float] = {1: math.inf, threads: math.inf}
+        tk_exact = True
+        for _ in range(runs):
+            for name, fn in strategies.items():
+                t0 = time.perf_counter()
+                fn()
+                raw0[name] = min(raw0[name], time.perf_counter() - t0)
+            for th in tk:
+                res = subprocess.run(
+                    [sys.executable, "-c", probe, enc_name, str(src), str(th)],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                n, secs = res.stdout.split()
+                tk[th] = min(tk[th], float(secs))
+                tk_exact = tk_exact and int(n) == ref0
+        raw0_mb_s = {name: n0 / secs / 1e6 for name, secs in raw0.items()}
+        best0 = max(raw0_mb_s, key=raw0_mb_s.__getitem__)
         out["toktok_unrepeated"] = {
-            "bytes": len(text0.encode("utf-8")),
-            "raw_tiktoken": raw_0,
-            "toktok_1_thread_mb_s": tk[1]["mb_s"],
-            "toktok_all_threads_mb_s": tk[threads]["mb_s"],
-            "ratio_to_tiktoken_best": tk[threads]["mb_s"] / raw_0["best_mb_s"],
-            "tokens_equal": tk[1]["tokens_equal"] and tk[threads]["tokens_equal"],
+            "bytes": n0,
+            "raw_tiktoken": {
+                "best_strategy": best0,
+                "best_mb_s": raw0_mb_s[best0],
+                "all_mb_s": raw0_mb_s,
+            },
+            "toktok_1_thread_mb_s": n0 / tk[1] / 1e6,
+            "toktok_all_threads_mb_s": n0 / tk[threads] / 1e6,
+            "ratio_to_tiktoken_best": (n0 / tk[threads] / 1e6) / raw0_mb_s[best0],
+            "tokens_equal": tk_exact,
         }
+        u = out["toktok_unrepeated"]
         log(
-            f"  toktok unrepeated: 1 thread {tk[1]['mb_s']:.1f} MB/s, {threads} threads "
-            f"{tk[threads]['mb_s']:.1f} MB/s = "
-            f"{out['toktok_unrepeated']['ratio_to_tiktoken_best']:.2f}x "
-            f"tiktoken's best ({raw_0['best_mb_s']:.1f} MB/s)"
+            f"  toktok unrepeated: 1 thread {u['toktok_1_thread_mb_s']:.1f} MB/s, {threads} "
+            f"threads {u['toktok_all_threads_mb_s']:.1f} MB/s = "
+            f"{u['ratio_to_tiktoken_best']:.2f}x tiktoken's best ({raw0_mb_s[best0]:.1f} MB/s)"
         )
 
     # -- 4: big file, peak RSS
@@ -308,7 +322,7 @@ def main() -> int:
         backends = ("auto",) if quick else ("auto", "tiktoken")
         totals = set()
         for backend in backends:
-            wall, rss, rep = count_cli([str(big), "-e", enc_name, "--backend", backend], 1)
+            wall, rss, rep, _ = count_cli([str(big), "-e", enc_name, "--backend", backend], 1)
             totals.add(total_tokens(rep))
             out["big"]["count"][backend] = {
                 "backend": rep.get("backend", backend),
@@ -328,7 +342,7 @@ def main() -> int:
     def sampling(path: Path, extra: list[str], exact: int, exact_wall: float) -> dict:
         errors, covered, walls = [], 0, []
         for seed in seeds:
-            wall, _, rep = count_cli(
+            wall, _, rep, _ = count_cli(
                 [str(path), "-e", enc_name, "--sample", "0.01", "--seed", str(seed), *extra], 1
             )
             walls.append(wall)
@@ -354,7 +368,7 @@ def main() -> int:
     out["sampling"]["jsonl"] = sampling(jsonl_path, [], ref_jsonl_tokens, exact_jsonl_wall["auto"])
     log(f"  sampling 1% JSONL: {out['sampling']['jsonl']}")
     if not args.skip_big:
-        wall, _, rep = count_cli([str(big), "-e", enc_name, "--per-line"], 1)
+        wall, _, rep, _ = count_cli([str(big), "-e", enc_name, "--per-line"], 1)
         s = sampling(big, ["--per-line"], total_tokens(rep), wall)
         out["sampling"]["big_per_line"] = s
         log(f"  sampling 1% big file per line: {s}")
@@ -372,6 +386,7 @@ def main() -> int:
     pass_ms = median_wall([sys.executable, "-c", "pass"]) * 1000
     out["startup"] = {"help_ms": help_ms, "count_help_ms": count_help_ms, "python_pass_ms": pass_ms}
 
+    out["loadavg_end"] = os.getloadavg()[0]
     print_summary(out)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(out, indent=2))
@@ -389,30 +404,36 @@ def print_summary(r: dict) -> None:
         f"{' (quick)' if r['quick'] else ''}; "
         f"corpus: {r['corpus']['text']} / {r['corpus']['records']}"
     )
+    print(
+        f"(1-minute load average {r['loadavg_start']:.1f} at start, {r['loadavg_end']:.1f} at end,"
+        f" on {os.cpu_count()} CPUs: other processes compete when it exceeds 0)"
+    )
     t = r["text"]
     line(
         f"raw tiktoken best, text ({fmt_mb(t['bytes'])})",
         f"{t['raw_tiktoken']['best_mb_s']:.1f} MB/s",
-        f"[{t['raw_tiktoken']['best_strategy']}]",
+        f"[{t['raw_tiktoken']['best_strategy']}] {t['raw_tiktoken']['mb_per_cpu_s']:.1f} MB/CPU-s",
     )
     for b, c in t["count"].items():
         line(
             f"  distillcost count --backend {b} ({c['backend']})",
             f"{c['mb_s']:.1f} MB/s",
-            f"{c['ratio_to_raw_best']:.2f}x (>= 0.9x), exact={c['tokens_equal']}",
+            f"{c['ratio_to_raw_best']:.2f}x (>= 0.9x), exact={c['tokens_equal']}, "
+            f"{c['mb_per_cpu_s']:.1f} MB/CPU-s",
             c["ratio_to_raw_best"] >= 0.9 and c["tokens_equal"],
         )
     j = r["jsonl"]
     line(
         f"raw tiktoken best, JSONL text ({j['records']:,} records, {fmt_mb(j['text_bytes'])})",
         f"{j['raw_tiktoken']['best_mb_s']:.1f} MB/s",
-        f"[{j['raw_tiktoken']['best_strategy']}]",
+        f"[{j['raw_tiktoken']['best_strategy']}] {j['raw_tiktoken']['mb_per_cpu_s']:.1f} MB/CPU-s",
     )
     for b, c in j["count"].items():
         line(
             f"  distillcost count --backend {b} ({c['backend']}), file {fmt_mb(j['bytes'])}",
-            f"{c['mb_s_of_text']:.1f} MB/s",
-            f"{c['ratio_to_raw_best']:.2f}x (>= 0.9x), exact={c['tokens_equal']}",
+            f"{c['mb_s']:.1f} MB/s",
+            f"{c['ratio_to_raw_best']:.2f}x (>= 0.9x), exact={c['tokens_equal']}, "
+            f"{c['mb_per_cpu_s']:.1f} MB/CPU-s",
             c["ratio_to_raw_best"] >= 0.9 and c["tokens_equal"],
         )
     if "toktok_unrepeated" in r:
