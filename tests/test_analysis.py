@@ -15,6 +15,7 @@ import pytest
 from distillcost.analysis import (
     COMPARE_COLUMNS,
     DEFAULT_STEPS,
+    HISTORY_COLUMNS,
     MAX_POINTS,
     SweepError,
     VarySpec,
@@ -510,3 +511,14 @@ def test_fast_points_keep_the_caches_with_values_keeps():
         validate(fast)
         slow = measured.with_values(completion_tokens=tokens)
         assert vars(fast) == vars(slow)
+
+
+def test_history_records_and_frame():
+    result = history(base_scenario(as_of="2024-06-01"), fixture_table(), ["beta"])
+    frame = result.to_frame()
+    assert list(frame.columns) == list(HISTORY_COLUMNS)
+    assert frame["status"].tolist() == ["priced", "retired"]
+    assert frame.loc[0, "total_usd"] == D("0.50")
+    floats = result.to_frame(exact=False)["total_usd"]
+    assert floats.iloc[0] == 0.5 and floats.isna().iloc[1]
+    assert result.to_dict()["dates"] == [date(2023, 3, 1), date(2024, 1, 1)]
