@@ -60,7 +60,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from distillcost.errors import DistillcostError, ScenarioError, did_you_mean
+from distillcost.errors import ScenarioError, did_you_mean
 from distillcost.ranges import Range, RangeError, parse_number
 
 ZERO = Decimal(0)
@@ -522,14 +522,13 @@ def check_complete(sc: Scenario) -> None:
     """The fields an estimate needs (a scenario may be built up before it is complete)."""
     if sc.teacher is None:
         raise ScenarioError("teacher: not given (set teacher in the scenario or --teacher)")
-    name, value = sc.volume  # raises when none
+    sc.volume  # noqa: B018 - raises ScenarioError when no volume is given
     for needed in ("prompt_tokens", "completion_tokens"):
         if getattr(sc, needed) is None:
             raise ScenarioError(
                 f"{needed}: not given (a number, a range low..base..high, or measure it from "
                 "files with prompt_file / completion_file / chat_file)"
             )
-    del name, value
 
 
 MAXIMUM = Decimal(10) ** 15
@@ -674,8 +673,10 @@ def measure_profile(sc: Scenario, encoding: str | None = None) -> Scenario:
     lengths: tuple[int, ...] = ()
     measured: list[str] = []
 
-    def _mean(dist: Any) -> Decimal:
-        return (Decimal(dist.total) / Decimal(dist.count)) if dist.count else ZERO
+    def _mean(dist: Any, source: str, files: tuple[str, ...]) -> Decimal:
+        if not dist.count:
+            raise ScenarioError(f"{source}: no records to measure in {', '.join(files)}")
+        return Decimal(dist.total) / Decimal(dist.count)
 
     sample: float | int | None = None
     if sc.sample is not None:
@@ -693,17 +694,19 @@ def measure_profile(sc: Scenario, encoding: str | None = None) -> Scenario:
                 "instruction JSONL, or prompt_file and completion_file)"
             )
         if not _explicit("prompt_tokens"):
-            changes["prompt_tokens"] = Range.of(_mean(profile.prompt))
+            changes["prompt_tokens"] = Range.of(_mean(profile.prompt, "chat_file", sc.chat_file))
             lengths = tuple(profile.prompt.values_sample)
             measured.append("prompt_tokens")
         if not _explicit("completion_tokens"):
-            changes["completion_tokens"] = Range.of(_mean(profile.completion))
+            changes["completion_tokens"] = Range.of(
+                _mean(profile.completion, "chat_file", sc.chat_file)
+            )
             measured.append("completion_tokens")
     if sc.prompt_file and not _explicit("prompt_tokens"):
         result = count_files(list(sc.prompt_file), encoding=enc, field=sc.field, sample=sample)
         profile = result.total
         dist = profile.total
-        changes["prompt_tokens"] = Range.of(_mean(dist))
+        changes["prompt_tokens"] = Range.of(_mean(dist, "prompt_file", sc.prompt_file))
         lengths = tuple(dist.values_sample)
         measured.append("prompt_tokens")
     if sc.completion_file and not _explicit("completion_tokens"):
@@ -714,23 +717,20 @@ def measure_profile(sc: Scenario, encoding: str | None = None) -> Scenario:
             sample=sample,
         )
         profile = result.total
-        changes["completion_tokens"] = Range.of(_mean(profile.total))
+        changes["completion_tokens"] = Range.of(
+            _mean(profile.total, "completion_file", sc.completion_file)
+        )
         measured.append("completion_tokens")
     for name in measured:
         provenance[name] = "measured"
-    try:
-        return dataclasses.replace(
-            sc,
-            **changes,
-            prompt_lengths=tuple(sorted(lengths))
-            if "prompt_tokens" in measured
-            else sc.prompt_lengths,
-            measured_encoding=enc if measured else sc.measured_encoding,
-            measured_fields=tuple(measured),
-            provenance=provenance,
-        )
-    except DistillcostError:
-        raise
+    return dataclasses.replace(
+        sc,
+        **changes,
+        prompt_lengths=tuple(sorted(lengths)) if "prompt_tokens" in measured else sc.prompt_lengths,
+        measured_encoding=enc if measured else sc.measured_encoding,
+        measured_fields=tuple(measured),
+        provenance=provenance,
+    )
 
 
 def describe(name: str) -> str:

@@ -120,7 +120,9 @@ def usd(value: Decimal | None) -> str:
     if value is None:
         return "n/a"
     if value != 0 and abs(value) < 1:
-        return f"${value:.4g}" if abs(value) >= Decimal("0.0001") else f"${value:.2e}"
+        if abs(value) >= Decimal("0.0001"):
+            return f"${value:.4g}"
+        return "$" + f"{value:.10f}".rstrip("0")
     cents = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return f"${cents:,.2f}"
 
