@@ -26,7 +26,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Context, Decimal
+from decimal import Context, Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
 from distillcost.errors import DistillcostError, ScenarioError, UnknownNameError
@@ -81,9 +81,9 @@ def _parse_number(text: str, what: str, spec: str) -> Decimal:
         raise SweepError(f"--vary {spec!r}: {what} {exc}") from None
 
 
-def _grid_value(value: Decimal) -> Decimal:
-    """Round to GRID_DIGITS significant digits and drop trailing zeros (no exponent)."""
-    return Decimal(decimal_str(_GRID_CONTEXT.plus(value)))
+def _grid_value(value: Decimal, digits: int = GRID_DIGITS) -> Decimal:
+    """Round to ``digits`` significant digits and drop trailing zeros (no exponent)."""
+    return Decimal(decimal_str(Context(prec=digits).plus(value)))
 
 
 @dataclass(frozen=True)
@@ -132,15 +132,26 @@ class VarySpec:
         )
 
     def values(self) -> tuple[Decimal, ...]:
-        """The grid values, START and STOP exactly, rounded to 12 significant digits."""
+        """The grid: START and STOP exactly as given, the points between them rounded
+        to 12 significant digits (more when a narrow range needs them to stay apart)."""
         n = self.steps - 1
-        if self.log:
-            ratio = self.stop / self.start
-            inner = [self.start * ratio ** (Decimal(i) / Decimal(n)) for i in range(1, n)]
-        else:
-            span = self.stop - self.start
-            inner = [self.start + span * i / n for i in range(1, n)]
-        return tuple(_grid_value(v) for v in (self.start, *inner, self.stop))
+        with localcontext() as ctx:
+            ctx.prec = 40
+            if self.log:
+                ratio = self.stop / self.start
+                inner = [self.start * ratio ** (Decimal(i) / Decimal(n)) for i in range(1, n)]
+            else:
+                span = self.stop - self.start
+                inner = [self.start + span * i / n for i in range(1, n)]
+        ends = (Decimal(decimal_str(self.start)), Decimal(decimal_str(self.stop)))
+        for digits in (GRID_DIGITS, 20, 28):
+            grid = (ends[0], *(_grid_value(v, digits) for v in inner), ends[1])
+            if all(a < b for a, b in itertools.pairwise(grid)):
+                return grid
+        raise SweepError(
+            f"--vary {self.source or self.text()!r}: {self.steps:,} steps are too many for "
+            "so narrow a range (points would repeat); use fewer STEPS"
+        )
 
 
 _SPEC_RE = re.compile(r"^\s*(?P<param>[A-Za-z_][A-Za-z0-9_.\-]*)\s*=\s*(?P<rest>.+?)\s*$")

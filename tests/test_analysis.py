@@ -7,10 +7,13 @@ out by hand and do not move when the shipped price data is corrected.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from distillcost.analysis import (
     COMPARE_COLUMNS,
@@ -522,3 +525,28 @@ def test_history_records_and_frame():
     floats = result.to_frame(exact=False)["total_usd"]
     assert floats.iloc[0] == 0.5 and floats.isna().iloc[1]
     assert result.to_dict()["dates"] == [date(2023, 3, 1), date(2024, 1, 1)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.decimals(min_value=-(10**6), max_value=10**6, places=4),
+    span=st.decimals(min_value=D("0.0001"), max_value=10**6, places=4),
+    steps=st.integers(min_value=2, max_value=60),
+    log=st.booleans(),
+)
+def test_grid_values_property(start, span, steps, log):
+    if log:
+        start = abs(start) + D("0.001")
+    stop = start + span
+    values = VarySpec("x", start, stop, steps, log).values()
+    assert len(values) == steps
+    assert values[0] == start and values[-1] == stop  # the ends exactly as typed
+    assert all(a < b for a, b in itertools.pairwise(values))  # distinct, rising
+
+
+def test_too_narrow_a_range_for_its_steps():
+    # 1..1+1e-27 cannot hold 1,000 distinct points even at 28 significant digits
+    with pytest.raises(SweepError, match="too many for so narrow a range"):
+        parse_vary("x=1..1.000000000000000000000000001:1000").values()
+    # a narrow range that needs more than 12 digits still works
+    assert parse_vary("x=1..1.000000000000001:3").values()[1] == D("1.0000000000000005")

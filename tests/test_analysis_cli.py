@@ -439,3 +439,16 @@ def test_incomplete_campaign_is_one_error_line(runner, cli, prices):
     ):
         line = assert_one_error_line(run(runner, cli, *command))
         assert "prompt_tokens: not given" in line, command
+
+
+def test_sweep_too_narrow_range_is_a_usage_error(runner, cli, campaign):
+    result = run(
+        runner,
+        cli,
+        "sweep",
+        *campaign,
+        "--vary",
+        "prompt_tokens=1..1.000000000000000000000000001:1000",
+    )
+    assert result.exit_code == 2, result.output
+    assert "too many for so narrow a range" in result.output

@@ -402,9 +402,12 @@ def sweep(
     specs = []
     for text in vary:
         try:
-            specs.append(analysis.parse_vary(text, analysis.NUMERIC_PARAMETERS))
+            spec = analysis.parse_vary(text, analysis.NUMERIC_PARAMETERS)
+            if spec.steps <= analysis.MAX_POINTS:
+                spec.values()  # a range too narrow for its steps fails here, as a usage error
         except DistillcostError as exc:
             raise click.BadParameter(str(exc), param_hint="--vary") from None
+        specs.append(spec)
     if len(specs) == 2 and specs[0].parameter == specs[1].parameter:
         raise click.BadParameter(f"{specs[0].parameter!r} is varied twice", param_hint="--vary")
     size = analysis.grid_size(specs)
