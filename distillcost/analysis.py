@@ -240,6 +240,10 @@ def _estimate_fields(result: Estimate) -> dict[str, Any]:
     }
 
 
+def _scenario_dict(scenario: Scenario | None) -> dict[str, Any] | None:
+    return None if scenario is None else scenario.to_dict()
+
+
 @dataclass(frozen=True)
 class ComparisonRow:
     """One teacher that can run the campaign, with its rank (1 = cheapest)."""
@@ -325,6 +329,8 @@ class ComparisonResult:
     as_of: date | None
     rows: tuple[ComparisonRow, ...]
     unavailable: tuple[Unavailable, ...]
+    #: The campaign analysed (in JSON as "scenario", so the output says what it assumed).
+    scenario: Scenario | None = field(default=None, compare=False, repr=False)
 
     def to_records(self) -> list[dict[str, Any]]:
         """Ranked rows, then unavailable ones (rank and money None, reason set)."""
@@ -335,6 +341,7 @@ class ComparisonResult:
             "as_of": self.as_of,
             "rows": [r.to_record() for r in self.rows],
             "unavailable": [u.to_dict() for u in self.unavailable],
+            "scenario": _scenario_dict(self.scenario),
         }
 
     def to_frame(self, exact: bool = True) -> pd.DataFrame:
@@ -396,12 +403,19 @@ class HistoryResult:
     until: date
     dates: tuple[date, ...]
     rows: tuple[HistoryRow, ...]
+    #: The campaign analysed (in JSON as "scenario", so the output says what it assumed).
+    scenario: Scenario | None = field(default=None, compare=False, repr=False)
 
     def to_records(self) -> list[dict[str, Any]]:
         return [r.to_record() for r in self.rows]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"until": self.until, "dates": list(self.dates), "rows": self.to_records()}
+        return {
+            "until": self.until,
+            "dates": list(self.dates),
+            "rows": self.to_records(),
+            "scenario": _scenario_dict(self.scenario),
+        }
 
     def to_frame(self, exact: bool = True) -> pd.DataFrame:
         return _frame(self.to_records(), HISTORY_COLUMNS, exact)
@@ -417,6 +431,8 @@ class SweepResult:
     parameters: tuple[str, ...]
     specs: tuple[VarySpec, ...]
     rows: tuple[tuple[Decimal, ...], ...]
+    #: The campaign analysed (in JSON as "scenario", so the output says what it assumed).
+    scenario: Scenario | None = field(default=None, compare=False, repr=False)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -431,6 +447,7 @@ class SweepResult:
             "vary": [spec.text() for spec in self.specs],
             "columns": list(self.columns),
             "rows": self.to_records(),
+            "scenario": _scenario_dict(self.scenario),
         }
 
     def to_frame(self, exact: bool = True) -> pd.DataFrame:
@@ -540,7 +557,7 @@ def compare(
     )
     _same_failure_everywhere([u.reason for u in cannot_run], len(priced))
     unavailable = cannot_run + not_priced
-    return ComparisonResult(when, rows, tuple(unavailable))
+    return ComparisonResult(when, rows, tuple(unavailable), scenario)
 
 
 # --------------------------------------------------------------------------- history
@@ -616,7 +633,7 @@ def history(
         itertools.chain.from_iterable(per_teacher.values()),
         key=lambda r: (r.date, order[r.teacher]),
     )
-    return HistoryResult(until, ordered, tuple(all_rows))
+    return HistoryResult(until, ordered, tuple(all_rows), scenario)
 
 
 # --------------------------------------------------------------------------- sweep
@@ -806,4 +823,4 @@ def sweep(
                 break
     if failure is not None:
         raise SweepError(failure)
-    return SweepResult(names, specs, tuple(rows))
+    return SweepResult(names, specs, tuple(rows), scenario)

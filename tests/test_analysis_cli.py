@@ -170,6 +170,9 @@ def test_compare_json(runner, cli, campaign):
         ("zz-alpha", D("2.50")),
     ]
     assert data["unavailable"] == []
+    # the JSON says what was assumed
+    assert data["scenario"]["examples"] == "1000"
+    assert data["scenario"]["completion_tokens"] == "200"
 
 
 def test_compare_all_is_sorted_and_includes_the_extra_file(runner, cli, campaign):
