@@ -29,7 +29,7 @@ from datetime import date
 from decimal import Context, Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
-from distillcost.errors import DistillcostError, ScenarioError, UnknownNameError
+from distillcost.errors import DistillcostError, ScenarioError, UnknownNameError, did_you_mean
 from distillcost.estimator import Estimate, estimate
 from distillcost.export import decimal_str
 from distillcost.ranges import RangeError, parse_number
@@ -173,12 +173,10 @@ def parse_vary(text: str, known: Iterable[str] | None = None) -> VarySpec:
     if known is not None:
         known = list(known)
         if parameter not in known:
-            raise UnknownNameError(
-                "sweep parameter",
-                parameter,
-                known,
-                hint="Numeric parameters: " + ", ".join(known) + ".",
-            )
+            # the whole list only when there is no close match to suggest
+            listing = "" if did_you_mean(parameter, known) else "Numeric parameters: "
+            hint = listing + ", ".join(known) + "." if listing else ""
+            raise UnknownNameError("sweep parameter", parameter, known, hint=hint)
     range_text, *options = match["rest"].split(":")
     if range_text.count("..") != 1:
         raise SweepError(

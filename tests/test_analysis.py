@@ -550,3 +550,11 @@ def test_too_narrow_a_range_for_its_steps():
         parse_vary("x=1..1.000000000000000000000000001:1000").values()
     # a narrow range that needs more than 12 digits still works
     assert parse_vary("x=1..1.000000000000001:3").values()[1] == D("1.0000000000000005")
+
+
+def test_unknown_parameter_without_a_close_match_lists_them_all():
+    with pytest.raises(UnknownNameError) as info:
+        parse_vary("teacher=1..2", ["completion_tokens", "prompt_tokens"])
+    assert str(info.value) == (
+        "unknown sweep parameter 'teacher'. Numeric parameters: completion_tokens, prompt_tokens."
+    )
