@@ -664,3 +664,63 @@ def test_free_teacher_and_zero_volume_render_without_warnings(tmp_path):
     rendered = render_report(build_report_data(zero, table), "md", output=tmp_path / "z.md")
     assert "costs an estimated **$0.00**" in rendered.text
     assert "cost_vs_volume" not in "".join(rendered.chart_files)  # nothing to scale
+
+
+def gfm_to_html(text: str) -> str:
+    """Render Markdown with cmark-gfm, the renderer GitHub uses (raw HTML allowed, as the
+    most permissive renderers do), so escaping is checked against the real thing."""
+    try:
+        import cmarkgfm
+        from cmarkgfm.cmark import Options
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("cmarkgfm is not installed; CI needs it for the Markdown rendering test")
+        pytest.skip("cmarkgfm not installed (pip install cmarkgfm); required when CI=true")
+    return cmarkgfm.github_flavored_markdown_to_html(text, options=Options.CMARK_OPT_UNSAFE)
+
+
+def test_markdown_renders_as_github_would(alpaca_full, tmp_path):
+    _, _, data = alpaca_full
+    text = render_report(data, "md", output=tmp_path / "alpaca.md").text
+    html = gfm_to_html(text)
+    doc = parse(html)
+    tables = html.count("<table>")
+    assert tables == len(re.findall(r"^\| -", text, re.M))  # every Markdown table parsed
+    # breakdown, assumptions, prices, comparison, history, sensitivity, volume (no limits: no time)
+    assert tables == 7
+    # a cell with escaped pipes stays one cell
+    assert "<td>none | fine-tune | gpu | gpu-hours (default: inferred)</td>" in html
+    images = [a.get("src") for t, a in doc.tags if t == "img"]
+    assert images == [
+        "alpaca_charts/by_teacher.svg",
+        "alpaca_charts/over_time.svg",
+        "alpaca_charts/sensitivity.svg",
+        "alpaca_charts/cost_vs_volume.svg",
+    ]
+    links = [a.get("href") for t, a in doc.tags if t == "a"]
+    assert "https://platform.openai.com/docs/deprecations" in links
+    assert "<pre><code>" in html  # the method block stays a code block
+    e = data.estimate
+    assert f"estimated {dollars(e['total_usd'])}" in doc.visible
+
+
+def test_hostile_markdown_renders_inert(tmp_path):
+    hostile_prices = tmp_path / "hostile.toml"
+    hostile_prices.write_text(
+        '[meta]\nprovider = "evil<b>corp"\nunit = "USD per 1M tokens"\nchecked = 2024-01-01\n\n'
+        f'[[models]]\nid = "{HOSTILE} **x** | y"\nencoding = "o200k_base"\n\n'
+        "  [[models.prices]]\n  effective_from = 2023-01-01\n  input = 10\n  output = 30\n"
+        '  source = "<img src=x onerror=alert(2)> [click](javascript:alert(3))"\n',
+        encoding="utf-8",
+    )
+    name = f"{HOSTILE} **x** | y"
+    scenario, table = load("alpaca", teacher=name, price_files=[str(hostile_prices)])
+    data = build_report_data(scenario, table, compare=["text-davinci-003"])
+    html = gfm_to_html(render_report(data, "md").text)
+    doc = parse(html)
+    assert not [t for t, _ in doc.tags if t in {"script", "img", "b", "em"}]
+    assert [a.get("href") for t, a in doc.tags if t == "a"] == []  # no javascript: link
+    assert f"Distilling from {name} (evil<b>corp)" in doc.visible  # literal text, no bold x
+    # the comparison row keeps its seven cells despite the "|" in the name
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", html, re.S) if "evil&lt;b&gt;corp" in r)
+    assert row.count("<td") == 7
