@@ -570,11 +570,13 @@ def _request_classes(
     return classes
 
 
-def _evaluate(ctx: _Context, pt: Mapping[str, Decimal | None]) -> _Calc:
+def _evaluate(ctx: _Context, pt: Mapping[str, Decimal | None], full: bool = True) -> _Calc:
+    """The model at one point; ``full=False`` (sensitivity runs) skips notes and time."""
     sc = ctx.scenario
     price = ctx.price
     model = ctx.model
     notes: list[str] = []
+    note = notes.append if full else _ignore
     a = _req(pt, "acceptance_rate")
     k = _req(pt, "examples_per_request")
     n = _req(pt, "samples_per_prompt")
@@ -651,7 +653,7 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Decimal | None]) -> _Calc:
     tokens = dict.fromkeys(TOKEN_KINDS, F0)
     costs = dict.fromkeys(COST_KINDS, F0)
     if h > 0 and s > 0 and price.cached_input is None:
-        notes.append(
+        note(
             f"{model.id} has no cached-input price on {ctx.as_of.isoformat()}: cache reads "
             "billed at the input price"
         )
@@ -695,64 +697,30 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Decimal | None]) -> _Calc:
         {cl.tier.above_prompt_tokens for cl in classes if cl.tier is not None and cl.weight > 0}
     )
     if tiers_used and sc.batch:
-        notes.append("batch discount applied to long-context tier prices in the same ratio")
+        note("batch discount applied to long-context tier prices in the same ratio")
     if tiers_used:
         share = sum((cl.weight for cl in classes if cl.tier is not None), F0)
-        notes.append(
+        note(
             f"{_pct(share)} of requests exceed {model.id}'s long-context threshold "
             f"({', '.join(f'{x:,}' for x in tiers_used)} prompt tokens) and pay tier prices"
         )
     if not sc.token_billing:
         for kind in TOKEN_KINDS:
             costs[kind] = F0
-        notes.append("token_billing = false: only the per-request price is charged")
+        note("token_billing = false: only the per-request price is charged")
     u = pt["per_request_usd"]
     if u is None:
         u = _frac(price.per_request)
     costs["per_request"] = R * u
 
     # 5. time
-    total_tokens = sum(tokens.values(), F0)
-    input_tokens = tokens["input_uncached"] + tokens["input_cached"] + tokens["cache_write"]
-    keys = _req(pt, "keys")
     time: dict[str, Decimal] = {}
-    if sc.batch:
-        bqt = pt["batch_queue_tokens"]
-        hours = _req(pt, "batch_hours")
-        if R == 0:
-            rounds = 0
-        elif bqt is None:
-            rounds = 1
-        else:
-            rounds = _ceil(input_tokens / (bqt * keys))
-        time["batch"] = rounds * hours * 3600
-        ignored = [x for x in ("rpm", "rpd", "tpm", "tpd", "concurrency") if pt[x] is not None]
-        if ignored:
-            notes.append(
-                f"batch: {', '.join(ignored)} limits do not apply to the batch API (ignored)"
-            )
-    else:
-        if pt["rpm"] is not None:
-            time["rpm"] = R * 60 / (_req(pt, "rpm") * keys)
-        if pt["rpd"] is not None:
-            time["rpd"] = R * SECONDS_PER_DAY / (_req(pt, "rpd") * keys)
-        if pt["tpm"] is not None:
-            time["tpm"] = total_tokens * 60 / (_req(pt, "tpm") * keys)
-        if pt["tpd"] is not None:
-            time["tpd"] = total_tokens * SECONDS_PER_DAY / (_req(pt, "tpd") * keys)
-        latency = pt["latency_seconds"]
-        concurrency = pt["concurrency"]
-        if concurrency is not None and latency is None:
-            raise ScenarioError(
-                "latency_seconds: needed with concurrency (seconds one request takes)"
-            )
-        if latency is not None:
-            time["concurrency"] = R * latency / ((concurrency or F1) * keys)
+    if full:
+        _times(sc, pt, R, tokens, time, note)
 
     # 6. student
-    student = _student(ctx, pt, dataset_tokens)
+    student = _student(ctx, pt, dataset_tokens, full)
     costs["student_training"] = student.pop("_cost")
-
     return _Calc(
         accepted=accepted,
         generated=generated,
@@ -787,12 +755,62 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Decimal | None]) -> _Calc:
             "h": h,
             "u": u,
             "q": q,
-        },
+        }
+        if full
+        else {},
     )
 
 
+def _times(
+    sc: Scenario,
+    pt: Mapping[str, Decimal | None],
+    R: Decimal,
+    tokens: Mapping[str, Decimal],
+    time: dict[str, Decimal],
+    note: Any,
+) -> None:
+    """Seconds under each limit given (formulas in METHOD, section 5)."""
+    total_tokens = sum(tokens.values(), F0)
+    input_tokens = tokens["input_uncached"] + tokens["input_cached"] + tokens["cache_write"]
+    keys = _req(pt, "keys")
+    if sc.batch:
+        bqt = pt["batch_queue_tokens"]
+        hours = _req(pt, "batch_hours")
+        if R == 0:
+            rounds = 0
+        elif bqt is None:
+            rounds = 1
+        else:
+            rounds = _ceil(input_tokens / (bqt * keys))
+        time["batch"] = rounds * hours * 3600
+        ignored = [x for x in ("rpm", "rpd", "tpm", "tpd", "concurrency") if pt[x] is not None]
+        if ignored:
+            note(f"batch: {', '.join(ignored)} limits do not apply to the batch API (ignored)")
+    else:
+        if pt["rpm"] is not None:
+            time["rpm"] = R * 60 / (_req(pt, "rpm") * keys)
+        if pt["rpd"] is not None:
+            time["rpd"] = R * SECONDS_PER_DAY / (_req(pt, "rpd") * keys)
+        if pt["tpm"] is not None:
+            time["tpm"] = total_tokens * 60 / (_req(pt, "tpm") * keys)
+        if pt["tpd"] is not None:
+            time["tpd"] = total_tokens * SECONDS_PER_DAY / (_req(pt, "tpd") * keys)
+        latency = pt["latency_seconds"]
+        concurrency = pt["concurrency"]
+        if concurrency is not None and latency is None:
+            raise ScenarioError(
+                "latency_seconds: needed with concurrency (seconds one request takes)"
+            )
+        if latency is not None:
+            time["concurrency"] = R * latency / ((concurrency or F1) * keys)
+
+
+def _ignore(_: str) -> None:
+    """A note sink for evaluations whose notes nobody reads."""
+
+
 def _student(
-    ctx: _Context, pt: Mapping[str, Decimal | None], dataset_tokens: Decimal
+    ctx: _Context, pt: Mapping[str, Decimal | None], dataset_tokens: Decimal, full: bool = True
 ) -> dict[str, Any]:
     sc = ctx.scenario
     method = sc.student_method
@@ -811,8 +829,9 @@ def _student(
     per_epoch = pt["training_tokens"] if pt["training_tokens"] is not None else dataset_tokens
     epochs = _req(pt, "epochs")
     D = per_epoch * epochs
-    out["training_tokens"] = tokens_dec(D)
-    out["epochs"] = _dec(epochs, 6)
+    if full:
+        out["training_tokens"] = tokens_dec(D)
+        out["epochs"] = _dec(epochs, 6)
     if method == "fine-tune":
         if sc.student_model is None:
             raise ScenarioError("student_model: needed for student method fine-tune")
@@ -849,14 +868,16 @@ def _student(
         util = _req(pt, "utilisation")
         flops = 6 * N * D
         hours = flops / (peak * 10**12 * util) / 3600
-        out["flops"] = _dec(flops, 0)
-        out["peak_tflops"] = _dec(peak, 3)
-        out["utilisation"] = _dec(util, 6)
+        if full:
+            out["flops"] = _dec(flops, 0)
+            out["peak_tflops"] = _dec(peak, 3)
+            out["utilisation"] = _dec(util, 6)
     rate = pt["usd_per_gpu_hour"]
     if rate is None:
         raise ScenarioError(f"usd_per_gpu_hour: needed for student method {method}")
-    out["gpu_hours"] = _dec(hours, 6)
-    out["usd_per_gpu_hour"] = _dec(rate, 6)
+    if full:
+        out["gpu_hours"] = _dec(hours, 6)
+        out["usd_per_gpu_hour"] = _dec(rate, 6)
     out["_cost"] = hours * rate
     return out
 
@@ -966,27 +987,35 @@ def _estimate(
             prefix = tuple(itertools.accumulate(lengths, initial=0))
     ctx = _Context(scenario, table, model, price, when, ratio, lengths, prefix)
 
-    base = _evaluate(ctx, _point(scenario))
+    base_point = _point(scenario)
+    base = _evaluate(ctx, base_point)
     notes.extend(base.notes)
     if lengths and model.context_window is not None:
         notes.extend(_long_prompt_note(scenario, model, lengths, ratio))
 
+    def total_at(changes: Mapping[str, Decimal]) -> Decimal:
+        return _evaluate(ctx, {**base_point, **changes}, full=False).total
+
     sens: list[Sensitivity] = []
-    low_ends: dict[str, str] = {}
-    high_ends: dict[str, str] = {}
+    low_changes: dict[str, Decimal] = {}
+    high_changes: dict[str, Decimal] = {}
+    ends: list[Decimal] = []
     for name in scenario.ranged:
-        at_low = _evaluate(ctx, _point(scenario, {name: "low"})).total
-        at_high = _evaluate(ctx, _point(scenario, {name: "high"})).total
         rng = getattr(scenario, name)
+        at_low = total_at({name: rng.low})
+        at_high = total_at({name: rng.high})
+        ends += [at_low, at_high]
         sens.append(Sensitivity(name, rng.low, rng.high, money(at_low), money(at_high)))
         if at_high < at_low:
-            low_ends[name], high_ends[name] = "high", "low"
+            low_changes[name], high_changes[name] = rng.high, rng.low
         else:
-            low_ends[name], high_ends[name] = "low", "high"
+            low_changes[name], high_changes[name] = rng.low, rng.high
     sens.sort(key=lambda x: (-x.swing_usd, x.parameter))
-    if sens:
-        low_total = _evaluate(ctx, _point(scenario, low_ends)).total
-        high_total = _evaluate(ctx, _point(scenario, high_ends)).total
+    if len(sens) == 1:  # one range: its two ends are the low and high totals
+        low_total, high_total = min(ends), max(ends)
+    elif sens:
+        low_total = total_at(low_changes)
+        high_total = total_at(high_changes)
     else:
         low_total = high_total = base.total
 
@@ -1020,8 +1049,8 @@ def _estimate(
         usd_per_1m_dataset_tokens=money(per_1m) if per_1m is not None else None,
         student=base.student,
         sensitivity=tuple(sens),
-        low_point={n: getattr(getattr(scenario, n), e) for n, e in low_ends.items()},
-        high_point={n: getattr(getattr(scenario, n), e) for n, e in high_ends.items()},
+        low_point=low_changes,
+        high_point=high_changes,
         notes=tuple(dict.fromkeys(notes)),
         derivation={k: _dec(v, 10) for k, v in base.derivation.items()},
     )

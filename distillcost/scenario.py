@@ -53,7 +53,7 @@ import dataclasses
 import functools
 import itertools
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -348,7 +348,11 @@ class Scenario:
         return cls(**converted, provenance=provenance)
 
     def with_values(self, **changes: Any) -> Scenario:
-        """A validated copy with some fields changed (numbers, Ranges or strings)."""
+        """A validated copy with some fields changed (numbers, Ranges or strings).
+
+        Only the changed fields (and the cross-field rules) are re-checked, so a
+        sweep can make thousands of copies cheaply.
+        """
         converted: dict[str, Any] = {}
         provenance = dict(self.provenance)
         for name, value in changes.items():
@@ -361,10 +365,15 @@ class Scenario:
             for name in VOLUME_FIELDS:
                 if name not in converted:
                     converted[name] = None
-        copy = dataclasses.replace(self, **converted, provenance=provenance)
-        for cached in ("sorted_prompt_lengths", "prompt_lengths_total"):
-            if cached in self.__dict__:  # measured lengths unchanged: keep the work done
-                copy.__dict__[cached] = self.__dict__[cached]
+        state = dict(self.__dict__)
+        if "prompt_lengths" in converted:  # caches of the old lengths are stale
+            state.pop("sorted_prompt_lengths", None)
+            state.pop("prompt_lengths_total", None)
+        state.update(converted)
+        state["provenance"] = provenance
+        copy = object.__new__(Scenario)
+        copy.__dict__.update(state)  # frozen: fields are set once, here, then checked
+        validate(copy, only=converted)
         return copy
 
     # -- views -------------------------------------------------------------
@@ -482,9 +491,14 @@ def coerce(name: str, value: Any) -> Any:
     raise AssertionError(spec.kind)  # pragma: no cover
 
 
-def validate(sc: Scenario) -> None:
-    """Raise ScenarioError (naming the field) for an impossible scenario."""
-    for spec in FIELDS:
+def validate(sc: Scenario, only: Iterable[str] | None = None) -> None:
+    """Raise ScenarioError (naming the field) for an impossible scenario.
+
+    ``only`` limits the per-field checks to those fields (the rest are known
+    valid); the rules that tie fields together are always checked.
+    """
+    specs = FIELDS if only is None else [SPECS[name] for name in only]
+    for spec in specs:
         value = getattr(sc, spec.name)
         if spec.kind != "range" or value is None:
             continue
