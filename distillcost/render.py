@@ -635,18 +635,34 @@ def _value_text(value: Any) -> str:
     return span(value)
 
 
+def summing_places(parts: Iterable[Any], total: Any) -> int:
+    """Decimal places at which the rounded parts add up to the rounded total.
+
+    Cents, unless rounding each part to the cent would make the column disagree
+    with its total (``$0.29 + $2.43 ≠ $2.71``): then more places, up to 6, so a
+    reader adding the column by hand gets the total shown.
+    """
+    values = [to_decimal(p) for p in parts]
+    whole = to_decimal(total)
+    for places in (2, 3, 4, 6):
+        if sum(_quantize(v, places) for v in values) == _quantize(whole, places):
+            return places
+    return 6
+
+
 def breakdown_table(e: Mapping[str, Any]) -> Table:
     costs = e.get("costs") or {}
     toks = e.get("tokens") or {}
     rates = effective_rates(e)
+    places = summing_places(costs.values(), e["total_usd"])
     rows = []
     for key, label, token_key in COST_KINDS:
         cost = costs.get(key, Decimal(0))
         count = tokens(toks.get(token_key, 0), exact=True) if token_key else DASH
         rate_paid, exact = rates.get(key, (None, True))
         rate = DASH if rate_paid is None else price(rate_paid if exact else _quantize(rate_paid, 4))
-        rows.append((label, count, rate, money(cost, places=2), _share(cost, e["total_usd"])))
-    foot = ("Total", "", "", money(e["total_usd"], places=2), "100%")
+        rows.append((label, count, rate, money(cost, places=places), _share(cost, e["total_usd"])))
+    foot = ("Total", "", "", money(e["total_usd"], places=places), "100%")
     return Table.of(
         ("Cost kind", "Tokens", "Rate per 1M", "Cost", "Share"), "lrrrr", rows, foot=foot
     )
@@ -879,12 +895,13 @@ def method_lines(e: Mapping[str, Any]) -> list[str]:
     toks = e.get("tokens") or {}
     prices = e.get("prices") or {}
     rates = effective_rates(e)
+    places = summing_places(costs.values(), e["total_usd"])
     parts: list[str] = []
     for key, label, token_key in COST_KINDS:
         cost = to_decimal(costs.get(key, 0))
         if cost == 0:
             continue
-        result = money(cost, places=2)
+        result = money(cost, places=places)
         if token_key is not None:
             count = tokens(toks.get(token_key, 0), exact=True)
             rate, exact = rates.get(key, (None, False))
@@ -900,7 +917,8 @@ def method_lines(e: Mapping[str, Any]) -> list[str]:
             formula = student_formula(e.get("student") or {}, result, v("student_parameters"))
         entries.append((label, formula))
         parts.append(result)
-    entries.append(("Total", f"{' + '.join(parts) or '$0.00'} = {money(e['total_usd'], places=2)}"))
+    total = money(e["total_usd"], places=places)
+    entries.append(("Total", f"{' + '.join(parts) or '$0.00'} = {total}"))
 
     binding = e.get("binding_limit")
     times = e.get("time") or {}
