@@ -1052,7 +1052,7 @@ def _estimate(
         low_point=low_changes,
         high_point=high_changes,
         notes=tuple(dict.fromkeys(notes)),
-        derivation={k: _dec(v, 10) for k, v in base.derivation.items()},
+        derivation=base.derivation,
     )
 
 
