@@ -407,6 +407,15 @@ class HistoryResult:
     def to_records(self) -> list[dict[str, Any]]:
         return [r.to_record() for r in self.rows]
 
+    def cheapest_by_date(self) -> list[HistoryRow]:
+        """On each date, the priced row with the lowest total (ties: the first teacher)."""
+        best: dict[date, HistoryRow] = {}
+        for row in self.rows:
+            total = row.total_usd
+            if total is not None and (row.date not in best or total < best[row.date].total_usd):
+                best[row.date] = row
+        return [best[day] for day in sorted(best)]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "until": self.until,

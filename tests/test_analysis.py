@@ -558,3 +558,17 @@ def test_unknown_parameter_without_a_close_match_lists_them_all():
     assert str(info.value) == (
         "unknown sweep parameter 'teacher'. Numeric parameters: completion_tokens, prompt_tokens."
     )
+
+
+def test_history_cheapest_by_date():
+    result = history(base_scenario(as_of="2024-06-01"), fixture_table(), ["alpha", "beta", "gamma"])
+    cheapest = [(r.date, r.teacher, r.total_usd) for r in result.cheapest_by_date()]
+    # by hand from test_history_totals_by_hand_and_retirement
+    assert cheapest == [
+        (date(2023, 1, 1), "alpha", D(5)),
+        (date(2023, 2, 1), "gamma", D("1.10")),
+        (date(2023, 3, 1), "beta", D("0.50")),
+        (date(2023, 6, 1), "beta", D("0.50")),
+        (date(2023, 9, 1), "beta", D("0.50")),
+        (date(2024, 1, 1), "gamma", D("0.80")),  # beta retired
+    ]

@@ -296,7 +296,17 @@ def history_table(result: analysis.HistoryResult) -> str:
         f"The campaign priced on every date a price changed, up to {result.until.isoformat()} "
         f"({len(result.dates)} date(s), {len(teachers)} teacher(s))\n\n"
     )
-    return title + table_text(header, rows, right={2, 4, 5})
+    text = title + table_text(header, rows, right={2, 4, 5})
+    cheapest = result.cheapest_by_date()
+    if len(cheapest) > 1:
+        first, last = cheapest[0], cheapest[-1]
+        was, now = first.total_usd or Decimal(0), last.total_usd or Decimal(0)
+        factor = f": {was / now:,.1f}× less" if 0 < now < was else ""
+        text += (
+            f"\nCheapest: {money(was)} ({clean(first.teacher)}) on {first.date.isoformat()}"
+            f" -> {money(now)} ({clean(last.teacher)}) on {last.date.isoformat()}{factor}\n"
+        )
+    return text
 
 
 @click.command(cls=ScenarioCommand)
