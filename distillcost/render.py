@@ -276,7 +276,14 @@ def span(value: Any, low: Any = None, high: Any = None, fmt: str = "number") -> 
     return text
 
 
-FORMATTERS = {"number": number, "money": money, "tokens": tokens, "pct": pct, "price": price}
+FORMATTERS = {
+    "number": number,
+    "exact": exact_number,
+    "money": money,
+    "tokens": tokens,
+    "pct": pct,
+    "price": price,
+}
 
 _MD_ALWAYS = re.compile(r"([\\`*\[\]|]|<(?=[A-Za-z/!?]))")
 _MD_EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
@@ -671,7 +678,7 @@ def breakdown_table(e: Mapping[str, Any]) -> Table:
 def assumptions_table(e: Mapping[str, Any]) -> Table:
     rows = []
     for a in e.get("assumptions") or ():
-        value = span(a.get("value"), a.get("low"), a.get("high"))
+        value = span(a.get("value"), a.get("low"), a.get("high"), fmt="exact")
         rows.append((a["name"], value, a.get("origin") or "default", a.get("description") or ""))
     return Table.of(("Assumption", "Value", "Origin", "Meaning"), "llll", rows)
 
