@@ -484,6 +484,9 @@ class _Context:
     ratio: Decimal  # multiplier for measured token counts
     lengths: tuple[int, ...]  # sorted sampled prompt lengths (measured), else ()
     prefix_sums: tuple[int, ...]
+    rate_cache: dict[int, tuple[Decimal, Decimal, Decimal, Decimal | None]] = field(
+        default_factory=dict
+    )
 
 
 def _point(sc: Scenario, ends: Mapping[str, str] | None = None) -> dict[str, Decimal | None]:
@@ -585,9 +588,12 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Decimal | None], full: bool = True
     h = _req(pt, "cache_hit_rate")
     s = _req(pt, "shared_prefix_tokens")
     q = _req(pt, "reasoning_tokens")
-    measured = set(sc.measured_fields)
-    p = _req(pt, "prompt_tokens") * (ctx.ratio if "prompt_tokens" in measured else F1)
-    c = _req(pt, "completion_tokens") * (ctx.ratio if "completion_tokens" in measured else F1)
+    measured = sc.measured_fields
+    p = _req(pt, "prompt_tokens")
+    c = _req(pt, "completion_tokens")
+    if measured:
+        p *= ctx.ratio if "prompt_tokens" in measured else F1
+        c *= ctx.ratio if "completion_tokens" in measured else F1
 
     # 1. volume back to requests
     d = T * (c + (p / k if sc.prompt_in_dataset else F0))
@@ -646,10 +652,6 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Decimal | None], full: bool = True
             f"batch: {model.id} has no batch price on {ctx.as_of.isoformat()} "
             f"(price entry from {price.effective_from.isoformat()}); drop --batch"
         )
-    in_factor = _frac(price.batch_input) / _frac(price.input) if sc.batch and price.input else F1
-    out_factor = (
-        _frac(price.batch_output) / _frac(price.output) if sc.batch and price.output else F1
-    )
     tokens = dict.fromkeys(TOKEN_KINDS, F0)
     costs = dict.fromkeys(COST_KINDS, F0)
     if h > 0 and s > 0 and price.cached_input is None:
@@ -658,20 +660,7 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Decimal | None], full: bool = True
             "billed at the input price"
         )
     for cl in classes:
-        tier = cl.tier
-        base_in = price.batch_input if sc.batch and price.batch_input is not None else price.input
-        base_out = (
-            price.batch_output if sc.batch and price.batch_output is not None else price.output
-        )
-        in_rate = Decimal(base_in) if tier is None else Decimal(tier.input) * in_factor
-        out_rate = Decimal(base_out) if tier is None else Decimal(tier.output) * out_factor
-        cached_price = tier.cached_input if tier and tier.cached_input is not None else None
-        if cached_price is None:
-            cached_price = price.cached_input
-        cached_rate = min(Decimal(cached_price), in_rate) if cached_price is not None else in_rate
-        write_price = tier.cache_write if tier and tier.cache_write is not None else None
-        if write_price is None:
-            write_price = price.cache_write
+        in_rate, out_rate, cached_rate, write_price = _rates(ctx, cl.tier)
         n_req = R * cl.weight
         unique = n_req * cl.unique_in
         cached = n_req * h * s
@@ -686,7 +675,7 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Decimal | None], full: bool = True
         costs["input_cached"] += cached * cached_rate / MILLION
         if h > 0 and write_price is not None:
             tokens["cache_write"] += missed
-            costs["cache_write"] += missed * Decimal(write_price) / MILLION
+            costs["cache_write"] += missed * write_price / MILLION
         else:
             tokens["input_uncached"] += missed
             costs["input_uncached"] += missed * in_rate / MILLION
@@ -803,6 +792,53 @@ def _times(
             )
         if latency is not None:
             time["concurrency"] = R * latency / ((concurrency or F1) * keys)
+
+
+def _rates(
+    ctx: _Context, tier: LongContextTier | None
+) -> tuple[Decimal, Decimal, Decimal, Decimal | None]:
+    """Input, output, cache-read rates and cache-write price for requests in ``tier``.
+
+    Batch prices replace the standard ones (and scale a tier's by the same
+    ratio); a cache read never costs more than the input rate in force. The
+    result depends only on the price entry, so it is computed once per tier.
+    """
+    cache = ctx.rate_cache
+    key = id(tier)
+    found = cache.get(key)
+    if found is not None:
+        return found
+    price = ctx.price
+    batch = ctx.scenario.batch
+    if tier is None:
+        in_rate = Decimal(
+            price.batch_input if batch and price.batch_input is not None else price.input
+        )
+        out_rate = Decimal(
+            price.batch_output if batch and price.batch_output is not None else price.output
+        )
+    else:
+        in_factor = _frac(price.batch_input) / _frac(price.input) if batch and price.input else F1
+        out_factor = (
+            _frac(price.batch_output) / _frac(price.output) if batch and price.output else F1
+        )
+        in_rate = Decimal(tier.input) * in_factor
+        out_rate = Decimal(tier.output) * out_factor
+    cached_price = tier.cached_input if tier and tier.cached_input is not None else None
+    if cached_price is None:
+        cached_price = price.cached_input
+    cached_rate = min(Decimal(cached_price), in_rate) if cached_price is not None else in_rate
+    write_price = tier.cache_write if tier and tier.cache_write is not None else None
+    if write_price is None:
+        write_price = price.cache_write
+    found = (
+        in_rate,
+        out_rate,
+        cached_rate,
+        Decimal(write_price) if write_price is not None else None,
+    )
+    cache[key] = found
+    return found
 
 
 def _ignore(_: str) -> None:
