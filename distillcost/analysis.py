@@ -15,7 +15,6 @@ this at all" is part of the answer.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import math
 import multiprocessing
@@ -23,7 +22,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Context, Decimal, localcontext
@@ -38,8 +37,6 @@ from distillcost.scenario import (
     VOLUME_FIELDS,
     Scenario,
     check_complete,
-    coerce,
-    validate,
 )
 
 if TYPE_CHECKING:
@@ -657,53 +654,12 @@ def _as_specs(vary: Sequence[VarySpec | str], known: Sequence[str]) -> tuple[Var
             raise UnknownNameError("sweep parameter", spec.parameter, known)
     if len(specs) == 2 and specs[0].parameter == specs[1].parameter:
         raise SweepError(f"--vary names {specs[0].parameter!r} twice")
-    return specs
-
-
-def point_scenarios(
-    scenario: Scenario, specs: Sequence[VarySpec]
-) -> Iterator[tuple[tuple[Decimal, ...], Scenario]]:
-    """Every grid point with ``scenario.with_values(**point)``, built cheaply but NOT validated.
-
-    The caller runs :func:`distillcost.scenario.validate` on each, which makes the
-    result the same as ``with_values`` (same ``coerce`` per value, same rule that a
-    new volume replaces the old one, same full validation); only rebuilding the
-    frozen dataclass through ``dataclasses.replace`` is skipped, a third of a
-    sweep's time. ``tests/test_analysis.py`` checks the two are equal.
-    """
-    names = [spec.parameter for spec in specs]
-    volumes = [name for name in names if name in VOLUME_FIELDS]
+    volumes = [spec.parameter for spec in specs if spec.parameter in VOLUME_FIELDS]
     if len(volumes) > 1:
         raise SweepError(
             f"--vary {volumes[0]} and {volumes[1]}: a scenario has one volume; vary one of them"
         )
-    axes: list[list[tuple[Decimal, dict[str, Any]]]] = []
-    for spec in specs:
-        patches = []
-        for value in spec.values():
-            patch: dict[str, Any] = {spec.parameter: coerce(spec.parameter, value)}
-            if spec.parameter in VOLUME_FIELDS:  # with_values: a new volume replaces the old
-                patch.update({v: None for v in VOLUME_FIELDS if v != spec.parameter})
-            patches.append((value, patch))
-        axes.append(patches)
-    provenance = {**scenario.provenance, **dict.fromkeys(names, "override")}
-    # Besides its fields, a Scenario may hold cached values; keep exactly those that
-    # with_values keeps (found by asking it once), so each point matches it.
-    fields = {f.name for f in dataclasses.fields(Scenario)}
-    try:
-        probe = scenario.with_values(**{spec.parameter: spec.start for spec in specs})
-        kept = set(vars(probe)) - fields
-    except DistillcostError:  # the first point is invalid: the caller reports it
-        kept = set()
-    state = {k: v for k, v in vars(scenario).items() if k in fields or k in kept}
-    state["provenance"] = provenance
-    for combo in itertools.product(*axes):
-        fields = state.copy()
-        for _, patch in combo:
-            fields.update(patch)
-        at_point = object.__new__(Scenario)
-        vars(at_point).update(fields)
-        yield tuple(value for value, _ in combo), at_point
+    return specs
 
 
 #: Grids at least this large are split across processes (when that is safe).
@@ -729,10 +685,11 @@ def _sweep_rows(
 ) -> tuple[list[tuple[Decimal | None, ...]], str | None]:
     """Rows for grid points ``start``..``stop`` (in grid order), and the first failure."""
     names = [spec.parameter for spec in specs]
+    grid = itertools.product(*(spec.values() for spec in specs))
     rows: list[tuple[Decimal | None, ...]] = []
-    for point, at_point in itertools.islice(point_scenarios(scenario, specs), start, stop):
+    for point in itertools.islice(grid, start, stop):
         try:
-            validate(at_point)
+            at_point = scenario.with_values(**dict(zip(names, point, strict=True)))
             result = estimate(at_point, table)
         except DistillcostError as exc:
             return rows, _point_failure(names, point, exc)
@@ -794,11 +751,11 @@ def sweep(
 ) -> SweepResult:
     """Estimate the campaign at every point of a one- or two-axis grid.
 
-    Each point is ``estimate(scenario.with_values(**point), table)`` (see
-    :func:`point_scenarios`); a point the scenario rejects (e.g. acceptance 0)
-    is an error naming that point. Large grids are split across processes
-    (:func:`sweep_workers`; ``workers=1`` or ``DISTILLCOST_SWEEP_WORKERS=1``
-    keeps one), with the same rows and the same first error as one process.
+    Each point is ``estimate(scenario.with_values(**point), table)``; a point the
+    scenario rejects (e.g. acceptance 0) is an error naming that point. Large
+    grids are split across processes (:func:`sweep_workers`; ``workers=1`` or
+    ``DISTILLCOST_SWEEP_WORKERS=1`` keeps one), with the same rows and the same
+    first error as one process.
     """
     global _FORK_STATE
     specs = _as_specs(vary, NUMERIC_PARAMETERS)

@@ -6,7 +6,6 @@ out by hand and do not move when the shipped price data is corrected.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from datetime import date
 from decimal import Decimal
@@ -26,14 +25,13 @@ from distillcost.analysis import (
     grid_size,
     history,
     parse_vary,
-    point_scenarios,
     sweep,
     sweep_workers,
 )
 from distillcost.errors import ScenarioError, UnknownModelError, UnknownNameError
 from distillcost.estimator import estimate
 from distillcost.prices import ModelRecord, PriceEntry, PriceTable
-from distillcost.scenario import Scenario, validate
+from distillcost.scenario import Scenario
 
 D = Decimal
 
@@ -429,20 +427,6 @@ def test_compare_unavailable_kinds_cannot_run_first():
     assert all(not u.reason.startswith("model ") for u in result.unavailable)
 
 
-def test_fast_point_scenarios_equal_with_values():
-    # sweep builds each point without dataclasses.replace; it must be the same object state
-    base = base_scenario(completion_tokens="150..200..300")
-    specs = [parse_vary("output_tokens=1k..10k:3"), parse_vary("acceptance_rate=0.5..1:3")]
-    points = list(point_scenarios(base, specs))
-    assert len(points) == 9
-    for (tokens, rate), fast in points:
-        validate(fast)
-        slow = base.with_values(output_tokens=tokens, acceptance_rate=rate)
-        assert fast == slow
-        assert vars(fast) == vars(slow)  # every attribute, provenance included
-        assert fast.examples is None  # a new volume replaced the old one
-
-
 def test_sweep_validates_every_combination():
     # each axis alone is valid; multi-turn with several examples per request is not
     scenario = base_scenario()
@@ -500,20 +484,6 @@ def test_a_broken_campaign_is_one_error_not_one_per_teacher():
     # one teacher alone is still listed with its reason
     single = compare(no_student, table, models=["alpha"])
     assert single.rows == () and "student_parameters" in single.unavailable[0].reason
-
-
-def test_fast_points_keep_the_caches_with_values_keeps():
-    # a measured profile: per-request prompt lengths, whose sorted copy is cached
-    measured = dataclasses.replace(
-        base_scenario(), prompt_lengths=(50, 100, 150), measured_fields=("prompt_tokens",)
-    )
-    estimate(measured, fixture_table())  # fills the caches
-    assert "sorted_prompt_lengths" in vars(measured)
-    specs = [parse_vary("completion_tokens=100..300:3")]
-    for (tokens,), fast in point_scenarios(measured, specs):
-        validate(fast)
-        slow = measured.with_values(completion_tokens=tokens)
-        assert vars(fast) == vars(slow)
 
 
 def test_history_records_and_frame():
