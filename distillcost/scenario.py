@@ -43,8 +43,9 @@ Volume semantics (what you want at the end, after filtering):
 * ``requests``: successful API requests (before retries).
 
 ``provenance`` records where each value came from: ``"file"``, ``"flag"``,
-``"measured"`` (counted from files), ``"default"`` or ``"override"``
-(:meth:`Scenario.with_values`, used by sweeps).
+``"measured"`` (counted from files), ``"default"``, ``"given"`` (passed to
+:meth:`Scenario.from_values` by a library caller) or ``"override"``
+(:meth:`Scenario.with_values`, used by sweeps and compare).
 """
 
 from __future__ import annotations
@@ -344,7 +345,7 @@ class Scenario:
             if name not in SPECS:
                 raise _unknown_field(name, where="")
             converted[name] = coerce(name, value)
-            provenance[name] = "override"
+            provenance[name] = "given"
         return cls(**converted, provenance=provenance)
 
     def with_values(self, **changes: Any) -> Scenario:
@@ -697,7 +698,7 @@ def measure_profile(sc: Scenario, encoding: str | None = None) -> Scenario:
         sample = float(sc.sample) if sc.sample <= 1 else int(sc.sample)
 
     def _explicit(name: str) -> bool:
-        return provenance.get(name) in ("flag", "file", "override")
+        return provenance.get(name) in ("flag", "file", "given", "override")
 
     if sc.chat_file:
         result = count_files(list(sc.chat_file), encoding=enc, sample=sample)

@@ -533,7 +533,7 @@ def test_to_dict_has_the_contract_keys():
     ]:
         assert key in d["prices"], key
     row = next(a for a in d["assumptions"] if a["name"] == "rpm")
-    assert row["origin"] == "override" and row["value"] == D(100)
+    assert row["origin"] == "given" and row["value"] == D(100)
     assert set(row) >= {"name", "value", "low", "high", "origin", "description"}
 
 
