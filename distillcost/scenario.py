@@ -163,7 +163,13 @@ FIELDS: tuple[FieldSpec, ...] = (
         key="parameters",
         above_zero=True,
     ),
-    FieldSpec("gpu", "str", "GPU preset for the FLOPs method", section="student"),
+    FieldSpec(
+        "gpu",
+        "str",
+        "GPU preset for the FLOPs method: a100-80gb, a100-40gb, h100-sxm, h100-pcie, h200, "
+        "b200, l40s, l4, a10, v100, t4, mi300x",
+        section="student",
+    ),
     _r(
         "gpu_tflops",
         "peak TFLOP/s per GPU (overrides the preset)",

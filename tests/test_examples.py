@@ -156,5 +156,8 @@ def test_template_documents_every_field():
     for spec in FIELDS:
         key = spec.key or spec.name
         assert f"{key} = " in text, f"template.toml does not show {key}"
+    from distillcost.scenario import describe
+
     for gpu in GPUS:
         assert gpu.id in text, gpu.id
+        assert gpu.id in describe("gpu"), gpu.id  # the --gpu help lists every preset
