@@ -486,9 +486,7 @@ def make_environment(template_dirs: Iterable[str | os.PathLike[str]] = ()) -> ji
     return env
 
 
-def render_template(
-    env: jinja2.Environment, name: str, context: Mapping[str, Any]
-) -> str:  # pragma: no branch
+def render_template(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
     """Render one template, turning every Jinja failure into a one-line RenderError."""
     import jinja2
 
@@ -496,13 +494,12 @@ def render_template(
         template = env.get_template(name)
         return template.render(context)
     except jinja2.TemplateNotFound as exc:
-        searched = [str(p) for p in _searched(env)]
-        missing = exc.name if exc.name != name else name
+        searched = ", ".join(_searched(env))
         raise RenderError(
-            f"template {missing!r} not found (searched {', '.join(searched)} and the built-ins)"
+            f"template {exc.name or name!r} not found (searched {searched} and the built-ins)"
         ) from None
     except jinja2.TemplateSyntaxError as exc:
-        where = exc.filename or exc.name or name
+        where = _display_name(exc.filename) if exc.filename else exc.name or name
         raise RenderError(f"{where}:{exc.lineno}: template syntax error: {exc.message}") from None
     except jinja2.UndefinedError as exc:
         where = _template_frame(exc) or name
@@ -510,7 +507,7 @@ def render_template(
     except RenderError as exc:
         where = _template_frame(exc) or name
         raise RenderError(f"{where}: {exc}") from None
-    except (TypeError, ValueError, ArithmeticError, AttributeError) as exc:
+    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
         where = _template_frame(exc) or name
         raise RenderError(f"{where}: {type(exc).__name__}: {exc}") from None
 
@@ -528,7 +525,7 @@ def _searched(env: jinja2.Environment) -> list[str]:
 
 
 def _display_name(filename: str) -> str:
-    """Built-in templates by their name (``partials/md.j2``), user templates by path."""
+    """Built-in templates by name (``partials/macros.md.j2``), user templates by path."""
     from importlib.resources import files
 
     try:
