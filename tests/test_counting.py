@@ -500,3 +500,41 @@ def test_bom_and_crlf_jsonl(tmp_path):
     assert p.documents == 2
     assert p.prompt_tokens == tok("a b") + tok("d")
     assert p.completion_tokens == tok("c") + tok("e f")
+
+
+def test_sampled_lines_skip_blank_lines_and_match_exact_at_100_percent(tmp_path, monkeypatch):
+    from distillcost import readers
+
+    monkeypatch.setattr(readers, "BLOCK", 1000)  # many blocks, lines cut across them
+    lines = synthetic_records(1500, seed=9)
+    lines = [ln.replace("\n", " ") for ln in lines]
+    body = "".join(f"{ln}\n" + ("\n   \n" if i % 7 == 0 else "") for i, ln in enumerate(lines))
+    path = tmp_path / "lines.txt"
+    path.write_text(body + "no newline at the end", "utf-8")
+    exact = count_files([path], per_line=True).total
+    assert exact.documents == len(lines) + 1
+    assert exact.tokens == sum(tok(ln) for ln in lines) + tok("no newline at the end")
+    full = count_files([path], per_line=True, sample=1.0).total
+    assert (full.documents, full.tokens, full.tokens_low, full.tokens_high) == (
+        exact.documents,
+        exact.tokens,
+        exact.tokens,
+        exact.tokens,
+    )
+    everything = count_files([path], per_line=True, sample=10_000).total
+    assert everything.tokens == exact.tokens and everything.sample_documents == exact.documents
+    part = count_files([path], per_line=True, sample=0.2, seed=2).total
+    assert part.documents == exact.documents
+    assert part.tokens_low <= exact.tokens <= part.tokens_high
+
+
+def test_sampled_bad_line_names_its_line(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    rows = [json.dumps({"text": f"row {i}"}) for i in range(50)]
+    rows[30] = "{broken"
+    path.write_text("\n".join(rows) + "\n")
+    with pytest.raises(InputError, match=r"bad\.jsonl:31: malformed JSON"):
+        count_files([path], field="text", sample=1.0)
+    result = count_files([path], field="text", sample=1.0, skip_bad=True)
+    assert result.skipped == 1
+    assert result.total.tokens == sum(tok(f"row {i}") for i in range(50) if i != 30)
