@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -123,14 +123,19 @@ def usd(value: Decimal | None) -> str:
         if abs(value) >= Decimal("0.0001"):
             return f"${value:.4g}"
         return "$" + f"{value:.10f}".rstrip("0")
-    cents = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    with localcontext() as context:  # room for every digit of absurdly large totals
+        context.prec = max(28, value.adjusted() + 5)
+        cents = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return f"${cents:,.2f}"
 
 
 def num(value: Decimal | int | None) -> str:
     if value is None:
         return "n/a"
-    rounded = Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    value = Decimal(value)
+    with localcontext() as context:
+        context.prec = max(28, value.adjusted() + 3)
+        rounded = value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return f"{rounded:,}"
 
 
