@@ -525,7 +525,7 @@ def _searched(env: jinja2.Environment) -> list[str]:
 
 
 def _display_name(filename: str) -> str:
-    """Built-in templates by name (``partials/macros.md.j2``), user templates by path."""
+    """Built-in templates by name (``macros.md.j2``), user templates by path."""
     from importlib.resources import files
 
     try:
