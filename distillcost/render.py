@@ -59,6 +59,7 @@ Tests: ``web_url`` (true for ``http(s)://`` URLs, the only links we emit).
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import urllib.parse
@@ -1155,6 +1156,9 @@ def write_report(rendered: RenderedReport, output: str | os.PathLike[str]) -> li
     from distillcost.export import atomic_write
 
     target = Path(output)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():  # same answer for HTML and Markdown: never create it silently
+        raise FileNotFoundError(errno.ENOENT, "directory does not exist", str(directory))
     written: list[Path] = []
     for rel, svg in rendered.chart_files.items():
         path = target.parent / rel

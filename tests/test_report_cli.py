@@ -170,3 +170,12 @@ def test_report_help_imports_no_heavy_library():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "HEAVY:"
+
+
+def test_output_into_a_missing_directory(runner, cli, tmp_path):
+    for name in ("r.md", "r.html"):
+        target = tmp_path / "missing" / name
+        result = runner.invoke(cli, ["report", ESSAY, "-o", str(target)])
+        assert result.exit_code == 1
+        assert result.output == f"Error: {tmp_path / 'missing'}: directory does not exist\n"
+    assert not (tmp_path / "missing").exists()  # not even the charts folder
