@@ -36,7 +36,6 @@ def infer_format(fmt: str | None, output: str | None) -> str:
 
 
 @click.command()
-@scenario_options
 @click.option(
     "--format",
     "fmt",
@@ -72,6 +71,7 @@ def infer_format(fmt: str | None, output: str | None) -> str:
     type=click.Path(exists=True, file_okay=False, path_type=str),
     help="Directory searched first for report.html.j2 / report.md.j2 (repeatable).",
 )
+@scenario_options
 def report(
     scenario_path: str | None,
     fmt: str | None,
@@ -98,14 +98,17 @@ def report(
 
     Templates: --template-dir DIR, then $DISTILLCOST_CONFIG_DIR/templates, then
     the built-ins. A template can extend a built-in and replace one block:
-    {% extends "default:report.md.j2" %}{% block summary %}...{% endblock %}
+
+    \b
+      {% extends "default:report.md.j2" %}
+      {% block summary %}Our budget ask: {{ e.total_usd|money }}{% endblock %}
 
     \b
     Examples:
       distillcost report examples/essay.toml -o essay.html
       distillcost report examples/alpaca.toml > alpaca.md
-      distillcost report examples/alpaca.toml -o alpaca.md --history
-      distillcost report examples/gpt4all.toml -o g.html --compare gpt-4o,gpt-4o-mini
+      distillcost report examples/alpaca.toml -o alpaca.md --history --compare gpt-3.5-turbo
+      distillcost report examples/gpt4all.toml -o gpt4all.html --compare gpt-4,text-davinci-003
       distillcost report examples/essay.toml --all -o all.html
       distillcost report examples/essay.toml --template-dir my-templates -o memo.md
     """
