@@ -82,8 +82,10 @@ def _table(result: Any) -> str:
     if sampled:
         t = result.total
         est = t.tokens_estimate
+        chunks = any(f.format == "text" for f in result.files)
+        unit = "documents or ~4K-character chunks of whole text files" if chunks else "documents"
         lines.append(
-            f"sampled {t.sample_documents:,} of {t.documents:,} documents: tokens ≈ "
+            f"sampled {est.sample_documents:,} of {est.population_documents:,} {unit}: tokens ≈ "
             f"{est.estimate:,}, 95% CI {est.low:,} – {est.high:,} (ratio estimate by bytes); "
             "per-document statistics describe the sample"
         )
