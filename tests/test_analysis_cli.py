@@ -459,3 +459,18 @@ def test_sweep_too_narrow_range_is_a_usage_error(runner, cli, campaign):
     )
     assert result.exit_code == 2, result.output
     assert "too many for so narrow a range" in result.output
+
+
+@pytest.mark.parametrize("command", ["compare", "history", "sweep"])
+def test_output_into_a_missing_directory(runner, cli, campaign, tmp_path, command):
+    extra = {
+        "compare": ["--models", "zz-alpha"],
+        "history": [],
+        "sweep": ["--vary", "examples=1..2:2"],
+    }[command]
+    target = tmp_path / "missing" / "out.csv"
+    result = run(runner, cli, command, *campaign, *extra, "-o", str(target))
+    line = assert_one_error_line(result)
+    assert "missing" in line and "does not exist" in line
+    assert ".tmp" not in line
+    assert not (tmp_path / "missing").exists()

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -46,6 +47,14 @@ def output_options(func: F) -> F:
         help="table for reading; csv for spreadsheets (formula-safe); json for programs.",
     )(func)
     return func
+
+
+def check_output(output: str | None) -> None:
+    """Fail before any work when -o names a file in a directory that does not exist."""
+    if output:
+        parent = Path(output).parent
+        if not parent.is_dir():
+            raise click.FileError(output, hint=f"directory {str(parent)!r} does not exist")
 
 
 def emit(text: str, output: str | None) -> None:
@@ -253,6 +262,7 @@ def compare(
       distillcost compare --examples 50000 --prompt-tokens 300 \\
           --completion-tokens 500 --all --format csv -o teachers.csv
     """
+    check_output(output)
     names = split_names(models)
     if models and not names:
         raise click.BadParameter("no model names given", param_hint="--models")
@@ -340,6 +350,7 @@ def history(
       distillcost history --examples 52002 --prompt-tokens 400 \\
           --completion-tokens 600 --models gpt-4o,gpt-4o-mini --format csv
     """
+    check_output(output)
     names = split_names(models)
     if models and not names:
         raise click.BadParameter("no model names given", param_hint="--models")
@@ -407,6 +418,7 @@ def sweep(
       distillcost sweep examples/alpaca.toml --vary examples=1k..1M:4:log \\
           --vary acceptance_rate=0.3..1:8 --format csv -o grid.csv
     """
+    check_output(output)
     if len(vary) > 2:
         raise click.UsageError("--vary may be given at most twice (a 2-D grid)")
     specs = []
