@@ -542,11 +542,14 @@ def _request_classes(
     choices = F1 if sc.input_billed_per_sample else n
     shapes: list[tuple[Decimal, Decimal, Decimal, Decimal, Decimal, int]] = []
     # (weight, unique_in, output, reasoning, history, turn)
+    if not price.tiers:
+        # one class: the mean request over the T turns of a conversation
+        # (Σ_t [t·p + (t−1)·c] / T = p·(T+1)/2 + c·(T−1)/2)
+        mean_unique = p * (T + 1) / 2 + c * (T - 1) / 2
+        return [_Class(F1, mean_unique, choices * k * c, choices * q, None)]
     for t in range(1, T + 1):
         history = (t - 1) * c
         shapes.append((Decimal(1) / T, t * p + history, choices * k * c, choices * q, history, t))
-    if not price.tiers:
-        return [_Class(w, u, o, r, None) for (w, u, o, r, _h, _t) in shapes]
     classes: list[_Class] = []
     thresholds = sorted({tier.above_prompt_tokens for tier in price.tiers})
     for w, u, o, r, history, t in shapes:

@@ -114,7 +114,13 @@ FIELDS: tuple[FieldSpec, ...] = (
         "bool",
         "each sample is its own request, billing the prompt n times (APIs without n)",
     ),
-    _r("turns", "turns per conversation (each resends the history)", minimum=ONE, integer=True),
+    _r(
+        "turns",
+        "turns per conversation (each resends the history)",
+        minimum=ONE,
+        maximum=Decimal(10_000),
+        integer=True,
+    ),
     FieldSpec("prompt_in_dataset", "bool", "the prompt is part of each kept example"),
     # losses
     _r("acceptance_rate", "share of generated examples kept", above_zero=True, maximum=ONE),

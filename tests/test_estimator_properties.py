@@ -207,3 +207,63 @@ def test_tiers_per_request_match_a_loop_over_requests(lengths, threshold, prefix
         rate_in, rate_out = (tier_in, tier_out) if prompt > threshold else (base_in, base_out)
         expected += 1000 * (prompt * rate_in + completion * rate_out) / 1_000_000
     assert abs(estimate(sc, table).total_usd - expected) <= TOLERANCE
+
+
+numbers = st.one_of(
+    st.integers(min_value=-5, max_value=10**15).map(D),
+    st.decimals(min_value=D("-1"), max_value=D("1e6"), allow_nan=False, places=6),
+    st.sampled_from([D(0), D("1e-30"), D("0.5"), D(1), D("1e15")]),
+)
+
+
+@given(
+    tables(),
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "prompt_tokens",
+                "completion_tokens",
+                "shared_prefix_tokens",
+                "reasoning_tokens",
+                "examples_per_request",
+                "samples_per_prompt",
+                "turns",
+                "acceptance_rate",
+                "retry_rate",
+                "cache_hit_rate",
+                "per_request_usd",
+                "rpm",
+                "tpm",
+                "tpd",
+                "keys",
+                "concurrency",
+                "latency_seconds",
+                "batch_queue_tokens",
+                "epochs",
+                "gpu_hours",
+                "usd_per_gpu_hour",
+                "student_parameters",
+                "utilisation",
+            ]
+        ),
+        numbers,
+        max_size=8,
+    ),
+    st.sampled_from(["examples", "output_tokens", "dataset_tokens", "requests"]),
+    numbers,
+    st.booleans(),
+)
+def test_any_input_gives_an_estimate_or_a_clear_error(table, values, volume, amount, batch):
+    """Never an exception other than DistillcostError, and every output renders."""
+    from distillcost.errors import DistillcostError
+    from distillcost.export import json_text
+
+    base = {"teacher": "m", "as_of": DAY, "prompt_tokens": 10, "completion_tokens": 10}
+    try:
+        sc = Scenario.from_values({**base, **values, volume: amount, "batch": batch})
+        e = estimate(sc, table)
+    except DistillcostError:
+        return
+    assert e.low_usd <= e.high_usd
+    json_text(e.to_dict())
+    e.worked()

@@ -297,3 +297,9 @@ def test_measured_from_two_fields_of_one_file(tmp_path):
     assert len(sc.prompt_lengths) == 2
     with pytest.raises(ScenarioError, match="sample: a fraction between 0 and 1"):
         load_scenario(None, {"sample": "2.5"})
+
+
+def test_turns_are_capped():
+    # each turn is a request shape; a typo like 1e15 turns must not exhaust memory
+    with pytest.raises(ScenarioError, match="turns: must be between 1 and 10000"):
+        Scenario.from_values(turns="1e15")
