@@ -200,7 +200,8 @@ def test_compare_output_file_is_atomic(runner, cli, campaign, tmp_path):
         str(target),
     )
     assert result.exit_code == 0, result.output
-    assert result.output == ""
+    assert result.stdout == ""
+    assert result.stderr == f"Wrote {target}\n"
     assert target.read_text().splitlines()[1].startswith("1,zz-beta,zztest,0.5,")
     # a failing run leaves the previous file untouched
     before = target.read_text()

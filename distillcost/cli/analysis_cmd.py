@@ -60,6 +60,7 @@ def check_output(output: str | None) -> None:
 def emit(text: str, output: str | None) -> None:
     if output:
         atomic_write(output, text)
+        click.echo(f"Wrote {output}", err=True)  # as estimate and report do
     else:
         click.echo(text, nl=False)
 
