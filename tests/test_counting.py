@@ -538,3 +538,19 @@ def test_sampled_bad_line_names_its_line(tmp_path):
     result = count_files([path], field="text", sample=1.0, skip_bad=True)
     assert result.skipped == 1
     assert result.total.tokens == sum(tok(f"row {i}") for i in range(50) if i != 30)
+
+
+def test_core_imports_no_cli_or_heavy_library():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import distillcost.counting, distillcost.readers, distillcost.profile\n"
+        "bad = [m for m in ('click', 'pandas', 'pyarrow', 'jinja2', 'matplotlib', 'tiktoken')"
+        " if m in sys.modules]\n"
+        "print(','.join(bad))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == ""
