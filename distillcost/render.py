@@ -70,7 +70,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from distillcost.errors import RenderError
+from distillcost.errors import RenderError, ScenarioError
 from distillcost.export import decimal_str
 
 if TYPE_CHECKING:
@@ -114,7 +114,10 @@ def to_decimal(value: Any) -> Decimal:
 
 
 def _quantize(value: Decimal, places: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    """Round half up to ``places`` decimals, with enough precision for any magnitude."""
+    digits = max(value.adjusted(), 0) + places + 2
+    context = Context(prec=max(28, digits), rounding=ROUND_HALF_UP)
+    return value.quantize(Decimal(1).scaleb(-places), context=context)
 
 
 def money(value: Any, places: int | None = None) -> str:
@@ -1193,8 +1196,13 @@ def volume_series(
     if value.base <= 0:  # nothing to scale: no chart rather than a chart of zeros
         return points, VOLUME_LABELS.get(kind, kind), value.base
     for factor in factors:
-        scaled = scenario.with_values(**{kind: value.map(lambda v, f=factor: v * f)})
-        result = estimate(scaled, table)
+        try:
+            scaled = scenario.with_values(**{kind: value.map(lambda v, f=factor: v * f)})
+            result = estimate(scaled, table)
+        except ScenarioError:
+            # beyond what a scenario may hold (e.g. 10× a volume at the 1e15 cap): the
+            # chart shows the volumes that are valid; the campaign itself always is
+            continue
         points.append(
             {
                 "factor": factor,

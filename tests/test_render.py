@@ -732,3 +732,18 @@ def test_hostile_markdown_renders_inert(tmp_path):
     # the comparison row keeps its seven cells despite the "|" in the name
     row = next(r for r in re.findall(r"<tr>(.*?)</tr>", html, re.S) if "evil&lt;b&gt;corp" in r)
     assert row.count("<td") == 7
+
+
+def test_volume_at_the_scenario_cap_still_renders(tmp_path):
+    """10× a volume at the 1e15 cap is not a valid scenario: the chart keeps the valid points."""
+    scenario, table = load("essay", output_tokens="1e15")
+    data = build_report_data(scenario, table)
+    assert [p["factor"] for p in data.volume or ()] == [
+        Decimal("0.1"),
+        Decimal("0.2"),
+        Decimal("0.5"),
+        Decimal("1"),
+    ]
+    html = render_report(data, "html", output=tmp_path / "big.html").text
+    # $20 per 1M output tokens × 1e15 tokens = $20,000,000,000 (by hand), whole dollars
+    assert 'estimated <span class="total">$20,000,000,000</span>' in html
