@@ -397,7 +397,10 @@ class Scenario:
             value = getattr(self, name)
             if value is not None:
                 return name, value
-        raise ScenarioError("no volume: give one of " + ", ".join(VOLUME_FIELDS))
+        raise ScenarioError(
+            "no volume: give one of examples, output_tokens, dataset_tokens or requests "
+            "(flags --examples, --output-tokens, --dataset-tokens, --requests)"
+        )
 
     @property
     def ranged(self) -> tuple[str, ...]:
@@ -548,13 +551,18 @@ def validate(sc: Scenario, only: Iterable[str] | None = None) -> None:
 def check_complete(sc: Scenario) -> None:
     """The fields an estimate needs (a scenario may be built up before it is complete)."""
     if sc.teacher is None:
-        raise ScenarioError("teacher: not given (set teacher in the scenario or --teacher)")
+        raise ScenarioError(
+            'teacher: not given (teacher = "..." in the scenario, or -m/--teacher; '
+            "`distillcost prices list` shows the models)"
+        )
     sc.volume  # noqa: B018 - raises ScenarioError when no volume is given
     for needed in ("prompt_tokens", "completion_tokens"):
         if getattr(sc, needed) is None:
+            flag = "--" + needed.replace("_", "-")
+            side = needed.split("_")[0]
             raise ScenarioError(
-                f"{needed}: not given (a number, a range low..base..high, or measure it from "
-                "files with prompt_file / completion_file / chat_file)"
+                f"{needed}: not given ({flag} N or LOW..BASE..HIGH, or measure it from files "
+                f"with --{side}-file or --chat-file)"
             )
 
 
