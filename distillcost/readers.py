@@ -25,6 +25,9 @@ Record formats (detected from the first record unless forced):
 * ``text`` — a plain text file: the whole file is one document, or one document
   per non-empty line with ``per_line``.
 
+JSON arrays (``.json``) are read whole into memory; convert large ones to JSONL,
+which is streamed.
+
 Every problem is an :class:`~distillcost.errors.InputError` naming the file and
 line (or row); malformed records raise :class:`BadRecord`, which the counter may
 skip and tally when asked to.
@@ -915,7 +918,10 @@ def open_source(
         elif ext in (".txt", ".md", ".text", ".rst") and not schema:
             container = "text"
         elif schema or ext in (".jsonl", ".ndjson", ".json") or field:
-            container = "json" if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[") else "jsonl"
+            start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+            container = "json" if start.startswith(b"[") else "jsonl"
+            if ext == ".json" and container == "jsonl" and not _first_line_is_json(head):
+                container = "json"  # one pretty-printed object, not JSON Lines
         else:
             container = "jsonl" if head.lstrip().startswith(b"{") else "text"
     nul = head.find(b"\x00")
@@ -946,6 +952,15 @@ def open_source(
     else:
         src.schema = _sniff_json_schema(src, head)
     return src
+
+
+def _first_line_is_json(head: bytes) -> bool:
+    line = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
+    try:
+        json.loads(line)
+    except ValueError:
+        return False
+    return True
 
 
 def _sniff_json_schema(src: Source, head: bytes) -> str:

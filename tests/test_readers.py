@@ -281,3 +281,14 @@ def test_parquet_unknown_and_non_text_columns(tmp_path):
     fake.write_text("not parquet at all")
     with pytest.raises(InputError, match="not a readable Parquet file"):
         open_source(str(fake), field="text")
+
+
+def test_pretty_printed_json_object_is_one_record(tmp_path):
+    path = tmp_path / "one.json"
+    record = {
+        "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Yo"}]
+    }
+    path.write_text(json.dumps(record, indent=2))
+    src = open_source(str(path))
+    assert src.label == "json/chat"
+    assert [u.where for u in src.units()] == [1]
