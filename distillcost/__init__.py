@@ -29,15 +29,24 @@ _EXPORTS: dict[str, str] = {
     "count_files": "distillcost.counting",
     "count_texts": "distillcost.counting",
     # prices
+    "LongContextTier": "distillcost.prices",
     "PriceEntry": "distillcost.prices",
     "ModelRecord": "distillcost.prices",
     "PriceTable": "distillcost.prices",
     "load_prices": "distillcost.prices",
+    "load_price_file": "distillcost.prices",
+    "validate_price_files": "distillcost.prices",
+    "Problem": "distillcost.prices",
     # estimator
+    "Range": "distillcost.ranges",
     "Scenario": "distillcost.scenario",
     "load_scenario": "distillcost.scenario",
     "Estimate": "distillcost.estimator",
     "estimate": "distillcost.estimator",
+    # analysis
+    "compare": "distillcost.analysis",
+    "history": "distillcost.analysis",
+    "sweep": "distillcost.analysis",
 }
 
 __all__ = ["__version__", *_EXPORTS]
