@@ -45,7 +45,8 @@ Symbols (per scenario; each may be a range low..base..high):
 4. Prices (USD per 1M tokens, resolved on the as-of date):
    cost = Σ tokens_kind × price_kind / 1,000,000 + R × u
    batch = true uses batch_input/batch_output (an error if the model has none on
-   that date). Long-context tiers are decided PER REQUEST: a request whose prompt
+   that date); cache reads and writes get the same batch ratio (the discounts
+   stack). Long-context tiers are decided PER REQUEST: a request whose prompt
    (s + its unique input) exceeds a tier's threshold pays that tier's rates for all
    its tokens. With numbers every request has the same prompt (per turn); with a
    measured profile the sampled per-request prompt lengths split requests between
@@ -698,6 +699,8 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Decimal | None], full: bool = True
     )
     if tiers_used and sc.batch:
         note("batch discount applied to long-context tier prices in the same ratio")
+    if sc.batch and h > 0 and s > 0:
+        note("batch discount applied to cache read and write prices too (they stack)")
     if tiers_used:
         share = sum((cl.weight for cl in classes if cl.tier is not None), F0)
         note(
@@ -810,9 +813,11 @@ def _rates(
 ) -> tuple[Decimal, Decimal, Decimal, Decimal | None]:
     """Input, output, cache-read rates and cache-write price for requests in ``tier``.
 
-    Batch prices replace the standard ones (and scale a tier's by the same
-    ratio); a cache read never costs more than the input rate in force. The
-    result depends only on the price entry, so it is computed once per tier.
+    Batch prices replace the standard ones; a tier's prices and the cache read
+    and write prices get the same batch ratio (batch_input / input), as
+    Anthropic and OpenAI stack the batch discount with caching. A cache read
+    never costs more than the input rate in force. The result depends only on
+    the price entry, so it is computed once per tier.
     """
     cache = ctx.rate_cache
     key = id(tier)
@@ -821,6 +826,8 @@ def _rates(
         return found
     price = ctx.price
     batch = ctx.scenario.batch
+    in_factor = _frac(price.batch_input) / _frac(price.input) if batch and price.input else F1
+    out_factor = _frac(price.batch_output) / _frac(price.output) if batch and price.output else F1
     if tier is None:
         in_rate = Decimal(
             price.batch_input if batch and price.batch_input is not None else price.input
@@ -829,16 +836,14 @@ def _rates(
             price.batch_output if batch and price.batch_output is not None else price.output
         )
     else:
-        in_factor = _frac(price.batch_input) / _frac(price.input) if batch and price.input else F1
-        out_factor = (
-            _frac(price.batch_output) / _frac(price.output) if batch and price.output else F1
-        )
         in_rate = Decimal(tier.input) * in_factor
         out_rate = Decimal(tier.output) * out_factor
     cached_price = tier.cached_input if tier and tier.cached_input is not None else None
     if cached_price is None:
         cached_price = price.cached_input
-    cached_rate = min(Decimal(cached_price), in_rate) if cached_price is not None else in_rate
+    cached_rate = (
+        min(Decimal(cached_price) * in_factor, in_rate) if cached_price is not None else in_rate
+    )
     write_price = tier.cache_write if tier and tier.cache_write is not None else None
     if write_price is None:
         write_price = price.cache_write
@@ -846,7 +851,7 @@ def _rates(
         in_rate,
         out_rate,
         cached_rate,
-        Decimal(write_price) if write_price is not None else None,
+        Decimal(write_price) * in_factor if write_price is not None else None,
     )
     cache[key] = found
     return found

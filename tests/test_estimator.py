@@ -169,6 +169,12 @@ def test_cache_writes_billed_where_the_table_bills_them():
     # cached 250,000 x 0.3 = 0.075; writes 2.25M x 3.75 = 8.4375; unique 0.75; out 37.5
     e10 = estimate(sc.with_values(cache_hit_rate="0.1"), table())
     assert e10.total_usd == D("46.7625") > e0.total_usd
+    # batch stacks with caching: every rate halves (batch_input/input = 1.5/3)
+    # unique 250,000 x $1.5 = $0.375; reads 1.875M x $0.15 = $0.28125;
+    # writes 0.625M x $1.875 = $1.171875; output 2.5M x $7.5 = $18.75 -> $20.578125
+    eb = estimate(sc.with_values(batch=True), table())
+    assert eb.total_usd == D("20.578125")
+    assert any("they stack" in n for n in eb.notes)
 
 
 def test_batch_prices():
