@@ -45,8 +45,8 @@ Symbols (per scenario; each may be a range low..base..high):
 4. Prices (USD per 1M tokens, resolved on the as-of date):
    cost = Σ tokens_kind × price_kind / 1,000,000 + R × u
    batch = true uses batch_input/batch_output (an error if the model has none on
-   that date); cache reads and writes get the same batch ratio (the discounts
-   stack). Long-context tiers are decided PER REQUEST: a request whose prompt
+   that date); cache reads and writes get the same batch ratio (Anthropic's
+   rule; assumed elsewhere, and noted). Long-context tiers are decided PER REQUEST: a request whose prompt
    (s + its unique input) exceeds a tier's threshold pays that tier's rates for all
    its tokens. With numbers every request has the same prompt (per turn); with a
    measured profile the sampled per-request prompt lengths split requests between
@@ -700,7 +700,10 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Decimal | None], full: bool = True
     if tiers_used and sc.batch:
         note("batch discount applied to long-context tier prices in the same ratio")
     if sc.batch and h > 0 and s > 0:
-        note("batch discount applied to cache read and write prices too (they stack)")
+        note(
+            "batch discount applied to cache read and write prices too (Anthropic bills "
+            "batches at half of all usage; assumed to stack the same way elsewhere)"
+        )
     if tiers_used:
         share = sum((cl.weight for cl in classes if cl.tier is not None), F0)
         note(
@@ -814,8 +817,9 @@ def _rates(
     """Input, output, cache-read rates and cache-write price for requests in ``tier``.
 
     Batch prices replace the standard ones; a tier's prices and the cache read
-    and write prices get the same batch ratio (batch_input / input), as
-    Anthropic and OpenAI stack the batch discount with caching. A cache read
+    and write prices get the same batch ratio (batch_input / input): Anthropic
+    bills batches at 50% of all usage, cache reads and writes included; for
+    other providers stacking is assumed (and noted). A cache read
     never costs more than the input rate in force. The result depends only on
     the price entry, so it is computed once per tier.
     """

@@ -174,7 +174,7 @@ def test_cache_writes_billed_where_the_table_bills_them():
     # writes 0.625M x $1.875 = $1.171875; output 2.5M x $7.5 = $18.75 -> $20.578125
     eb = estimate(sc.with_values(batch=True), table())
     assert eb.total_usd == D("20.578125")
-    assert any("they stack" in n for n in eb.notes)
+    assert any("assumed to stack" in n for n in eb.notes)
 
 
 def test_batch_prices():
