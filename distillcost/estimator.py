@@ -46,8 +46,9 @@ Symbols (per scenario; each may be a range low..base..high):
    cost = Σ tokens_kind × price_kind / 1,000,000 + R × u
    batch = true uses batch_input/batch_output (an error if the model has none on
    that date); cache reads and writes get the same batch ratio (Anthropic's
-   rule; assumed elsewhere, and noted). Long-context tiers are decided PER REQUEST: a request whose prompt
-   (s + its unique input) exceeds a tier's threshold pays that tier's rates for all
+   rule; assumed elsewhere, and noted).
+   Long-context tiers are decided PER REQUEST: a request whose prompt (s + its
+   unique input) exceeds a tier's threshold pays that tier's rates for all
    its tokens. With numbers every request has the same prompt (per turn); with a
    measured profile the sampled per-request prompt lengths split requests between
    tiers (pricing the campaign as one giant request would be wrong). With batch, a
