@@ -47,6 +47,10 @@ _EXPORTS: dict[str, str] = {
     "compare": "distillcost.analysis",
     "history": "distillcost.analysis",
     "sweep": "distillcost.analysis",
+    # reports
+    "ReportData": "distillcost.render",
+    "build_report_data": "distillcost.render",
+    "render_report": "distillcost.render",
 }
 
 __all__ = ["__version__", *_EXPORTS]
