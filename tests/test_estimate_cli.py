@@ -354,3 +354,14 @@ def test_absurd_but_valid_numbers_do_not_crash(runner, cli, files):
     # 1e45 requests x (1 x $1 + 1 x $2) / 1M = $3e39
     assert D(data["total_usd"]) == D("3e39")
     assert data["requests"] == 10**45
+
+
+def test_output_format_follows_the_file_extension(runner, cli, files):
+    for name, check in (("e.json", "{"), ("e.csv", "teacher,as_of,kind"), ("e.md", "# CLI test")):
+        target = Path(files["dir"]) / name
+        result = run(runner, cli, files, "-o", str(target))
+        assert result.exit_code == 0, result.output
+        assert target.read_text().startswith(check), name
+    target = Path(files["dir"]) / "e.txt"
+    run(runner, cli, files, "-o", str(target))
+    assert target.read_text().startswith("CLI test\n")

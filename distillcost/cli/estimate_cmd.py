@@ -36,9 +36,9 @@ KIND_LABELS: dict[str, str] = {
     "-f",
     "fmt",
     type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Readable breakdown, one JSON object, cost rows as CSV, or Markdown.",
+    default=None,
+    help="Readable breakdown, one JSON object, cost rows as CSV, or Markdown "
+    "(default: from the -o file's extension, else text).",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE (atomic).")
 @click.option(
@@ -47,7 +47,7 @@ KIND_LABELS: dict[str, str] = {
     help="Add the formulas and the base case worked through them, step by step.",
 )
 def estimate(
-    scenario_path: str | None, fmt: str, output: str | None, explain: bool, **options: Any
+    scenario_path: str | None, fmt: str | None, output: str | None, explain: bool, **options: Any
 ) -> None:
     """Cost and time of one distillation campaign.
 
@@ -75,6 +75,9 @@ def estimate(
     """
     from distillcost.estimator import estimate as run_estimate
 
+    if fmt is None:
+        suffix = output.rsplit(".", 1)[-1].lower() if output and "." in output else ""
+        fmt = {"json": "json", "csv": "csv", "md": "md", "markdown": "md"}.get(suffix, "text")
     scenario, table = scenario_from_options(scenario_path, options)
     result = run_estimate(scenario, table)
     text = render(result, fmt, explain=explain)
