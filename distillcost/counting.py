@@ -495,8 +495,8 @@ class _Run:
         mode: str,
         amount: float,
         builders: Sequence[ProfileBuilder],
-    ) -> tuple[Stratum, int, int]:
-        """Sample ``src``; returns its stratum, the documents seen, and records skipped."""
+    ) -> tuple[Stratum, int]:
+        """Sample ``src``; returns its stratum and how many records were skipped."""
         rng = random.Random(f"{self.seed}/{index}")
         stratum = Stratum()
         parse = src.parser()
@@ -615,7 +615,7 @@ class _Run:
             chosen = sorted(reservoir.items, key=lambda item: item[1].where)
             for start in range(0, len(chosen), BATCH_DOCS):
                 take(chosen[start : start + BATCH_DOCS])
-        return stratum, stratum.population, self.skipped - skipped_before
+        return stratum, self.skipped - skipped_before
 
 
 _HEAP_TUNED = False
@@ -730,7 +730,7 @@ def count_files(
                 total_chars_est += profile.characters
                 files.append(FileCount(src.name, src.label, profile, skipped))
                 continue
-            stratum, _seen, skipped = run.sampled(src, index, mode, amount, [file_builder])
+            stratum, skipped = run.sampled(src, index, mode, amount, [file_builder])
             if stratum.n < 2 and stratum.population >= 2 and mode == "fraction":
                 if not src.rereadable:
                     raise InputError(

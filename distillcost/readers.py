@@ -890,7 +890,7 @@ def open_source(
     if name == "-":
         stdin = sys.stdin.buffer
         head = stdin.read(HEAD)
-        src = Source("<stdin>", None, "", "", field, per_line, None, head, stdin)
+        src = Source("<stdin>", None, "", "", field, per_line, _stdin_head=head, _stdin=stdin)
     else:
         path = Path(name)
         if path.is_dir():
@@ -903,7 +903,7 @@ def open_source(
             raise InputError(f"{name}: no such file or directory") from None
         except PermissionError:
             raise InputError(f"{name}: permission denied") from None
-        src = Source(name, path, "", "", field, per_line, size)
+        src = Source(name, path, "", "", field, per_line, size=size)
     if not head:
         raise InputError(f"{src.name}: empty file")
     ext = _ext(name)
