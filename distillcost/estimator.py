@@ -35,7 +35,8 @@ Symbols (per scenario; each may be a range low..base..high):
    s + t·p + (t−1)·c, and a conversation's input is
    T·s + p·T(T+1)/2 + c·T(T−1)/2 (quadratic in T); output T·c, reasoning T·q.
    Measured profiles with a token_ratio (non-OpenAI tokenizers) have p and c
-   multiplied by the model's token_ratio.
+   multiplied by the model's token_ratio; a chat file measures whole
+   conversations, so with T turns its p and c are divided by T.
 
 3. Cache (on the shared prefix only): cached reads = R·h·s at the cached-input
    price (never above the input price in force); the missed prefix R·(1−h)·s is a
@@ -607,6 +608,14 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Decimal | None], full: bool = True
     if measured:
         p *= ctx.ratio if "prompt_tokens" in measured else F1
         c *= ctx.ratio if "completion_tokens" in measured else F1
+        if sc.chat_file and T > 1:
+            # a chat file measures whole conversations; the model wants per-turn tokens
+            p /= T if "prompt_tokens" in measured else F1
+            c /= T if "completion_tokens" in measured else F1
+            note(
+                "chat_file measures whole conversations: measured tokens divided by turns "
+                "to get per-turn prompt and completion tokens"
+            )
 
     # 1. volume back to requests
     d = T * (c + (p / k if sc.prompt_in_dataset else F0))

@@ -365,3 +365,56 @@ def test_output_format_follows_the_file_extension(runner, cli, files):
     target = Path(files["dir"]) / "e.txt"
     run(runner, cli, files, "-o", str(target))
     assert target.read_text().startswith("CLI test\n")
+
+
+def test_multi_turn_chat_file_is_split_per_turn(runner, cli, files):
+    from distillcost.tokens import get_encoding
+
+    enc = get_encoding("o200k_base")
+    convs = [
+        [
+            ("user", "Hi there"),
+            ("assistant", "Hello! How can I help?"),
+            ("user", "A joke?"),
+            ("assistant", "Why did the tokenizer split? It saw a long word."),
+        ],
+        [("user", "Sum 2+2"), ("assistant", "4"), ("user", "Times 3"), ("assistant", "12")],
+    ]
+    chat = Path(files["dir"]) / "multi.jsonl"
+    chat.write_text(
+        "".join(
+            json.dumps({"messages": [{"role": r, "content": t} for r, t in conv]}) + "\n"
+            for conv in convs
+        )
+    )
+    # per conversation (CHAT_FORMULA): prompt = 3 + sum over user messages of
+    # 3 + tokens(role) + tokens(content); completion = tokens of assistant contents
+    P = (
+        D(
+            sum(
+                3
+                + sum(
+                    3 + len(enc.encode(r)) + len(enc.encode(t)) for r, t in conv if r != "assistant"
+                )
+                for conv in convs
+            )
+        )
+        / 2
+    )
+    C = D(sum(sum(len(enc.encode(t)) for r, t in conv if r == "assistant") for conv in convs)) / 2
+    # 2 turns: per turn p = P/2, c = C/2; a conversation's input is
+    # p·(1+2) + c·(0+1) = 1.5·P + 0.5·C, its output 2·c = C
+    # 1M conversations: (1.5P + 0.5C) x $1 + C x $2 (per 1M tokens x 1M conversations)
+    expected = (D("1.5") * P + D("0.5") * C) + 2 * C
+    result = runner.invoke(
+        cli,
+        [
+            *("estimate", "--prices", files["prices"], "-m", "test-model", "--as-of"),
+            *("2025-01-01", "--examples", "1M", "--turns", "2", "--chat-file", str(chat)),
+            *("-f", "json"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert abs(D(data["total_usd"]) - expected) < D("1e-9")
+    assert any("divided by turns" in n for n in data["notes"])
