@@ -362,7 +362,7 @@ def test_sweep_table_csv_json(runner, cli, campaign):
         ("200", D("2.5")),
         ("300", D("3.5")),
     ]
-    data = json.loads(run(runner, cli, *args, "--format", "json").output)
+    data = json.loads(run(runner, cli, *args, "-f", "json").output)  # -f as in estimate
     assert data["vary"] == ["completion_tokens=100..300:3"]
     assert [r["total_usd"] for r in data["rows"]] == ["1.5", "2.5", "3.5"]
 

@@ -40,6 +40,7 @@ def output_options(func: F) -> F:
     )(func)
     func = click.option(
         "--format",
+        "-f",
         "fmt",
         type=click.Choice(FORMATS, case_sensitive=False),
         default="table",
