@@ -150,24 +150,59 @@ class ChildRun:
     stderr: str
 
 
-def run_child(cmd: list[str], env: dict[str, str] | None = None) -> ChildRun:
-    """Run a command; wall time and ITS peak RSS (os.wait4), output captured in files."""
+def _run_and_measure(cmd: list[str]) -> dict:
+    """Run ``cmd``; wall, CPU, peak RSS (os.wait4 of that child) and its output."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return ChildRun(
-            wall=wall,
-            cpu=usage.ru_utime + usage.ru_stime,
-            peak_rss_mb=usage.ru_maxrss / 1024,  # KiB on Linux
-            returncode=proc.returncode,
-            stdout=out.read().decode("utf-8", "replace"),
-            stderr=err.read().decode("utf-8", "replace"),
+        return {
+            "wall": wall,
+            "cpu": usage.ru_utime + usage.ru_stime,
+            "peak_rss_mb": usage.ru_maxrss / 1024,  # KiB on Linux
+            "returncode": proc.returncode,
+            "stdout": out.read().decode("utf-8", "replace"),
+            "stderr": err.read().decode("utf-8", "replace"),
+        }
+
+
+# A child's peak RSS (ru_maxrss) includes what it inherited between fork and exec, i.e.
+# the PARENT's resident memory: a bench process holding a 100 MB corpus would report
+# every child as at least that big. So children are started by a small launcher
+# process, started before any corpus is loaded, that measures them and reports back.
+_LAUNCHER_CODE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from _util import _run_and_measure
+for line in sys.stdin:
+    print(json.dumps(_run_and_measure(json.loads(line))), flush=True)
+"""
+_launcher: subprocess.Popen | None = None
+
+
+def start_launcher() -> None:
+    """Start the launcher now, while this process is still small."""
+    global _launcher
+    if _launcher is None:
+        _launcher = subprocess.Popen(
+            [sys.executable, "-c", _LAUNCHER_CODE, str(HERE)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
+
+
+def run_child(cmd: list[str]) -> ChildRun:
+    """Run a command through the launcher: wall time, CPU, ITS peak RSS, output."""
+    start_launcher()
+    assert _launcher is not None and _launcher.stdin and _launcher.stdout
+    _launcher.stdin.write(json.dumps(cmd) + "\n")
+    _launcher.stdin.flush()
+    return ChildRun(**json.loads(_launcher.stdout.readline()))
 
 
 def self_cpu() -> float:
