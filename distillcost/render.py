@@ -1228,7 +1228,8 @@ def build_report_data(
 
     ``compare`` names teachers to rank beside the scenario's (``compare_all``:
     every model priced on the date); ``history`` prices the campaign on every
-    date the teacher's (and compared teachers') prices changed.
+    date the teacher's (and compared teachers') prices changed, up to today (or
+    the as-of date, if later).
     """
     from distillcost.estimator import estimate
 
@@ -1247,7 +1248,10 @@ def build_report_data(
         from distillcost.analysis import history as price_history
 
         models = list(dict.fromkeys([result.teacher, *(compare or ())]))
-        data.history = price_history(scenario, table, models, until=result.as_of).to_records()
+        # Up to today, not only to the campaign's date: the point of the section is
+        # what the same campaign costs later (the essay's 2022 campaign at 2024 prices).
+        until = max(result.as_of, date.today())
+        data.history = price_history(scenario, table, models, until=until).to_records()
     if volume:
         data.volume, data.volume_label, data.current_volume = volume_series(scenario, table)
     return data

@@ -1,0 +1,41 @@
+"""QA regressions for reports (issue 5), each found by using the tool as a new user."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from distillcost.prices import load_prices
+from distillcost.render import build_report_data
+from distillcost.scenario import load_scenario
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.fixture(scope="module")
+def table():
+    return load_prices(plugins=False, user_dir=False)
+
+
+def test_history_runs_past_the_campaign_date(table):
+    # The essay's campaign is dated 2022-12-28; "cost over time" must show the same
+    # 1B tokens at later prices (published-cases.md: gpt-3.5-turbo March 2023 $2,000,
+    # gpt-4o-mini 2024 $600), not stop on the campaign's own date.
+    sc = load_scenario(EXAMPLES / "essay.toml")
+    data = build_report_data(
+        sc, table, compare=["gpt-3.5-turbo", "gpt-4o-mini"], history=True, volume=False
+    )
+    rows = data.history
+    assert max(date.fromisoformat(str(r["date"])) for r in rows) > date(2022, 12, 28)
+    totals = {
+        (r["teacher"], str(r["date"])): D(str(r["total_usd"]))
+        for r in rows
+        if r.get("total_usd") is not None
+    }
+    # 1B output tokens x $2 per 1M = $2,000 on the day gpt-3.5-turbo launched
+    assert totals[("gpt-3.5-turbo", "2023-03-01")] == D(2000)
+    # 1B output tokens x $0.60 per 1M = $600 (gpt-4o-mini)
+    assert D(600) in {v for (t, _), v in totals.items() if t == "gpt-4o-mini"}
