@@ -726,6 +726,12 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Decimal | None], full: bool = True
         note("token_billing = false: only the per-request price is charged")
     u = pt["per_request_usd"]
     if u is None:
+        if not sc.token_billing and price.per_request is None:
+            raise ScenarioError(
+                f"token_billing: false, but {model.id} has no per-request price on "
+                f"{ctx.as_of.isoformat()}, so nothing would be charged; give "
+                "per_request_usd (--per-request-usd) or bill tokens"
+            )
         u = _frac(price.per_request)
     costs["per_request"] = R * u
 
