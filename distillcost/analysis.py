@@ -576,8 +576,9 @@ def history(
 ) -> HistoryResult:
     """The campaign priced on every date any of ``models`` changed price, up to ``until``.
 
-    ``models`` defaults to the scenario's teacher; ``until`` to the scenario's
-    as-of date, else today. Every teacher is priced on every such date on which
+    ``models`` defaults to the scenario's teacher; ``until`` to today, not to the
+    scenario's as-of date: a campaign dated 2022 is exactly the one whose later,
+    cheaper prices a reader wants to see. Every teacher is priced on every such date on which
     it had a price (so the table is a complete panel for charts); a retired
     teacher gets one ``retired`` row on its retirement date and none after.
     """
@@ -591,7 +592,7 @@ def history(
         raise ScenarioError("no models given for history")
     _check_campaign(scenario)
     if until is None:
-        until = getattr(scenario, "as_of", None) or date.today()
+        until = date.today()
 
     dates: set[date] = set()
     for record in records:

@@ -262,7 +262,12 @@ def test_compare_records_and_frame():
 
 def test_history_dates_are_the_union_of_change_dates():
     table = fixture_table()
-    result = history(base_scenario(as_of="2023-12-31"), table, ["alpha", "beta", "gamma"])
+    result = history(
+        base_scenario(as_of="2023-12-31"),
+        table,
+        ["alpha", "beta", "gamma"],
+        until=date(2023, 12, 31),
+    )
     expected = sorted(
         {d for name in ("alpha", "beta", "gamma") for d in table.get(name).change_dates()}
     )
@@ -315,9 +320,20 @@ def test_history_rows_equal_estimate_on_that_date():
         assert row.to_record()["high_usd"] == direct.high_usd
 
 
-def test_history_defaults_to_the_teacher_and_stops_at_as_of():
+def test_history_defaults_to_the_teacher_and_runs_to_today():
+    # The campaign is dated 2023-05-01, but history shows later prices too:
+    # alpha's 2023-06-01 cut is what a reader of a dated campaign wants to see.
     result = history(base_scenario(as_of="2023-05-01"), fixture_table())
-    # alpha's second price (2023-06-01) is after the as-of date
+    assert result.until == date.today()
+    assert [(r.teacher, r.date, r.total_usd) for r in result.rows] == [
+        ("alpha", date(2023, 1, 1), D(5)),
+        ("alpha", date(2023, 6, 1), D("2.50")),
+    ]
+
+
+def test_history_until_stops_before_later_prices():
+    result = history(base_scenario(), fixture_table(), until=date(2023, 5, 1))
+    # alpha's second price (2023-06-01) is after --until
     assert [(r.teacher, r.date, r.total_usd) for r in result.rows] == [
         ("alpha", date(2023, 1, 1), D(5))
     ]

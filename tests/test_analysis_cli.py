@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -317,11 +318,21 @@ def test_history_json_defaults_to_the_teacher(runner, cli, campaign):
     result = run(runner, cli, "history", *campaign, "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["until"] == "2023-07-01"
+    assert data["until"] == date.today().isoformat()
     assert [(r["teacher"], r["date"], r["total_usd"]) for r in data["rows"]] == [
         ("zz-alpha", "2023-01-01", "5"),
         ("zz-alpha", "2023-06-01", "2.5"),
     ]
+
+
+def test_history_until_flag(runner, cli, campaign):
+    result = run(runner, cli, "history", *campaign, "--until", "2023-05-31", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["until"] == "2023-05-31"
+    assert [(r["teacher"], r["date"]) for r in data["rows"]] == [("zz-alpha", "2023-01-01")]
+    bad = run(runner, cli, "history", *campaign, "--until", "soon")
+    assert bad.exit_code == 2
 
 
 def test_history_errors(runner, cli, campaign, prices):

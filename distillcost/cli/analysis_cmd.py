@@ -330,24 +330,34 @@ def history_table(result: analysis.HistoryResult) -> str:
     metavar="A,B,…",
     help="Teachers to follow (comma-separated; repeatable). Default: the scenario's teacher.",
 )
+@click.option(
+    "--until",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Last date to price (default: today, whatever the scenario's as-of date).",
+)
 @output_options
 def history(
     scenario_path: str | None,
     models: tuple[str, ...],
+    until: Any,
     fmt: str,
     output: str | None,
     **options: Any,
 ) -> None:
     """Price the same campaign on every date any chosen teacher's price changed.
 
-    One row per (teacher, date), from the first price to the scenario's as-of
-    date (default today): how the cost of extraction fell over time. A retired
+    One row per (teacher, date), from the first price to --until (default
+    today, even when the scenario is dated earlier): how the cost of extraction
+    fell over time. A retired
     model gets one "retired" row on its retirement date; "change" is against
     the same teacher's previous row.
 
     \b
     Examples:
-      distillcost history examples/alpaca.toml --as-of 2025-06-01 \\
+      distillcost history examples/essay.toml \\
+          --models text-davinci-003,gpt-3.5-turbo,gpt-4o-mini,gpt-5-nano
+      distillcost history examples/alpaca.toml --until 2024-12-31 \\
           --models text-davinci-003,gpt-3.5-turbo,gpt-4o-mini
       distillcost history --examples 52002 --prompt-tokens 400 \\
           --completion-tokens 600 --models gpt-4o,gpt-4o-mini --format csv
@@ -357,7 +367,9 @@ def history(
     if models and not names:
         raise click.BadParameter("no model names given", param_hint="--models")
     scenario, table = scenario_from_options(scenario_path, options)
-    result = analysis.history(scenario, table, models=names or None)
+    result = analysis.history(
+        scenario, table, models=names or None, until=until.date() if until else None
+    )
     emit(
         render(result, fmt, analysis.HISTORY_COLUMNS, lambda: history_table(result)),
         output,
