@@ -28,6 +28,7 @@ _EXPORTS: dict[str, str] = {
     "TokenProfile": "distillcost.profile",
     "count_files": "distillcost.counting",
     "count_texts": "distillcost.counting",
+    "CountResult": "distillcost.counting",
     # prices
     "LongContextTier": "distillcost.prices",
     "PriceEntry": "distillcost.prices",
@@ -41,12 +42,18 @@ _EXPORTS: dict[str, str] = {
     "Range": "distillcost.ranges",
     "Scenario": "distillcost.scenario",
     "load_scenario": "distillcost.scenario",
+    "NUMERIC_PARAMETERS": "distillcost.scenario",
     "Estimate": "distillcost.estimator",
     "estimate": "distillcost.estimator",
     # analysis
     "compare": "distillcost.analysis",
     "history": "distillcost.analysis",
     "sweep": "distillcost.analysis",
+    "parse_vary": "distillcost.analysis",
+    "VarySpec": "distillcost.analysis",
+    "ComparisonResult": "distillcost.analysis",
+    "HistoryResult": "distillcost.analysis",
+    "SweepResult": "distillcost.analysis",
     # reports
     "ReportData": "distillcost.render",
     "build_report_data": "distillcost.render",
