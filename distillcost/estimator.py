@@ -19,7 +19,8 @@ Symbols (per scenario; each may be a range low..base..high):
 1. Volume back to requests.
    Dataset tokens per example   d = T · (c + p/k)   (T · c when prompt_in_dataset = false)
    examples:        E given            output_tokens V:  E = V / (T·c)
-   dataset_tokens V: E = V / d          requests V:       calls = V (then E follows forwards)
+   dataset_tokens V: E = V / d          requests V:       calls = V (then E follows forwards;
+                                                      V / n when input_billed_per_sample)
    Generated examples      G = E / a
    Completions             C = G / k
    Prompts (conversations) P = C / n
@@ -360,7 +361,10 @@ class Estimate:
         kind, _ = sc.volume
         E, a, k, n, T = d["E"], d["a"], d["k"], d["n"], d["T"]
         if kind == "requests":
-            lines.append(f"calls = requests = {_n(d['calls'])}")
+            if sc.input_billed_per_sample:
+                lines.append(f"calls = requests / n = {_n(d['V'])} / {_n(n)} = {_n(d['calls'])}")
+            else:
+                lines.append(f"calls = requests = {_n(d['calls'])}")
             lines.append(f"P = calls / T = {_n(d['calls'])} / {_n(T)} = {_n(d['P'])}")
             lines.append(f"C = P × n = {_n(d['P'])} × {_n(n)} = {_n(d['C'])}")
             lines.append(f"G = C × k = {_n(d['C'])} × {_n(k)} = {_n(d['G'])}")
@@ -622,7 +626,9 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Decimal | None], full: bool = True
     kind, _ = sc.volume
     volume = _req(pt, kind)
     if kind == "requests":
-        calls = volume
+        # requests are what is sent: billed per sample, each of the n samples is its
+        # own request, so the calls (each asking for n) are a 1/n share of them
+        calls = volume / n if sc.input_billed_per_sample else volume
         prompts = calls / T
         completions = prompts * n
         generated = completions * k

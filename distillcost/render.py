@@ -865,7 +865,11 @@ def method_lines(e: Mapping[str, Any]) -> list[str]:
     E, G = e.get("accepted_examples"), e.get("generated_examples")
     R_exact = e.get("requests_exact", e.get("requests"))
     if kind == "requests":
-        entries.append(("Requests (given)", f"calls = {x(v('requests'))}"))
+        if sc.get("input_billed_per_sample"):
+            given = f"calls = requests ÷ n = {x(v('requests'))} ÷ {x(n)}"
+        else:
+            given = f"calls = {x(v('requests'))}"
+        entries.append(("Requests (given)", given))
         entries.append(("Generated examples", f"G = calls ÷ T × n × k = {x(G)}"))
         entries.append(("Accepted examples", f"E = G × a = {x(G)} × {x(a)} = {x(E)}"))
     elif kind is not None:

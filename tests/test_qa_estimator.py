@@ -22,3 +22,34 @@ def test_no_token_billing_without_a_per_request_price_is_an_error(runner, cli):
     )
     assert ok.exit_code == 0, ok.output
     assert '"total_usd": "0.1"' in ok.output
+
+
+def test_requests_volume_billed_per_sample_counts_requests_sent(runner, cli):
+    # --requests is the number of (successful) requests. With
+    # --input-billed-per-sample each of the n samples IS a request, so 1,000
+    # requests + 5% retries = 1,050 sent, not 1,000 x 3 x 1.05 = 3,150.
+    # By hand (gpt-4o-mini 2025-01-01: $0.15 in, $0.075 cached, $0.60 out):
+    #   each request: prompt s + p = 500 + 1,000; output k x c = 2 x 200 = 400
+    #   unique      1,050 x 1,000        = 1,050,000 x 0.15  / 1M = $0.1575
+    #   cached      1,050 x 0.4 x 500    =   210,000 x 0.075 / 1M = $0.01575
+    #   missed      1,050 x 0.6 x 500    =   315,000 x 0.15  / 1M = $0.04725
+    #   output      1,050 x 400          =   420,000 x 0.60  / 1M = $0.252
+    #   per request 1,050 x $0.001                                = $1.05
+    #   total $1.5225; generated examples 1,000 samples x 2 = 2,000
+    import json
+
+    args = ["estimate", "-m", "gpt-4o-mini", "--as-of", "2025-01-01", "--requests", "1000"]
+    args += ["--samples-per-prompt", "3", "--input-billed-per-sample", "--retry-rate", "0.05"]
+    args += ["--prompt-tokens", "1000", "--completion-tokens", "200"]
+    args += ["--examples-per-request", "2", "--per-request-usd", "0.001"]
+    args += ["--shared-prefix-tokens", "500", "--cache-hit-rate", "0.4", "-f", "json"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    d = json.loads(result.output)
+    assert d["requests"] == 1050
+    assert d["total_usd"] == "1.5225"
+    assert d["generated_examples"] == "2000"
+    # without per-sample billing, 1,000 requests each ask for n = 3 samples
+    args2 = [a for a in args if a != "--input-billed-per-sample"]
+    d2 = json.loads(runner.invoke(cli, args2).output)
+    assert d2["requests"] == 1050 and d2["generated_examples"] == "6000"
