@@ -409,8 +409,10 @@ def _counter(encoding: str) -> TokenCounter:
 #    "/" exception), and the whitespace run ending in that newline is one piece either
 #    way (o200k ``\s*[\r\n]+``; cl100k ``\s*[\r\n]`` in the whole text, ``\s++$`` in
 #    the left half: both take the whole run).
-# 2. r50k/p50k: as 1, and text[p-2] is not whitespace either: r50k's pattern would
-#    split " \n" into " " + "\n" mid-text but keep " \n" whole at the end of a half.
+# 2. r50k/p50k: as 1, and text[p-2] is not whitespace either. Their pattern has no
+#    newline rule: mid-text ``\s+(?!\S)`` backtracks, so "\n\n" before a letter is
+#    two pieces ("\n", "\n"), while at the end of a half ``\s++$`` keeps it whole (one
+#    token, 628). With a non-space before it the newline is a piece of its own both ways.
 # 3. Any encoding, for text without newlines: text[p] == " " between two letters
 #    (str.isalpha is exactly \p{L}): letter pieces end at the space, and " X" starts
 #    a new piece in every pattern.
