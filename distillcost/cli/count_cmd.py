@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -242,6 +243,9 @@ def count(
         raise click.UsageError("give --model or --encoding, not both")
     chosen = model or encoding or "o200k_base"
     sample_value = _parse_sample(sample)
+    if output and not Path(output).parent.is_dir():
+        # before any counting, and naming the user's file rather than atomic_write's temp file
+        raise click.FileError(output, hint=f"directory {str(Path(output).parent)!r} does not exist")
     show_progress = False
     if sys.stderr.isatty():
         size = 0
