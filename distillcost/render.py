@@ -1019,6 +1019,7 @@ class ReportData:
     price_table_version: str = ""
     comparison: Sequence[Mapping[str, Any]] | None = None
     unavailable: Sequence[Mapping[str, Any]] = ()
+    left_out: str = ""
     history: Sequence[Mapping[str, Any]] | None = None
     volume: Sequence[Mapping[str, Any]] | None = None
     volume_label: str = "volume"
@@ -1141,6 +1142,7 @@ def render_report(
         "student_prices": student_prices(e),
         "comparison": list(data.comparison) if data.comparison else None,
         "unavailable": list(data.unavailable),
+        "left_out": data.left_out,
         "history": list(data.history) if data.history else None,
         "volume": list(data.volume) if data.volume else None,
         "volume_label": data.volume_label,
@@ -1240,6 +1242,7 @@ def build_report_data(
     result = estimate(scenario, table)
     data = ReportData(estimate=result.to_dict(), price_table_version=table.version)
     if compare or compare_all:
+        from distillcost.analysis import NOT_PRICED, RETIRED
         from distillcost.analysis import compare as compare_teachers
 
         models = None
@@ -1247,7 +1250,20 @@ def build_report_data(
             models = list(dict.fromkeys([result.teacher, *(compare or ())]))
         ranked = compare_teachers(scenario, table, models, as_of=result.as_of)
         data.comparison = [row.to_record() for row in ranked.rows]
-        data.unavailable = [{"teacher": u.teacher, "reason": u.reason} for u in ranked.unavailable]
+        shown = list(ranked.unavailable)
+        if compare_all:
+            # --all means every model priced on the date: the ones released later or
+            # retired before are not candidates, and listing each (80 lines for a 2023
+            # campaign) buried the comparison; say how many were left out instead.
+            shown = [u for u in ranked.unavailable if u.kind not in (NOT_PRICED, RETIRED)]
+            skipped = len(ranked.unavailable) - len(shown)
+            if skipped:
+                data.left_out = (
+                    f"{skipped} other model{'s' if skipped != 1 else ''} in the price table "
+                    f"had no price on {result.as_of.isoformat()} (released later or "
+                    "already retired) and are left out."
+                )
+        data.unavailable = [{"teacher": u.teacher, "reason": u.reason} for u in shown]
     if history:
         from distillcost.analysis import history as price_history
 

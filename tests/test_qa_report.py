@@ -39,3 +39,24 @@ def test_history_runs_past_the_campaign_date(table):
     assert totals[("gpt-3.5-turbo", "2023-03-01")] == D(2000)
     # 1B output tokens x $0.60 per 1M = $600 (gpt-4o-mini)
     assert D(600) in {v for (t, _), v in totals.items() if t == "gpt-4o-mini"}
+
+
+def test_all_leaves_out_models_not_priced_on_the_date(table):
+    # --all is "every model priced on the date". For a March 2023 campaign the report
+    # listed ~80 later models one per line under "Cannot run this campaign"; they are
+    # not candidates, so one sentence counts them instead.
+    from distillcost.render import render_report
+
+    sc = load_scenario(EXAMPLES / "alpaca.toml")
+    data = build_report_data(sc, table, compare_all=True, volume=False)
+    ranked = {r["teacher"] for r in data.comparison}
+    assert "text-davinci-003" in ranked and "gpt-4o-mini" not in ranked
+    listed = {u["teacher"] for u in data.unavailable}
+    assert "gpt-4o-mini" not in listed  # first priced 2024-07-18, after 2023-03-13
+    # every model in the table is either ranked, listed with a reason, or counted
+    counted = int(data.left_out.split()[0])
+    assert len(ranked) + len(listed) + counted == len(table)
+    assert "had no price on 2023-03-13" in data.left_out
+    text = render_report(data, "md").text
+    assert data.left_out in text
+    assert "- gpt-4o-mini:" not in text
