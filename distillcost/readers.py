@@ -9,13 +9,17 @@ parsing or tokenizing it, and is parsed into a :class:`Doc` only when counted.
 Record formats (detected from the first record unless forced):
 
 * ``chat`` — OpenAI chat: ``{"messages": [{"role", "content", "name"?}, ...]}``;
-  ``content`` is a string, null, or a list of parts whose ``type == "text"``
+  ``content`` is a string or a list of parts whose ``type == "text"``
   parts are counted (each part on its own; images and other parts are not text
-  and are not counted). Assistant messages are the completion side; every other
-  role (system, developer, user, tool, ...) is the prompt side.
+  and are not counted); it may be null only on an assistant message that has
+  ``tool_calls``/``function_call`` (whose arguments are not counted). Assistant
+  messages are the completion side; system, developer, user, tool and function
+  are the prompt side; any other role is an error.
 * ``sharegpt`` — ``{"conversations": [{"from", "value"}, ...]}``: ``human``/``user``
-  -> user, ``gpt``/``assistant``/``chatgpt``/``bard``/``bing``/``model`` ->
-  assistant, ``system`` -> system; any other speaker keeps its name as the role.
+  -> user, ``gpt``/``assistant``/``chatgpt``/``bard``/``bing``/``model``/
+  ``function_call`` -> assistant, ``system`` -> system, ``observation``/
+  ``function_response``/``tool`` -> tool, ``function`` -> function; any other
+  speaker is an error.
 * ``instruction`` — ``instruction``/``input``/``output``: prompt is
   ``instruction + "\\n" + input`` (just ``instruction`` when input is empty),
   completion is ``output`` (``response`` when there is no ``output``, as in GPTeacher).
@@ -63,8 +67,20 @@ WHOLE_BLOCK = 4 << 20
 HEAD = 64 << 10  # bytes sniffed to detect the format
 CHUNK_TARGET = 4 << 10  # characters per sampling unit when a whole text file is sampled
 
-_ASSISTANT = frozenset({"gpt", "assistant", "chatgpt", "bard", "bing", "model"})
-_USER = frozenset({"human", "user"})
+_ASSISTANT = frozenset({"gpt", "assistant", "chatgpt", "bard", "bing", "model", "function_call"})
+# ShareGPT speakers on the prompt side, and the API role each is sent as
+_PROMPT_SPEAKERS = {
+    "human": "user",
+    "user": "user",
+    "system": "system",
+    "tool": "tool",
+    "observation": "tool",
+    "function_response": "tool",
+    "function": "function",
+}
+# OpenAI chat roles. Any other role is an error, not silently prompt-side: a Gemini-style
+# "model" answer counted as prompt would be priced as input, several times cheaper.
+CHAT_ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
 
 
 class BadRecord(InputError):
@@ -158,6 +174,16 @@ def parse_chat(rec: dict[str, Any]) -> Doc:
         content = msg.get("content")
         if type(role) is not str:
             raise BadRecord(f"message {i} has no 'role'")
+        if role not in CHAT_ROLES:
+            raise BadRecord(
+                f"message {i}: unknown role {role!r} (expected {', '.join(sorted(CHAT_ROLES))})"
+            )
+        if content is None and not (
+            role == "assistant" and (msg.get("tool_calls") or msg.get("function_call"))
+        ):
+            # only an assistant turn that calls a tool may have no content (OpenAI's format)
+            state = "null" if "content" in msg else "missing"
+            raise BadRecord(f"message {i} ({role}): content is {state}")
         if role == "assistant":
             if type(content) is str:
                 completion.append(content)
@@ -201,9 +227,14 @@ def parse_sharegpt(rec: dict[str, Any]) -> Doc:
         key = speaker.lower()
         if key in _ASSISTANT:
             completion.extend(texts)
-        else:
-            roles.append("user" if key in _USER else key)
+        elif key in _PROMPT_SPEAKERS:
+            roles.append(_PROMPT_SPEAKERS[key])
             prompt.extend(texts)
+        else:
+            known = sorted({*_ASSISTANT, *_PROMPT_SPEAKERS})
+            raise BadRecord(
+                f"turn {i}: unknown speaker {speaker!r} in 'from' (expected {', '.join(known)})"
+            )
     return Doc(prompt, completion, tuple(roles), 0, True)
 
 

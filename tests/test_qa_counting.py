@@ -47,3 +47,87 @@ def test_output_into_missing_directory_names_the_file_not_a_temp_file(runner, cl
     assert ".tmp" not in line
     assert "does not exist" in line
     assert not (tmp_path / "missing").exists()
+
+
+def test_chat_message_with_null_content_is_an_error_naming_the_line(runner, cli, tmp_path):
+    # Found: {"role": "assistant", "content": null} counted as a 0-token answer, silently.
+    src = _jsonl(
+        tmp_path / "chat.jsonl",
+        {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]},
+        {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": None}]},
+    )
+    line = error_line(run(runner, cli, src))
+    assert "chat.jsonl:2" in line
+    assert "message 2" in line and "null" in line
+
+
+def test_chat_user_message_without_content_is_an_error(runner, cli, tmp_path):
+    src = _jsonl(
+        tmp_path / "chat.jsonl",
+        {"messages": [{"role": "user"}, {"role": "assistant", "content": "yo"}]},
+    )
+    line = error_line(run(runner, cli, src))
+    assert "chat.jsonl:1" in line and "message 1" in line
+
+
+def test_chat_null_content_is_fine_on_an_assistant_tool_call(runner, cli, tmp_path):
+    # OpenAI's own format: an assistant turn that only calls a tool has content null.
+    call = {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+    src = _jsonl(
+        tmp_path / "chat.jsonl",
+        {
+            "messages": [
+                {"role": "user", "content": "hi"},
+                {"role": "assistant", "content": None, "tool_calls": [call]},
+                {"role": "tool", "tool_call_id": "c1", "content": "42"},
+                {"role": "assistant", "content": "It is 42."},
+            ]
+        },
+    )
+    result = run(runner, cli, src, "--format", "json")
+    assert result.exit_code == 0, result.output
+    f = json.loads(result.stdout)["files"][0]
+    # prompt = 3 + (3 + tok("user") + tok("hi")) + (3 + tok("tool") + tok("42"))
+    assert f["prompt_tokens"] == 3 + 3 + tok("user") + tok("hi") + 3 + tok("tool") + tok("42")
+    assert f["completion_tokens"] == tok("It is 42.")
+
+
+def test_chat_unknown_role_is_an_error_not_prompt_tokens(runner, cli, tmp_path):
+    # Found: Gemini-style {"role": "model"} answers were counted as PROMPT tokens (priced as
+    # input, 4-8x cheaper than output) without a word.
+    src = _jsonl(
+        tmp_path / "chat.jsonl",
+        {"messages": [{"role": "user", "content": "hi"}, {"role": "model", "content": "yo"}]},
+    )
+    line = error_line(run(runner, cli, src))
+    assert "chat.jsonl:1" in line and "'model'" in line and "assistant" in line
+
+
+def test_sharegpt_unknown_speaker_is_an_error_not_prompt_tokens(runner, cli, tmp_path):
+    src = _jsonl(
+        tmp_path / "sg.jsonl",
+        {"conversations": [{"from": "human", "value": "hi"}, {"from": "bot", "value": "yo"}]},
+    )
+    line = error_line(run(runner, cli, src))
+    assert "sg.jsonl:1" in line and "'bot'" in line
+
+
+def test_sharegpt_tool_turns_map_to_api_roles(runner, cli, tmp_path):
+    # LLaMA-Factory's ShareGPT: function_call is the assistant calling a tool (completion),
+    # observation is the tool's answer, sent back as a "tool" message (prompt).
+    src = _jsonl(
+        tmp_path / "sg.jsonl",
+        {
+            "conversations": [
+                {"from": "human", "value": "hi"},
+                {"from": "function_call", "value": '{"name": "f"}'},
+                {"from": "observation", "value": "42"},
+                {"from": "gpt", "value": "It is 42."},
+            ]
+        },
+    )
+    result = run(runner, cli, src, "--format", "json")
+    assert result.exit_code == 0, result.output
+    f = json.loads(result.stdout)["files"][0]
+    assert f["prompt_tokens"] == 3 + 3 + tok("user") + tok("hi") + 3 + tok("tool") + tok("42")
+    assert f["completion_tokens"] == tok('{"name": "f"}') + tok("It is 42.")

@@ -57,7 +57,7 @@ def test_parse_chat_sides_roles_names_and_parts():
             "messages": [
                 {"role": "system", "content": "S"},
                 {"role": "user", "content": "U", "name": "bob"},
-                {"role": "assistant", "content": None},
+                {"role": "assistant", "content": None, "tool_calls": [{"id": "c"}]},
                 {"role": "tool", "content": "T"},
                 {
                     "role": "user",
@@ -104,7 +104,7 @@ def test_parse_sharegpt_maps_speakers():
         }
     )
     assert doc.prompt == ["S", "H", "F"]
-    assert doc.roles == ("system", "user", "function_response")
+    assert doc.roles == ("system", "user", "tool")  # sent to the API as a tool message
     assert doc.completion == ["G", "C"]
 
 

@@ -218,6 +218,7 @@ def count(
         completion = sum over assistant messages of tokens(content)
       (content given as parts: each "text" part counted; images are not text)
       ShareGPT: human -> user, gpt -> assistant, system -> system, then as chat
+      (a role or speaker other than these, tool and function is an error)
       instruction: prompt = tokens(instruction + "\\n" + input)  (no newline when
                    input is empty), completion = tokens(output)
     Text is counted as ordinary text: "<|endoftext|>" in data is just text.
