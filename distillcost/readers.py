@@ -241,8 +241,9 @@ def parse_sharegpt(rec: dict[str, Any]) -> Doc:
 def _text_field(rec: dict[str, Any], name: str, required: bool = True) -> str:
     value = rec.get(name)
     if value is None:
-        if required and name not in rec:
-            raise BadRecord(_missing(rec, name))
+        if required:
+            # a null answer counted as "" would be a silent zero in the campaign's cost
+            raise BadRecord(_missing(rec, name) if name not in rec else f"field {name!r} is null")
         return ""
     if not isinstance(value, str):
         raise BadRecord(f"field {name!r} is {type(value).__name__}, not text")

@@ -131,3 +131,36 @@ def test_sharegpt_tool_turns_map_to_api_roles(runner, cli, tmp_path):
     f = json.loads(result.stdout)["files"][0]
     assert f["prompt_tokens"] == 3 + 3 + tok("user") + tok("hi") + 3 + tok("tool") + tok("42")
     assert f["completion_tokens"] == tok('{"name": "f"}') + tok("It is 42.")
+
+
+def test_instruction_record_with_null_output_is_an_error(runner, cli, tmp_path):
+    # Found: {"instruction": "a", "output": null} counted as a 0-token completion (a silent zero).
+    src = _jsonl(
+        tmp_path / "ins.jsonl",
+        {"instruction": "a", "input": None, "output": "b"},  # null input = no input: fine
+        {"instruction": "a", "input": "", "output": None},
+    )
+    line = error_line(run(runner, cli, src))
+    assert "ins.jsonl:2" in line and "'output'" in line and "null" in line
+
+
+def test_parquet_null_cell_is_an_error_naming_the_row(runner, cli, tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "t.parquet"
+    pd.DataFrame({"question": ["q1", None], "answer": ["a1", "a2"]}).to_parquet(path)
+    line = error_line(run(runner, cli, path))
+    assert "t.parquet" in line and "row 2" in line and "'question'" in line
+
+
+def test_skip_bad_skips_null_fields_with_a_count(runner, cli, tmp_path):
+    src = _jsonl(
+        tmp_path / "qa.jsonl",
+        {"question": "q", "answer": "a b"},
+        {"question": None, "answer": "x"},
+    )
+    result = run(runner, cli, src, "--skip-bad", "--format", "json")
+    assert result.exit_code == 0, result.output
+    f = json.loads(result.stdout)["files"][0]
+    assert f["documents"] == 1 and f["skipped"] == 1
+    assert f["tokens"] == tok("q") + tok("a b")
