@@ -147,6 +147,8 @@ def tornado(base_usd: Decimal, rows: Sequence[Mapping[str, Any]]) -> Chart:
                 label="assumption at its high end" if first else None,
             )
             for value, dec in ((low, r["low_usd"]), (high, r["high_usd"])):
+                if value == base:  # no bar on this side: a label would sit on the other bar
+                    continue
                 align = "right" if value < base else "left"
                 ax.annotate(
                     _money_label(dec),
@@ -164,7 +166,16 @@ def tornado(base_usd: Decimal, rows: Sequence[Mapping[str, Any]]) -> Chart:
         ax.set_xlabel(f"Total cost (base {money_tick(base)})")
         ax.margins(x=0.25)
         ax.set_ylim(-0.6, len(rows) - 0.4 + 0.5)
-        ax.legend(fontsize=7, frameon=False, loc="upper right", ncols=2)
+        # opaque box: the base line ran through the legend text
+        ax.legend(
+            fontsize=7,
+            frameon=True,
+            facecolor="white",
+            edgecolor="none",
+            framealpha=1.0,
+            loc="upper right",
+            ncols=2,
+        )
         ax.set_title("Which assumption moves the total most")
 
     height = 1.5 + 0.38 * len(rows)

@@ -60,3 +60,17 @@ def test_all_leaves_out_models_not_priced_on_the_date(table):
     text = render_report(data, "md").text
     assert data.left_out in text
     assert "- gpt-4o-mini:" not in text
+
+
+def test_tornado_labels_no_end_that_sits_on_the_base():
+    # The essay: prompt_tokens low end = base = $20k. The low label was drawn at the
+    # base, on top of the high bar ("$20k" printed inside the orange bar).
+    import re
+
+    from distillcost import charts
+
+    rows = [{"parameter": "prompt_tokens", "low_usd": D(20000), "high_usd": D(40000)}]
+    texts = re.findall(r"<!-- (.*?) -->", charts.tornado(D(20000), rows).svg)
+    start = texts.index("prompt_tokens")  # tick labels come first, then bar labels
+    assert texts[start + 1 : start + 2] == ["$40k"]
+    assert "$20k" not in texts[start + 1 : start + 3]
