@@ -1201,9 +1201,16 @@ def volume_series(
     points: list[dict[str, Any]] = []
     if value.base <= 0:  # nothing to scale: no chart rather than a chart of zeros
         return points, VOLUME_LABELS.get(kind, kind), value.base
+
+    def scale(v: Decimal, f: Decimal) -> Decimal:
+        # volumes are counts: 0.1 x 52,002 examples is shown and priced as 5,200, not
+        # 5,200.2 (fractions below 1 are kept, so a tiny campaign still scales)
+        x = v * f
+        return x.to_integral_value(ROUND_HALF_UP) if x >= 1 and v == v.to_integral_value() else x
+
     for factor in factors:
         try:
-            scaled = scenario.with_values(**{kind: value.map(lambda v, f=factor: v * f)})
+            scaled = scenario.with_values(**{kind: value.map(lambda v, f=factor: scale(v, f))})
             result = estimate(scaled, table)
         except ScenarioError:
             # beyond what a scenario may hold (e.g. 10× a volume at the 1e15 cap): the
@@ -1212,7 +1219,7 @@ def volume_series(
         points.append(
             {
                 "factor": factor,
-                "volume": value.base * factor,
+                "volume": scale(value.base, factor),
                 "total_usd": result.total_usd,
                 "low_usd": result.low_usd,
                 "high_usd": result.high_usd,

@@ -74,3 +74,14 @@ def test_tornado_labels_no_end_that_sits_on_the_base():
     start = texts.index("prompt_tokens")  # tick labels come first, then bar labels
     assert texts[start + 1 : start + 2] == ["$40k"]
     assert "$20k" not in texts[start + 1 : start + 3]
+
+
+def test_cost_vs_volume_points_are_whole_counts(table):
+    # 0.1 x 52,002 accepted examples was shown as "5,200.2" examples in the memo table
+    from distillcost.render import volume_series
+
+    points, _label, base = volume_series(load_scenario(EXAMPLES / "alpaca.toml"), table)
+    assert base == 52_002
+    volumes = [p["volume"] for p in points]
+    assert D(5_200) in volumes and D(10_400) in volumes and D(52_002) in volumes
+    assert all(v == v.to_integral_value() for v in volumes)
