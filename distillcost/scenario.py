@@ -569,11 +569,16 @@ def check_complete(sc: Scenario) -> None:
 MAXIMUM = Decimal(10) ** 15
 """No count, rate or price in a campaign is anywhere near a quadrillion: a typo."""
 
+MINIMUM = Decimal(10) ** -15
+"""Nor is any non-zero one below a quadrillionth (rpm = 1e-300 gave a 300-digit wall clock)."""
+
 
 def _check_number(spec: FieldSpec, value: Decimal) -> None:
     name = spec.name
     if abs(value) > MAXIMUM:
         raise ScenarioError(f"{name}: {value:.3g} is implausibly large (at most 1e15)")
+    if value != 0 and abs(value) < MINIMUM:
+        raise ScenarioError(f"{name}: {value:.3g} is implausibly small (0, or at least 1e-15)")
     if spec.minimum is not None:
         if spec.above_zero and value <= spec.minimum:
             raise ScenarioError(f"{name}: must be above {spec.minimum}, got {_fmt(value)}")

@@ -53,3 +53,22 @@ def test_requests_volume_billed_per_sample_counts_requests_sent(runner, cli):
     args2 = [a for a in args if a != "--input-billed-per-sample"]
     d2 = json.loads(runner.invoke(cli, args2).output)
     assert d2["requests"] == 1050 and d2["generated_examples"] == "6000"
+
+
+def test_implausibly_small_numbers_are_errors(runner, cli, tmp_path):
+    # rpm = 1e-300 passed "must be above 0" and printed a 300-digit wall clock
+    path = tmp_path / "s.toml"
+    path.write_text(
+        'teacher = "gpt-4o-mini"\nexamples = 10\nprompt_tokens = 1\ncompletion_tokens = 1\n'
+        "[limits]\nrpm = 1e-300\n"
+    )
+    result = runner.invoke(cli, ["estimate", str(path)])
+    assert result.exit_code == 1
+    assert "rpm: 1e-300 is implausibly small" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    flag = runner.invoke(cli, ["estimate", *BASE, "--per-request-usd", "1e-20"])
+    assert flag.exit_code in (1, 2) and "implausibly small" in flag.output
+    assert "Traceback" not in flag.output
+    # zero stays valid where zero is allowed, and ordinary small values too
+    ok = runner.invoke(cli, ["estimate", *BASE, "--retry-rate", "0", "--rpm", "0.001"])
+    assert ok.exit_code == 0, ok.output
