@@ -79,6 +79,7 @@ def builtin_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
+        "-f",
         "--format",
         "fmt",
         type=click.Choice(FORMATS),
@@ -283,7 +284,9 @@ def list_(
     show_default=True,
     help="Mark the entry in force on this date.",
 )
-@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text")
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True
+)
 @prices_option
 @builtin_option
 def show(model: str, as_of: date, fmt: str, price_files: tuple[str, ...], builtin: bool) -> None:
