@@ -185,6 +185,13 @@ class _FieldError(ValueError):
 # --------------------------------------------------------------------- value coercion
 
 
+def _comma_hint(text: str) -> str:
+    """A spreadsheet saved with a decimal comma (0,8) gets told what to write instead."""
+    if re.fullmatch(r"\d+,\d+", text):
+        return f" (write a decimal point: {text.replace(',', '.')})"
+    return ""
+
+
 def _money(value: Any) -> Decimal:
     """A price: a finite, non-negative Decimal from an int, Decimal or numeric text."""
     if isinstance(value, bool):
@@ -202,7 +209,7 @@ def _money(value: Any) -> Decimal:
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise _FieldError(f"not a number: {value!r}") from None
+            raise _FieldError(f"not a number: {value!r}{_comma_hint(text)}") from None
     else:
         raise _FieldError(f"expected a number, got {type(value).__name__}")
     if number.is_nan():

@@ -61,3 +61,14 @@ def test_real_world_model_ids_are_valid(runner, cli, tmp_path: Path, model_id: s
     assert run(runner, cli, "validate", sheet).exit_code == 0
     shown = run(runner, cli, "show", model_id, "--no-builtin", "--prices", sheet)
     assert shown.exit_code == 0 and shown.output.startswith(f"{model_id}  (acme)")
+
+
+def test_decimal_comma_sheet_gets_a_hint(runner, cli, tmp_path):
+    # Found: a sheet re-saved by a European spreadsheet (';' separators, decimal commas)
+    # failed with "not a number: '0,8'" and no word on what to change.
+    sheet = tmp_path / "eu.csv"
+    sheet.write_text(SHEET.replace(",", ";").replace("1.5", "1,5"), encoding="utf-8")
+    result = run(runner, cli, "validate", sheet)
+    assert result.exit_code == 1
+    assert f"{sheet}:2: model 'acme-1' price from 2024-01-01: field 'input'" in result.output
+    assert "'1,5'" in result.output and "decimal point" in result.output
