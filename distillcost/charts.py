@@ -244,6 +244,31 @@ def by_teacher(rows: Sequence[Mapping[str, Any]], highlight: str | None = None) 
     return Chart("by_teacher", "Cost by teacher", alt, svg)
 
 
+def step_series(
+    rows: Sequence[Mapping[str, Any]], until: date | None = None
+) -> dict[str, tuple[list[tuple[date, Decimal]], date | None]]:
+    """Each teacher's priced points (by date) and the date its last step holds until.
+
+    A row without a total (a retirement) ends that teacher's line on its date;
+    other lines hold their last price up to ``until``. (Ending each line at its
+    last price *change* cut gpt-3.5-turbo off in 2024 although it was sold at that
+    price until 2026.)
+    """
+    out: dict[str, tuple[list[tuple[date, Decimal]], date | None]] = {}
+    retired: dict[str, date] = {}
+    for r in rows:
+        teacher, day = str(r["teacher"]), _as_date(r["date"])
+        if r.get("total_usd") is None:
+            retired[teacher] = day
+            continue
+        out.setdefault(teacher, ([], until))[0].append((day, r["total_usd"]))
+    for teacher, (points, _) in out.items():
+        points.sort()
+        end = retired.get(teacher)
+        out[teacher] = (points, end if end is not None and end > points[-1][0] else until)
+    return out
+
+
 def over_time(rows: Sequence[Mapping[str, Any]], until: date | None = None) -> Chart:
     """Cost of the same campaign on each date a teacher's price changed (log axis).
 
@@ -252,18 +277,17 @@ def over_time(rows: Sequence[Mapping[str, Any]], until: date | None = None) -> C
     """
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
-    series: dict[str, list[tuple[date, Decimal]]] = {}
-    for r in rows:
-        series.setdefault(str(r["teacher"]), []).append((_as_date(r["date"]), r["total_usd"]))
+    series = {t: points for t, (points, _) in step_series(rows, until).items()}
+    ends = {t: end for t, (_, end) in step_series(rows, until).items()}
 
     def draw(figure: Any) -> None:
         ax = figure.subplots()
         for i, (teacher, points) in enumerate(series.items()):
-            points.sort()
             xs = [d for d, _ in points]
             ys = [float(v) for _, v in points]
-            if until is not None and xs and until > xs[-1]:
-                xs, ys = [*xs, until], [*ys, ys[-1]]
+            end = ends[teacher]
+            if end is not None and xs and end > xs[-1]:
+                xs, ys = [*xs, end], [*ys, ys[-1]]
             colour = PALETTE[i % len(PALETTE)]
             ax.step(xs, ys, where="post", color=colour, label=plain_label(teacher), lw=1.5)
             ax.plot(

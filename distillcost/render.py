@@ -746,8 +746,17 @@ def comparison_table(rows: Sequence[Mapping[str, Any]], teacher: Any) -> Table:
 
 
 def history_table(rows: Sequence[Mapping[str, Any]]) -> Table:
+    """Each teacher's first price, every change and its retirement.
+
+    The analysis rows are a full panel (every teacher on every date, for charts);
+    a memo table of "0%" rows hid the three changes that matter among twenty lines.
+    """
     out = []
     for r in rows:
+        change_pct = r.get("change_pct")
+        unchanged = change_pct is not None and to_decimal(change_pct) == 0
+        if r.get("total_usd") is not None and unchanged:
+            continue
         status = str(r.get("status") or "priced")
         if r.get("total_usd") is None:
             total = status + (f": {r['note']}" if r.get("note") else "")
@@ -1060,7 +1069,11 @@ def build_charts(data: ReportData) -> list[Chart]:
         out.append(charts.by_teacher(data.comparison, highlight=e.get("teacher")))
     priced = [r for r in data.history or () if r.get("total_usd") is not None]
     if priced:
-        out.append(charts.over_time(priced, until=_maybe_date(e.get("as_of"))))
+        # the history runs to today (see build_report_data), so the lines do too;
+        # retirement rows (no total) end their teacher's line
+        as_of = _maybe_date(e.get("as_of"))
+        until = max(as_of, date.today()) if as_of is not None else date.today()
+        out.append(charts.over_time(list(data.history or ()), until=until))
     sensitivity = [r for r in e.get("sensitivity") or () if r["low_usd"] != r["high_usd"]]
     if sensitivity:
         out.append(charts.tornado(e["total_usd"], sensitivity))

@@ -85,3 +85,38 @@ def test_cost_vs_volume_points_are_whole_counts(table):
     volumes = [p["volume"] for p in points]
     assert D(5_200) in volumes and D(10_400) in volumes and D(52_002) in volumes
     assert all(v == v.to_integral_value() for v in volumes)
+
+
+def _essay_history(table):
+    sc = load_scenario(EXAMPLES / "essay.toml")
+    data = build_report_data(
+        sc, table, compare=["gpt-3.5-turbo", "gpt-4o-mini"], history=True, volume=False
+    )
+    return data.history
+
+
+def test_history_table_shows_changes_not_a_panel_of_zeros(table):
+    # 21 rows, most "0%", hid the story: $20,000 -> $2,000 -> $1,500 -> $600
+    from distillcost.render import history_table
+
+    rows = history_table(_essay_history(table)).rows
+    assert all(r[3] != "0%" for r in rows)
+    by_teacher = [(r[1], r[2]) for r in rows]
+    assert by_teacher[:2] == [("text-davinci-003", "$20,000"), ("gpt-3.5-turbo", "$2,000.00")]
+    assert ("text-davinci-003", "retired") in by_teacher
+    assert ("gpt-3.5-turbo", "$1,500.00") in by_teacher  # 2024-02-16: $1.50 per 1M output
+    assert ("gpt-4o-mini", "$600.00") in by_teacher
+
+
+def test_over_time_lines_run_to_retirement_or_the_end(table):
+    # gpt-3.5-turbo's line stopped at its last price change (2024-10-01) although it
+    # was sold at that price until its retirement (2026-10-23 in the table)
+    from distillcost.charts import step_series
+
+    until = date(2026, 11, 26)
+    series = step_series(_essay_history(table), until)
+    points, end = series["gpt-3.5-turbo"]
+    assert end == date(2026, 10, 23)
+    assert points[-1][1] == D(1500)
+    assert series["text-davinci-003"][1] == date(2024, 1, 4)  # retired
+    assert series["gpt-4o-mini"][1] == until  # still sold: holds to the report's date
