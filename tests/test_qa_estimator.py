@@ -72,3 +72,24 @@ def test_implausibly_small_numbers_are_errors(runner, cli, tmp_path):
     # zero stays valid where zero is allowed, and ordinary small values too
     ok = runner.invoke(cli, ["estimate", *BASE, "--retry-rate", "0", "--rpm", "0.001"])
     assert ok.exit_code == 0, ok.output
+
+
+def test_alpaca_comment_figures():
+    # examples/alpaca.toml's comment quotes these; they mixed range corners before.
+    # acceptance 1, 110 tokens: 52,002 / 16 = 3,250.125 requests
+    #   3,250.125 x 771 x $20/1M = $50.12; 52,002 x 110 x $20/1M = $114.40 -> $164.52
+    # acceptance 0.33: 157,581.8 generated / 16 = 9,848.86 requests
+    #   9,848.86 x 771 x 20/1M = $151.87; 157,581.8 x 110 x 20/1M = $346.68 -> $498.55
+    from decimal import Decimal as D
+
+    from distillcost.estimator import estimate
+    from distillcost.prices import load_prices
+    from distillcost.scenario import load_scenario
+
+    table = load_prices(plugins=False, user_dir=False)
+    sc = load_scenario(EXAMPLES / "alpaca.toml")
+    text = (EXAMPLES / "alpaca.toml").read_text()
+    all_kept = estimate(sc.with_values(acceptance_rate=1), table)
+    third = estimate(sc.with_values(acceptance_rate=D("0.33")), table)
+    assert round(all_kept.api_usd, 2) == D("164.52") and "$165 if all survive" in text
+    assert round(third.api_usd, 2) == D("498.55") and "$499 if only a third" in text
