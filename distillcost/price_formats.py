@@ -6,7 +6,8 @@ file, line, row and field — so ``distillcost prices validate`` can report them
 all at once. Numbers never pass through ``float``: TOML and JSON are parsed with
 ``parse_float=Decimal`` and CSV cells with ``Decimal(str)``.
 
-The file schema is ``PRICE_SCHEMA.md``; the CSV form (one row per model and
+The file format is documented in ``pricing/README.md`` (installed with the package);
+the CSV form (one row per model and
 effective date, model-level columns repeated) exists so that a price sheet kept
 in a spreadsheet can be fed back in, and ``prices list --format csv`` writes
 exactly that form.
@@ -842,7 +843,7 @@ def check_names(
 
 
 def parse_toml(text: str, file: str, origin: str) -> ParseResult:
-    """A TOML price table (the schema in PRICE_SCHEMA.md)."""
+    """A TOML price table (the format in pricing/README.md)."""
     result = ParseResult()
     try:
         doc = tomllib.loads(text, parse_float=Decimal)

@@ -72,3 +72,45 @@ def test_decimal_comma_sheet_gets_a_hint(runner, cli, tmp_path):
     assert result.exit_code == 1
     assert f"{sheet}:2: model 'acme-1' price from 2024-01-01: field 'input'" in result.output
     assert "'1,5'" in result.output and "decimal point" in result.output
+
+
+def test_the_price_file_format_is_documented_in_the_installed_readme():
+    # Found: pricing/README.md and price_formats.py sent users to PRICE_SCHEMA.md, a file that
+    # does not exist anywhere; a new user writing --prices FILE had no list of fields.
+    from importlib import resources
+
+    from distillcost import price_formats as pf
+
+    readme = (resources.files("distillcost.pricing") / "README.md").read_text(encoding="utf-8")
+    assert "PRICE_SCHEMA" not in readme
+    assert "PRICE_SCHEMA" not in (pf.__doc__ or "")
+    keys = {*pf.META_KEYS, *pf.MODEL_KEYS, *pf.ENTRY_KEYS, *pf.TIER_KEYS, *pf.CSV_COLUMNS}
+    undocumented = sorted(k for k in keys if f"`{k}`" not in readme)
+    assert undocumented == []
+    for unit in pf.UNITS:
+        assert unit in readme
+
+
+def test_the_readme_toml_example_is_a_valid_table(tmp_path):
+    import re
+    from datetime import date
+    from decimal import Decimal
+    from importlib import resources
+
+    from distillcost.prices import load_price_file
+
+    readme = (resources.files("distillcost.pricing") / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", readme, re.S)
+    assert example is not None
+    path = tmp_path / "example.toml"
+    path.write_text(example.group(1), encoding="utf-8")
+    (model,) = load_price_file(path)
+    assert model.id == "acme-large" and model.aliases == ("acme-large-2025-01-01",)
+    (entry,) = model.history
+    assert entry.effective_from == date(2025, 1, 1)
+    assert (entry.input, entry.output, entry.per_request) == (
+        Decimal("2.5"),
+        Decimal("10"),
+        Decimal("0.001"),
+    )
+    assert entry.tiers[0].above_prompt_tokens == 200000

@@ -20,7 +20,7 @@ import pytest
 
 SHIPPED = ("openai", "anthropic", "google", "deepseek", "mistral", "together")
 
-# PRICE_SCHEMA.md: every key a table may use, per level.
+# pricing/README.md (File format): every key a table may use, per level.
 META_KEYS = {"provider", "unit", "checked"}
 MODEL_KEYS = {
     "id",
