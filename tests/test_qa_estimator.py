@@ -93,3 +93,10 @@ def test_alpaca_comment_figures():
     third = estimate(sc.with_values(acceptance_rate=D("0.33")), table)
     assert round(all_kept.api_usd, 2) == D("164.52") and "$165 if all survive" in text
     assert round(third.api_usd, 2) == D("498.55") and "$499 if only a third" in text
+
+
+def test_markdown_total_and_range_on_one_line(runner, cli):
+    # "**Total: $425.04**" then "\n (low ..." split the sentence when pasted as text
+    result = runner.invoke(cli, ["estimate", str(EXAMPLES / "alpaca.toml"), "-f", "md"])
+    assert result.exit_code == 0, result.output
+    assert "**Total: $425.04** (low $244.92, high $667.04)\n" in result.output

@@ -284,9 +284,10 @@ def markdown(result: Estimate) -> str:
         f"source: {_md_cell(result.price.source)})."
     )
     add("")
-    add(f"**Total: {usd(result.total_usd)}**")
-    if result.low_usd != result.high_usd:
-        add(f" (low {usd(result.low_usd)}, high {usd(result.high_usd)})")
+    total = f"**Total: {usd(result.total_usd)}**"
+    if result.low_usd != result.high_usd:  # same line: pasted as text, no stray break
+        total += f" (low {usd(result.low_usd)}, high {usd(result.high_usd)})"
+    add(total)
     add("")
     add("| Kind | Tokens | USD |")
     add("|---|---:|---:|")
