@@ -114,3 +114,21 @@ def test_the_readme_toml_example_is_a_valid_table(tmp_path):
         Decimal("0.001"),
     )
     assert entry.tiers[0].above_prompt_tokens == 200000
+
+
+def test_claude_3_haiku_cache_prices_are_the_published_ones():
+    # Found: 0.3125 / 0.025 shipped (1.25x / 0.1x of $0.25 by rule) while the entry's own
+    # verified source reads "Haiku 3 cache write $0.30, cache hit $0.03" — Haiku 3 is the
+    # exception to the rule on Anthropic's pricing page (also Vercel AI Gateway:
+    # "Read: $0.03/M Write: $0.3/M"; LiteLLM 0.30 / 0.03).
+    from datetime import date
+    from decimal import Decimal
+
+    from distillcost.prices import load_prices
+
+    table = load_prices()
+    for day in (date(2024, 8, 14), date(2024, 10, 8), date(2025, 6, 1)):
+        entry = table.price_of("claude-3-haiku-20240307", day)
+        assert entry.cache_write == Decimal("0.30"), day
+        assert entry.cached_input == Decimal("0.03"), day
+        assert (entry.input, entry.output) == (Decimal("0.25"), Decimal("1.25"))
