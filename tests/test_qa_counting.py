@@ -164,3 +164,25 @@ def test_skip_bad_skips_null_fields_with_a_count(runner, cli, tmp_path):
     f = json.loads(result.stdout)["files"][0]
     assert f["documents"] == 1 and f["skipped"] == 1
     assert f["tokens"] == tok("q") + tok("a b")
+
+
+def test_table_footer_explains_every_two_sided_format_shown(runner, cli, tmp_path):
+    # Found: the footer explained chat and instruction sides but said nothing for
+    # question/answer (GSM8K) or prompt/completion files, whose sides are just as priced.
+    qa = _jsonl(tmp_path / "qa.jsonl", {"question": "q", "answer": "a"})
+    pc = _jsonl(tmp_path / "pc.jsonl", {"prompt": "p", "completion": "c"})
+    result = run(runner, cli, qa, pc)
+    assert result.exit_code == 0, result.output
+    assert "question-answer: prompt = question, completion = answer" in result.stdout
+    assert "prompt-completion: prompt = prompt, completion = completion" in result.stdout
+
+
+def test_output_file_is_announced_on_stderr(runner, cli, tmp_path):
+    # estimate, compare, history, sweep and report say "Wrote FILE"; count wrote silently.
+    src = _jsonl(tmp_path / "a.jsonl", {"question": "q", "answer": "a"})
+    target = tmp_path / "counts.json"
+    result = run(runner, cli, src, "-f", "json", "-o", target)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert f"Wrote {target}" in result.stderr
+    assert json.loads(target.read_text())["total"]["tokens"] == tok("q") + tok("a")

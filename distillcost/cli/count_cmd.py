@@ -96,6 +96,10 @@ def _table(result: Any) -> str:
         lines.append(f"chat: {CHAT_FORMULA}")
     if any(f.format.endswith("/instruction") for f in result.files):
         lines.append('instruction: prompt = instruction + "\\n" + input, completion = output')
+    if any(f.format.endswith("/question-answer") for f in result.files):
+        lines.append("question-answer: prompt = question, completion = answer")
+    if any(f.format.endswith("/prompt-completion") for f in result.files):
+        lines.append("prompt-completion: prompt = prompt, completion = completion")
     if result.skipped:
         lines.append(f"skipped {result.skipped:,} bad records (--skip-bad)")
     return "\n".join(lines) + "\n"
@@ -284,5 +288,6 @@ def count(
         text = _table(result)
     if output:
         atomic_write(output, text)
+        click.echo(f"Wrote {output}", err=True)  # as estimate, compare and report do
     else:
         click.echo(text, nl=False)
