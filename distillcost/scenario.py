@@ -593,6 +593,20 @@ def _check_number(spec: FieldSpec, value: Decimal) -> None:
         raise ScenarioError(f"{name}: must be a whole number, got {_fmt(value)}")
 
 
+def _blame(message: str, provenance: Mapping[str, str], where: str) -> str:
+    """Name the file only when the fields at fault came from it.
+
+    A bad --acceptance-rate read "alpaca.toml: acceptance_rate: must be ...", as if
+    the file held the value; a flag's value is named as the flag.
+    """
+    head = message.split(":", 1)[0]
+    named = [w for w in head.replace(",", " ").split() if w in SPECS]
+    if named and all(provenance.get(name) == "flag" for name in named):
+        flags = ", ".join("--" + name.replace("_", "-") for name in named)
+        return f"{message} (from {flags})"
+    return f"{where}{message}"
+
+
 def _fmt(value: Decimal) -> str:
     return str(Range.of(value))
 
@@ -692,7 +706,7 @@ def load_scenario(
             **values, source_path=str(path) if path else None, provenance=provenance
         )
     except ScenarioError as exc:
-        raise ScenarioError(f"{where}{exc}") from None
+        raise ScenarioError(_blame(str(exc), provenance, where)) from None
     if measure and (scenario.prompt_file or scenario.completion_file or scenario.chat_file):
         scenario = measure_profile(scenario, encoding=encoding)
     return scenario

@@ -100,3 +100,21 @@ def test_markdown_total_and_range_on_one_line(runner, cli):
     result = runner.invoke(cli, ["estimate", str(EXAMPLES / "alpaca.toml"), "-f", "md"])
     assert result.exit_code == 0, result.output
     assert "**Total: $425.04** (low $244.92, high $667.04)\n" in result.output
+
+
+def test_a_bad_flag_value_is_not_blamed_on_the_file(runner, cli, tmp_path):
+    # "gpt4all.toml: acceptance_rate: must be ..., got 1.5" when 1.5 came from the flag
+    gpt4all = str(EXAMPLES / "gpt4all.toml")
+    result = runner.invoke(cli, ["estimate", gpt4all, "--acceptance-rate", "1.5"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: acceptance_rate: must be between 0 and 1, got 1.5 (from --acceptance-rate)\n"
+    )
+    # a bad value in the file is still named with the file
+    path = tmp_path / "s.toml"
+    path.write_text(
+        'teacher = "gpt-4o-mini"\nexamples = 1\nprompt_tokens = 1\ncompletion_tokens = 1\n'
+        "acceptance_rate = 2\n"
+    )
+    result = runner.invoke(cli, ["estimate", str(path)])
+    assert result.output == f"Error: {path}: acceptance_rate: must be between 0 and 1, got 2\n"
