@@ -252,5 +252,6 @@ def test_usage_errors_exit_2(runner, cli, args, message):
 
 
 def test_sample_out_of_range_is_an_error(runner, cli):
-    line = error_line(run(runner, cli, DATA / "chat.jsonl", "--sample", "150%"))
-    assert "sample fraction 1.5 is not in (0, 1]" in line
+    result = run(runner, cli, DATA / "chat.jsonl", "--sample", "150%")
+    assert result.exit_code == 2  # a usage error naming the option
+    assert "Invalid value for --sample: '150%': a fraction must be above 0" in result.stderr

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from distillcost.tokens import get_encoding
 
 ENC = get_encoding("o200k_base")
@@ -186,3 +188,14 @@ def test_output_file_is_announced_on_stderr(runner, cli, tmp_path):
     assert result.stdout == ""
     assert f"Wrote {target}" in result.stderr
     assert json.loads(target.read_text())["total"]["tokens"] == tok("q") + tok("a")
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "1", "1.5", "150%", "0%", "-5%", "1e400"])
+def test_sample_out_of_range_is_a_usage_error_naming_the_flag(runner, cli, tmp_path, value):
+    # Found: "--sample 0" said "Error: a sample of 0 documents is too small (at least 2)",
+    # exit 1, without naming the option (other bad flags are usage errors, exit 2).
+    src = _jsonl(tmp_path / "a.jsonl", {"question": "q", "answer": "a"})
+    result = run(runner, cli, src, "--sample", value)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "--sample" in result.stderr and value in result.stderr

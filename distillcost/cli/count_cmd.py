@@ -19,17 +19,30 @@ def _parse_sample(value: str | None) -> float | int | None:
     if value is None:
         return None
     text = value.strip()
+    parsed: float | int
     try:
         if text.endswith("%"):
-            return float(text[:-1]) / 100
-        if any(ch in text for ch in ".eE"):
-            return float(text)
-        return int(text)
+            parsed = float(text[:-1]) / 100
+        elif any(ch in text for ch in ".eE"):
+            parsed = float(text)
+        else:
+            parsed = int(text)
     except ValueError:
         raise click.BadParameter(
             f"{value!r} is neither a fraction (0.01, 1%) nor a number of documents (5000)",
             param_hint="--sample",
         ) from None
+    # range checked here too, so the message names the option (the core checks it again)
+    if isinstance(parsed, int) and parsed < 2:
+        raise click.BadParameter(
+            f"{value!r}: a sample needs at least 2 documents (or give a fraction: 0.01, 1%)",
+            param_hint="--sample",
+        )
+    if isinstance(parsed, float) and not 0 < parsed <= 1:
+        raise click.BadParameter(
+            f"{value!r}: a fraction must be above 0 and at most 1 (100%)", param_hint="--sample"
+        )
+    return parsed
 
 
 def _n(value: int | None) -> str:
