@@ -118,3 +118,14 @@ def test_a_bad_flag_value_is_not_blamed_on_the_file(runner, cli, tmp_path):
     )
     result = runner.invoke(cli, ["estimate", str(path)])
     assert result.output == f"Error: {path}: acceptance_rate: must be between 0 and 1, got 2\n"
+
+
+def test_markdown_names_cannot_inject_images_or_links(runner, cli):
+    # a shared scenario's name became a remote image (a tracking pixel) and a link
+    name = "![x](http://evil.example/t.png) [c](javascript:alert(1)) <img src=x>"
+    result = runner.invoke(
+        cli, ["estimate", str(EXAMPLES / "gpt4all.toml"), "--name", name, "-f", "md"]
+    )
+    assert result.exit_code == 0, result.output
+    title = result.output.splitlines()[0]
+    assert title == (r"# !\[x\](http://evil.example/t.png) \[c\](javascript:alert(1)) \<img src=x>")

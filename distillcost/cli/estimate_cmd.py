@@ -267,9 +267,14 @@ def text_report(result: Estimate) -> str:
 
 
 def _md_cell(value: Any) -> str:
-    """Text safe inside a Markdown table cell (and inert as HTML when rendered)."""
-    text = plain(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+    """Text inert in Markdown (cells, headings, links, images, HTML), as in reports.
+
+    Escaping only HTML and pipes left ``![x](http://…)`` in a scenario name as an
+    image fetched from anywhere when the Markdown was rendered.
+    """
+    from distillcost.render import md
+
+    return md(plain(value))
 
 
 def markdown(result: Estimate) -> str:
