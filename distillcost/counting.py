@@ -114,8 +114,9 @@ class CountResult:
     backend: str
     exact: bool
     note: str = ""
-    skipped: int = 0
+    skipped: int = 0  # bad records plus unreadable files (--skip-bad)
     warnings: tuple[str, ...] = ()
+    skipped_files: int = 0  # of ``skipped``: whole files left out
 
     @property
     def has_chat(self) -> bool:
@@ -129,6 +130,7 @@ class CountResult:
             "note": self.note,
             "chat_formula": CHAT_FORMULA if self.has_chat else None,
             "skipped": self.skipped,
+            "skipped_files": self.skipped_files,
             "files": [f.to_dict(include_values) for f in self.files],
             "total": self.total.to_dict(include_values),
         }
@@ -785,6 +787,7 @@ def count_files(
         note=str(getattr(counter, "note", "") or ""),
         skipped=run.skipped + len(skipped_files),
         warnings=tuple(run.warnings),
+        skipped_files=len(skipped_files),
     )
 
 

@@ -199,3 +199,23 @@ def test_sample_out_of_range_is_a_usage_error_naming_the_flag(runner, cli, tmp_p
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert "--sample" in result.stderr and value in result.stderr
+
+
+def test_skip_bad_tells_skipped_files_from_skipped_records(runner, cli, tmp_path):
+    # Found: on /corpus/raw, 10 whole files (tens of thousands of records) in no known format
+    # were reported as "skipped 10 bad records".
+    d = tmp_path / "d"
+    d.mkdir()
+    _jsonl(d / "a_good.jsonl", {"question": "q", "answer": "a"})
+    (d / "b_some_bad.jsonl").write_text(
+        json.dumps({"question": "q2", "answer": "a2"}) + "\n{broken\n", encoding="utf-8"
+    )
+    _jsonl(d / "c_other.jsonl", {"task": "x"}, {"task": "y"})
+    result = run(runner, cli, d, "--skip-bad", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "skipped 1 bad record and 1 unreadable file in total" in result.stderr
+    out = json.loads(result.stdout)
+    assert out["skipped_files"] == 1 and out["skipped"] == 2
+    assert out["total"]["documents"] == 2
+    table = run(runner, cli, d, "--skip-bad")
+    assert "skipped 1 bad record and 1 unreadable file (--skip-bad)" in table.stdout

@@ -45,6 +45,18 @@ def _parse_sample(value: str | None) -> float | int | None:
     return parsed
 
 
+def _skipped(result: Any) -> str:
+    """'3 bad records and 1 unreadable file': whole files are not records."""
+    records = result.skipped - result.skipped_files
+    parts = []
+    if records:
+        parts.append(f"{records:,} bad record{'s' if records != 1 else ''}")
+    if result.skipped_files:
+        n = result.skipped_files
+        parts.append(f"{n:,} unreadable file{'s' if n != 1 else ''}")
+    return " and ".join(parts)
+
+
 def _n(value: int | None) -> str:
     return "" if value is None else f"{value:,}"
 
@@ -114,7 +126,7 @@ def _table(result: Any) -> str:
     if any(f.format.endswith("/prompt-completion") for f in result.files):
         lines.append("prompt-completion: prompt = prompt, completion = completion")
     if result.skipped:
-        lines.append(f"skipped {result.skipped:,} bad records (--skip-bad)")
+        lines.append(f"skipped {_skipped(result)} (--skip-bad)")
     return "\n".join(lines) + "\n"
 
 
@@ -291,7 +303,7 @@ def count(
     if result.skipped:
         more = result.skipped - len(result.warnings)
         tail = f" ({more:,} not shown)" if more > 0 else ""
-        click.echo(f"Warning: skipped {result.skipped:,} bad records in total{tail}", err=True)
+        click.echo(f"Warning: skipped {_skipped(result)} in total{tail}", err=True)
 
     if out_format == "json":
         text = json_text(result.to_dict())
