@@ -303,7 +303,12 @@ def md(text: Any) -> str:
     underscores such as ``completion_tokens`` are left alone because GitHub does
     not treat them as emphasis. Newlines fold into spaces.
     """
-    return _escape_block_start(_md_inline(" ".join(str(text).split())))
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    return _escape_block_start(_md_inline(" ".join(text.split())))
+
+
+# control characters (ESC, BEL, ...) would reach a terminal when Markdown goes to stdout
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _md_inline(s: str) -> str:

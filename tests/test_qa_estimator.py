@@ -129,3 +129,27 @@ def test_markdown_names_cannot_inject_images_or_links(runner, cli):
     assert result.exit_code == 0, result.output
     title = result.output.splitlines()[0]
     assert title == (r"# !\[x\](http://evil.example/t.png) \[c\](javascript:alert(1)) \<img src=x>")
+
+
+def test_control_characters_in_names_never_reach_the_terminal(runner, cli, tmp_path):
+    # a shared scenario named "\x1b[2J..." cleared the terminal of whoever ran it
+    path = tmp_path / "s.toml"
+    path.write_text(
+        'name = "\\u001b[2JRED\\u0007"\nteacher = "gpt-4o-mini"\nexamples = 1\n'
+        "prompt_tokens = 1\ncompletion_tokens = 1\n"
+    )
+    from distillcost.cli.estimate_cmd import render
+    from distillcost.estimator import estimate
+    from distillcost.prices import load_prices
+    from distillcost.scenario import load_scenario
+
+    result = estimate(load_scenario(path), load_prices(plugins=False, user_dir=False))
+    # shown as text: \x1b in the terminal text; Markdown escapes the backslash and
+    # bracket so that it renders as the same visible text
+    for fmt, shown in (("text", r"\x1b[2JRED\x07"), ("md", r"\\x1b\[2JRED\\x07")):
+        out = render(result, fmt)
+        assert "\x1b" not in out and "\x07" not in out, fmt
+        assert shown in out, fmt
+    report = runner.invoke(cli, ["report", str(path)])
+    assert report.exit_code == 0, report.output
+    assert "\x07" not in report.output and "\\x07" in report.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
@@ -101,11 +102,23 @@ def render(result: Estimate, fmt: str, explain: bool = False) -> str:
         text = markdown(result)
         if explain:
             text += "\n## Method\n\n```\n" + _method_text(result) + "```\n"
-        return text
+        return visible(text)
     text = text_report(result)
     if explain:
         text += "\n" + _method_text(result)
-    return text
+    return visible(text)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """Control characters from a scenario's names shown as ``\\x1b``, never sent raw.
+
+    A name holding an escape sequence could clear or rewrite the user's terminal
+    (click strips ANSI codes only when the output is not a terminal).
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _method_text(result: Estimate) -> str:
