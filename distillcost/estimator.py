@@ -90,7 +90,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any
 
-from distillcost.errors import NotAvailableError, ScenarioError
+from distillcost.errors import DistillcostError, NotAvailableError, ScenarioError
 from distillcost.prices import LongContextTier, ModelRecord, PriceEntry, PriceTable
 from distillcost.ranges import Range
 from distillcost.scenario import FIELDS, NUMERIC_PARAMETERS, SPECS, Scenario, check_complete
@@ -913,8 +913,11 @@ def _student(
     if method == "fine-tune":
         if sc.student_model is None:
             raise ScenarioError("student_model: needed for student method fine-tune")
-        record = ctx.table.get(sc.student_model)
-        entry = record.price_on(ctx.as_of)
+        try:  # say it is the student's model: "unknown model" alone reads as the teacher
+            record = ctx.table.get(sc.student_model)
+            entry = record.price_on(ctx.as_of)
+        except DistillcostError as exc:
+            raise ScenarioError(f"student_model: {exc}") from None
         if entry.training is None:
             raise NotAvailableError(
                 f"student_model: {record.id} has no fine-tuning (training) price on "

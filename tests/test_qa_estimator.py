@@ -153,3 +153,11 @@ def test_control_characters_in_names_never_reach_the_terminal(runner, cli, tmp_p
     report = runner.invoke(cli, ["report", str(path)])
     assert report.exit_code == 0, report.output
     assert "\x07" not in report.output and "\\x07" in report.output
+
+
+def test_unknown_student_model_names_the_student_field(runner, cli):
+    args = ["estimate", *BASE, "--student-method", "fine-tune", "--student-model", "gpt-4o-mni"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: student_model: unknown model 'gpt-4o-mni'.")
+    assert "gpt-4o-mini" in result.output  # did you mean
