@@ -120,3 +120,14 @@ def test_over_time_lines_run_to_retirement_or_the_end(table):
     assert points[-1][1] == D(1500)
     assert series["text-davinci-003"][1] == date(2024, 1, 4)  # retired
     assert series["gpt-4o-mini"][1] == until  # still sold: holds to the report's date
+
+
+def test_summary_counts_examples_in_whole_numbers(table):
+    # the quotable summary read "generate 22,222.2222 examples" (20,000 / 0.9)
+    from distillcost.render import render_report
+
+    sc = load_scenario(EXAMPLES / "claude-multiturn.toml")
+    data = build_report_data(sc, table, volume=False)
+    for fmt in ("md", "html"):
+        text = " ".join(render_report(data, fmt).text.split())
+        assert "generate 22,222 examples, of which 20,000 are kept" in text, fmt
