@@ -851,6 +851,30 @@ TIME_FORMULAS: dict[str, str] = {
 }
 
 
+_TOKEN_STEPS = (
+    ("prompt tokens per conversation = ", "Prompt tokens", "per conversation = "),
+    ("prompt tokens = ", "Prompt tokens", ""),
+    ("shared prefix: ", "Shared prefix", ""),
+    ("output tokens = ", "Output tokens", ""),
+    ("reasoning tokens = ", "Reasoning tokens", ""),
+)
+
+
+def token_lines(worked: Iterable[str]) -> list[tuple[str, str]]:
+    """The estimator's token steps (requests -> tokens by kind), for the hand check.
+
+    Without them the method went from requests straight to "71,822,222 × $3.00":
+    a reader could not see where the token counts came from.
+    """
+    out = []
+    for line in worked:
+        for prefix, label, keep in _TOKEN_STEPS:
+            if line.startswith(prefix):
+                out.append((label, keep + line[len(prefix) :]))
+                break
+    return out
+
+
 def method_lines(e: Mapping[str, Any]) -> list[str]:
     """The hand check, as aligned plain-text lines (a code block / ``<pre>``).
 
@@ -917,6 +941,7 @@ def method_lines(e: Mapping[str, Any]) -> list[str]:
             )
         )
 
+    entries.extend(token_lines(e.get("worked") or ()))
     costs = e.get("costs") or {}
     toks = e.get("tokens") or {}
     prices = e.get("prices") or {}

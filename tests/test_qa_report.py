@@ -131,3 +131,20 @@ def test_summary_counts_examples_in_whole_numbers(table):
     for fmt in ("md", "html"):
         text = " ".join(render_report(data, fmt).text.split())
         assert "generate 22,222 examples, of which 20,000 are kept" in text, fmt
+
+
+def test_method_shows_where_the_token_counts_come_from(table):
+    # the hand check jumped from requests to "71,822,222 x $3.00": no token step
+    # By hand (claude-multiturn): R = 20,000 / 0.9 x 4 x 1.01 = 89,777.78 requests;
+    # a conversation's prompt = 4 x 2,000 + 80 x (1+2+3+4) + 400 x (0+1+2+3) = 11,200
+    # tokens; cached prefix reads R x 0.95 x 2,000 = 170,577,777.78
+    from distillcost.render import method_lines, render_report
+
+    sc = load_scenario(EXAMPLES / "claude-multiturn.toml")
+    data = build_report_data(sc, table, volume=False)
+    text = "\n".join(method_lines(data.estimate))
+    assert "4×2,000 + 80×10 + 400×6 = 11,200" in text
+    assert "cached reads R·h·s = 170,577,777.78" in text
+    assert "Output tokens       R × n × k × c = 89,777.78 × 1 × 1 × 400 = 35,911,111.11" in text
+    md = render_report(data, "md").text
+    assert "s shared prefix tokens" in md and "h cache hit rate" in md
