@@ -132,3 +132,52 @@ def test_claude_3_haiku_cache_prices_are_the_published_ones():
         assert entry.cache_write == Decimal("0.30"), day
         assert entry.cached_input == Decimal("0.03"), day
         assert (entry.input, entry.output) == (Decimal("0.25"), Decimal("1.25"))
+
+
+CONTROL_NOTES = (
+    '[meta]\nprovider = "acme"\n[[models]]\nid = "m1"\nencoding = "o200k_base"\n'
+    'notes = "hi \\u001b]0;pwned\\u0007 \\u001b[2J there\\rX"\n'
+    '[[models.prices]]\neffective_from = 2024-01-01\ninput = 1\noutput = 2\nsource = "src"\n'
+    'notes = "entry \\u009b31m"\n'
+)
+
+
+def test_control_characters_in_a_table_never_reach_the_terminal(runner, cli, tmp_path):
+    # Found: `prices show` wrote a table's notes raw: an OSC title change, a clear-screen and
+    # a carriage return from a third-party table (plugin, community map) reached the terminal.
+    path = tmp_path / "ctrl.toml"
+    path.write_text(CONTROL_NOTES, encoding="utf-8")
+    result = runner.invoke(
+        cli, ["prices", "show", "m1", "--no-builtin", "--prices", str(path)], color=True
+    )
+    assert result.exit_code == 0, result.output
+    for raw in ("\x1b", "\x07", "\r", "\x9b"):
+        assert raw not in result.output
+    assert "hi \\x1b]0;pwned\\x07 \\x1b[2J there\\x0dX" in result.output
+    assert "entry \\x9b31m" in result.output
+
+
+def test_litellm_names_with_control_characters_are_shown_escaped(runner, cli, tmp_path):
+    # LiteLLM keys and providers are taken as they are; the table must still be inert.
+    path = tmp_path / "map.json"
+    path.write_text(
+        json.dumps(
+            {
+                "evil\u001b]0;x\u0007": {
+                    "input_cost_per_token": 1e-06,
+                    "output_cost_per_token": 2e-06,
+                    "litellm_provider": "p\r",
+                    "mode": "chat",
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
+    for args in (["list"], ["diff", "1969-01-01", "2024-01-01"]):
+        result = runner.invoke(
+            cli, ["prices", *args, "--no-builtin", "--prices", str(path)], color=True
+        )
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.output and "\x07" not in result.output
+        assert "\r" not in result.output
+        assert "evil\\x1b]0;x\\x07" in result.output

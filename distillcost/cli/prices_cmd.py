@@ -5,6 +5,7 @@ Parses options, calls :mod:`distillcost.prices`, prints. Nothing else.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -57,8 +58,21 @@ def prices_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """Control characters from a price table shown as ``\\x1b``, never sent raw.
+
+    Notes, LiteLLM keys and plugin data are third-party text: an escape sequence in
+    them could retitle, clear or rewrite the user's terminal (click strips only ANSI
+    colour codes, and only when the output is not a terminal).
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def _warn(message: str) -> None:
-    click.echo(f"Warning: {message}", err=True)
+    click.echo(f"Warning: {visible(message)}", err=True)
 
 
 def load_table(price_files: Sequence[str] = (), builtin: bool = True) -> PriceTable:
@@ -95,7 +109,9 @@ def money(value: Decimal | None) -> str:
 
 def render_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """Plain aligned columns; numbers right-aligned."""
-    cells = [[str(c) for c in header]] + [["" if c is None else str(c) for c in r] for r in rows]
+    cells = [[visible(str(c)) for c in header]] + [
+        ["" if c is None else visible(str(c)) for c in r] for r in rows
+    ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     numeric = [
         all(_looks_numeric(row[i]) for row in cells[1:]) and len(cells) > 1
@@ -318,7 +334,7 @@ def show(model: str, as_of: date, fmt: str, price_files: tuple[str, ...], builti
         data["in_force"] = current.effective_from if current else None
         click.echo(json_text(data), nl=False)
         return
-    click.echo(_show_text(record, as_of, current), nl=False)
+    click.echo(visible(_show_text(record, as_of, current)), nl=False)
 
 
 def _show_text(record: ModelRecord, as_of: date, current: PriceEntry | None) -> str:
@@ -530,7 +546,7 @@ def validate(files: tuple[str, ...], across_files: bool) -> None:
 
     problems = validate_price_files(files, across_files=across_files)
     for problem in problems:
-        click.echo(str(problem))
+        click.echo(visible(str(problem)))
     if problems:
         bad = len({p.file for p in problems})
         raise PriceDataError(
