@@ -219,3 +219,27 @@ def test_skip_bad_tells_skipped_files_from_skipped_records(runner, cli, tmp_path
     assert out["total"]["documents"] == 2
     table = run(runner, cli, d, "--skip-bad")
     assert "skipped 1 bad record and 1 unreadable file (--skip-bad)" in table.stdout
+
+
+def test_file_names_with_control_characters_are_shown_escaped(runner, cli, tmp_path):
+    # Found: a file named "a\nb.txt" split the table's row in two, and a name holding
+    # "\x1b]0;x\x07" (terminal title) or "\r" was written raw to the terminal.
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "a\nb.txt").write_text("hello", encoding="utf-8")
+    (d / "t\x1b]0;x\x07.txt").write_text("hello", encoding="utf-8")
+    result = run(runner, cli, d, color=True)
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "a\\x0ab.txt" in result.stdout and "t\\x1b]0;x\\x07.txt" in result.stdout
+    # header, rule, two files, TOTAL: one line each
+    table = result.stdout.split("\n\n")[0].splitlines()
+    assert len(table) == 5
+
+
+def test_warnings_about_bad_records_are_shown_escaped(runner, cli, tmp_path):
+    src = tmp_path / "w\x1b]0;x\x07.jsonl"
+    src.write_text(json.dumps({"question": "q", "answer": "a"}) + "\n{broken\n", encoding="utf-8")
+    result = run(runner, cli, src, "--skip-bad", color=True)
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,17 @@ def _skipped(result: Any) -> str:
     return " and ".join(parts)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """Control characters (a file name's newline or escape sequence) shown as ``\\x1b``.
+
+    Never sent raw: a name could break the table's rows or rewrite the terminal.
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def _n(value: int | None) -> str:
     return "" if value is None else f"{value:,}"
 
@@ -88,7 +100,7 @@ def _table(result: Any) -> str:
         cells += [f"{d.mean:,.1f}", _n(d.p50), _n(d.p90), _n(d.p99), _n(d.max)]
         return cells
 
-    rows = [row(f.source, f.format, f.profile) for f in result.files]
+    rows = [row(visible(f.source), f.format, f.profile) for f in result.files]
     if len(result.files) > 1:
         rows.append(row("TOTAL", "", result.total))
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
@@ -299,7 +311,7 @@ def count(
         threads=threads,
     )
     for warning in result.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        click.echo(f"Warning: {visible(warning)}", err=True)
     if result.skipped:
         more = result.skipped - len(result.warnings)
         tail = f" ({more:,} not shown)" if more > 0 else ""
