@@ -464,16 +464,17 @@ def _split_text(text: str, piece_chars: int, strict_newline: bool) -> list[str]:
     return pieces
 
 
-def _first_safe_point(text: str, lo: int, strict_newline: bool, window: int = 1 << 20) -> int:
-    """The first safe cut at or after ``lo`` (searching forward in windows), or -1."""
+def _first_safe_point(text: str, lo: int, strict_newline: bool) -> int:
+    """A safe cut soon after ``lo`` (searching forward in growing windows), or -1."""
     n = len(text)
+    window = 256
     while lo < n - 1:
         hi = min(lo + window, n - 1)
         cut = _safe_point(text, lo, hi, strict_newline)
         if cut >= 0:
-            # the LAST point in the window; good enough (pieces stay <= window long)
-            return cut
+            return cut  # the last in the first window that has one: at most `window` late
         lo = hi
+        window *= 2
     return -1
 
 
@@ -690,35 +691,40 @@ def _group(pieces: Sequence[str], threads: int) -> list[tuple[int, int]]:
 def _safe_pieces(chunks: Iterable[str], piece_chars: int, strict_newline: bool) -> Iterator[str]:
     """Re-cut a stream of consecutive chunks into pieces that are safe to count apart.
 
-    Cuts are searched inside each chunk only (never in the first two characters, so
-    the context a rule looks at is always in the same chunk); the short tail after a
-    chunk's last cut is carried over to the next. No chunk is copied whole.
+    Small chunks are gathered into a buffer first; a large chunk is cut where it lies
+    (the carried-over tail is prepended to its first piece only), so no large chunk is
+    ever copied whole. Cuts are never sought in a text's first two characters, so the
+    context a rule looks at is always in the same string.
     """
     pending = ""
     for chunk in chunks:
         if not chunk:
             continue
-        if len(pending) + len(chunk) < piece_chars:
-            pending += chunk
-            continue
+        if len(chunk) < piece_chars:
+            text, carry = pending + chunk, ""
+            if len(text) < piece_chars:
+                pending = text
+                continue
+        else:
+            text, carry = chunk, pending
         start = 0
-        n = len(chunk)
+        n = len(text)
         while True:
-            want = piece_chars - len(pending) if start == 0 else piece_chars
+            want = piece_chars - len(carry) if start == 0 else piece_chars
             target = start + max(want, 2)
             if target >= n:
                 break
-            cut = _safe_point(chunk, max(start + want // 2, start, 1), target, strict_newline)
-            if cut < 0:  # none near the target: the last one further on, if any
-                cut = _safe_point(chunk, max(target, 1), n, strict_newline)
+            cut = _safe_point(text, max(start + want // 2, start, 1), target, strict_newline)
+            if cut < 0:  # none near the target: the next one after it, if any
+                cut = _first_safe_point(text, max(target, 1), strict_newline)
                 if cut < 0:
                     break
-            if start == 0 and pending:
-                yield pending + chunk[:cut]
-                pending = ""
+            if start == 0 and carry:
+                yield carry + text[:cut]
+                carry = ""
             else:
-                yield chunk[start:cut]
+                yield text[start:cut]
             start = cut
-        pending = pending + chunk[start:] if pending else chunk[start:]
+        pending = carry + text[start:] if carry else text[start:]
     if pending:
         yield pending

@@ -170,7 +170,8 @@ def test_import_does_not_load_vocabularies() -> None:
 
     code = (
         "import sys, distillcost.tokens as t; "
-        "assert 'tiktoken' not in sys.modules and 'toktok' not in sys.modules, sys.modules.keys(); "
+        "heavy = {'tiktoken', 'toktok', 'click', 'jinja2', 'pandas'} & set(sys.modules); "
+        "assert not heavy, heavy; "
         "assert not t._ENCODING_CACHE"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -457,3 +458,21 @@ def test_submit_batch_counts_in_the_background(backend: str, reference: dict) ->
     futures = [counter.submit_batch(b) for b in batches]
     for batch, fut in zip(batches, futures, strict=True):
         assert fut.result() == [len(reference["cl100k_base"].encode_ordinary(t)) for t in batch]
+
+
+def test_streamed_pieces_stay_small() -> None:
+    """count_chunks' memory bound: pieces near the target size, whatever the chunking."""
+    rng = random.Random(11)
+    lines = [
+        "".join(rng.choice("abcdefgh ,.") for _ in range(rng.randint(0, 120))) for _ in range(40000)
+    ]
+    text = "\n".join(lines)
+    piece_chars = 4096
+    for chunk_size in (100, 4096, 65536, 1 << 20):
+        chunks = (text[i : i + chunk_size] for i in range(0, len(text), chunk_size))
+        pieces = list(tokens._safe_pieces(chunks, piece_chars, strict_newline=True))
+        assert "".join(pieces) == text
+        # a cut is sought in the half piece before the target, else in 256-char windows
+        # (doubling) after it; lines here are <= 120 chars, so pieces stay near the target
+        assert max(map(len, pieces[:-1])) <= piece_chars * 5 // 4
+        assert len(pieces) >= len(text) // (piece_chars * 5 // 4)
