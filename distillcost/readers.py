@@ -15,11 +15,12 @@ Record formats (detected from the first record unless forced):
   ``tool_calls``/``function_call`` (whose arguments are not counted). Assistant
   messages are the completion side; system, developer, user, tool and function
   are the prompt side; any other role is an error.
+  A record-level ``system`` (Anthropic's shape) is one more system message.
 * ``sharegpt`` — ``{"conversations": [{"from", "value"}, ...]}``: ``human``/``user``
   -> user, ``gpt``/``assistant``/``chatgpt``/``bard``/``bing``/``model``/
   ``function_call`` -> assistant, ``system`` -> system, ``observation``/
   ``function_response``/``tool`` -> tool, ``function`` -> function; any other
-  speaker is an error.
+  speaker is an error. A record-level ``system`` (LLaMA-Factory) is a system turn.
 * ``instruction`` — ``instruction``/``input``/``output``: prompt is
   ``instruction + "\\n" + input`` (just ``instruction`` when input is empty),
   completion is ``output`` (``response`` when there is no ``output``, as in GPTeacher).
@@ -159,13 +160,26 @@ def _content_texts(content: Any, what: str) -> list[str]:
     raise BadRecord(f"{what}: content is {type(content).__name__}, not text")
 
 
+def _top_level_system(rec: dict[str, Any]) -> list[str]:
+    """A record-level ``system`` prompt (Anthropic's Messages shape, LLaMA-Factory's ShareGPT).
+
+    It is sent with every request, so it is a system message on the prompt side.
+    """
+    value = rec.get("system")
+    if value is None or value == "":
+        return []
+    if isinstance(value, (str, list)):
+        return _content_texts(value, "field 'system'")
+    raise BadRecord(f"field 'system' is {type(value).__name__}, not text")
+
+
 def parse_chat(rec: dict[str, Any]) -> Doc:
     messages = rec.get("messages")
     if type(messages) is not list:
         raise BadRecord(_missing(rec, "messages", "a list of messages"))
-    prompt: list[str] = []
+    prompt: list[str] = _top_level_system(rec)
     completion: list[str] = []
-    roles: list[str] = []
+    roles: list[str] = ["system"] if prompt else []
     names = 0
     for i, msg in enumerate(messages, 1):
         if type(msg) is not dict:
@@ -208,9 +222,9 @@ def parse_sharegpt(rec: dict[str, Any]) -> Doc:
     turns = rec.get("conversations")
     if not isinstance(turns, list):
         raise BadRecord(_missing(rec, "conversations", "a list of turns"))
-    prompt: list[str] = []
+    prompt: list[str] = _top_level_system(rec)
     completion: list[str] = []
-    roles: list[str] = []
+    roles: list[str] = ["system"] if prompt else []
     for i, turn in enumerate(turns, 1):
         if not isinstance(turn, dict):
             raise BadRecord(f"turn {i} is not an object")

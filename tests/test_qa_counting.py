@@ -243,3 +243,41 @@ def test_warnings_about_bad_records_are_shown_escaped(runner, cli, tmp_path):
     result = run(runner, cli, src, "--skip-bad", color=True)
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+
+
+def test_top_level_system_prompt_is_counted_on_the_prompt_side(runner, cli, tmp_path):
+    # Found: {"system": ..., "messages": [...]} (Anthropic's Messages shape) and ShareGPT's
+    # optional top-level "system" (LLaMA-Factory) were ignored: a long system prompt sent with
+    # every request cost nothing in the profile.
+    system = "You are a careful teacher. Answer step by step."
+    chat = _jsonl(
+        tmp_path / "chat.jsonl",
+        {
+            "system": system,
+            "messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}],
+        },
+    )
+    sg = _jsonl(
+        tmp_path / "sg.jsonl",
+        {
+            "system": system,
+            "conversations": [{"from": "human", "value": "hi"}, {"from": "gpt", "value": "yo"}],
+        },
+    )
+    for path in (chat, sg):
+        result = run(runner, cli, path, "--format", "json")
+        assert result.exit_code == 0, result.output
+        f = json.loads(result.stdout)["files"][0]
+        # 3 (priming) + system message (3 + role + content) + user message (3 + role + content)
+        expected = 3 + (3 + tok("system") + tok(system)) + (3 + tok("user") + tok("hi"))
+        assert f["prompt_tokens"] == expected, path.name
+        assert f["completion_tokens"] == tok("yo")
+
+
+def test_top_level_system_of_the_wrong_type_is_an_error(runner, cli, tmp_path):
+    src = _jsonl(
+        tmp_path / "chat.jsonl",
+        {"system": 42, "messages": [{"role": "user", "content": "hi"}]},
+    )
+    line = error_line(run(runner, cli, src))
+    assert "chat.jsonl:1" in line and "'system'" in line

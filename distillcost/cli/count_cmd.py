@@ -259,7 +259,8 @@ def count(
         completion = sum over assistant messages of tokens(content)
       (content given as parts: each "text" part counted; images are not text)
       ShareGPT: human -> user, gpt -> assistant, system -> system, then as chat
-      (a role or speaker other than these, tool and function is an error)
+      (a role or speaker other than these, tool and function is an error;
+      a record-level "system" prompt counts as one more system message)
       instruction: prompt = tokens(instruction + "\\n" + input)  (no newline when
                    input is empty), completion = tokens(output)
     Text is counted as ordinary text: "<|endoftext|>" in data is just text.
