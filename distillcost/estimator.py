@@ -1058,6 +1058,12 @@ def _estimate(
             f"price of {model.id} from {price.effective_from.isoformat()} is not verified in a "
             "primary source"
         )
+    today = date.today()
+    if when > today:  # --as-of 2099-01-01 silently priced the future at today's prices
+        notes.append(
+            f"{when.isoformat()} is in the future: future price changes are unknown, so the "
+            f"price in force today (from {price.effective_from.isoformat()}) is assumed"
+        )
     lengths: tuple[int, ...] = ()
     prefix: tuple[int, ...] = ()
     if "prompt_tokens" in scenario.measured_fields and scenario.prompt_lengths:

@@ -161,3 +161,17 @@ def test_unknown_student_model_names_the_student_field(runner, cli):
     assert result.exit_code == 1
     assert result.output.startswith("Error: student_model: unknown model 'gpt-4o-mni'.")
     assert "gpt-4o-mini" in result.output  # did you mean
+
+
+def test_a_future_as_of_date_says_todays_price_is_assumed(runner, cli):
+    args = ["estimate", "-m", "deepseek-chat", "--as-of", "2099-01-01", "--examples", "10"]
+    args += ["--prompt-tokens", "1", "--completion-tokens", "1", "-f", "json"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    import json
+
+    notes = json.loads(result.output)["notes"]
+    assert any("2099-01-01 is in the future" in n for n in notes)
+    # today (the default) is not the future
+    today = runner.invoke(cli, [a for a in args if a not in ("--as-of", "2099-01-01")])
+    assert not any("in the future" in n for n in json.loads(today.output)["notes"])
