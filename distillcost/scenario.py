@@ -622,10 +622,14 @@ def _unknown_field(name: str, where: str) -> ScenarioError:
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
-    """A scenario file's table; malformed TOML names the file and line."""
+    """A scenario file's table; malformed TOML names the file and line.
+
+    A UTF-8 byte-order mark (Windows editors write one) is skipped: tomllib read it
+    as "Invalid statement (at line 1, column 1)".
+    """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise ScenarioError(f"{p}: not a UTF-8 text file") from None
     except IsADirectoryError:

@@ -303,3 +303,13 @@ def test_turns_are_capped():
     # each turn is a request shape; a typo like 1e15 turns must not exhaust memory
     with pytest.raises(ScenarioError, match="turns: must be between 1 and 10000"):
         Scenario.from_values(turns="1e15")
+
+
+def test_a_byte_order_mark_is_skipped(tmp_path):
+    # Notepad's UTF-8 files start with EF BB BF; tomllib called that an invalid statement
+    from distillcost.scenario import load_scenario
+
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b'\xef\xbb\xbfteacher = "gpt-4o-mini"\nexamples = 10\n')
+    sc = load_scenario(path)
+    assert sc.teacher == "gpt-4o-mini"
