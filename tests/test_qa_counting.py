@@ -281,3 +281,13 @@ def test_top_level_system_of_the_wrong_type_is_an_error(runner, cli, tmp_path):
     )
     line = error_line(run(runner, cli, src))
     assert "chat.jsonl:1" in line and "'system'" in line
+
+
+def test_unknown_encoding_is_called_an_encoding(runner, cli, tmp_path):
+    # Found: `--encoding o200k` said "unknown model 'o200k'" (the flag names an encoding).
+    src = _jsonl(tmp_path / "a.jsonl", {"question": "q", "answer": "a"})
+    line = error_line(run(runner, cli, src, "--encoding", "o200k"))
+    assert "unknown encoding 'o200k'" in line and "o200k_base" in line
+    # a model name given to --encoding is still an encoding error, with the way out
+    line = error_line(run(runner, cli, src, "--encoding", "gpt-4o"))
+    assert "unknown encoding 'gpt-4o'" in line and "--model" in line

@@ -285,6 +285,14 @@ def count(
     if model and encoding:
         raise click.UsageError("give --model or --encoding, not both")
     chosen = model or encoding or "o200k_base"
+    if encoding:
+        from distillcost.errors import UnknownEncodingError
+        from distillcost.tokens import ENCODINGS
+
+        if encoding not in ENCODINGS:
+            known = ", ".join(ENCODINGS)
+            hint = f"Encodings: {known}; for a model name use --model."
+            raise UnknownEncodingError(encoding, ENCODINGS, hint=hint)
     sample_value = _parse_sample(sample)
     if output and not Path(output).parent.is_dir():
         # before any counting, and naming the user's file rather than atomic_write's temp file
