@@ -740,8 +740,15 @@ def measure_profile(sc: Scenario, encoding: str | None = None) -> Scenario:
     if sc.sample is not None:
         sample = float(sc.sample) if sc.sample <= 1 else int(sc.sample)
 
-    def _explicit(name: str) -> bool:
-        return provenance.get(name) in ("flag", "file", "given", "override")
+    def _explicit(name: str, source: str) -> bool:
+        """A number given for ``name`` is kept unless a flag asked to measure it
+        and the number only came from the file: flags win over the file, so
+        ``--chat-file`` on a scenario file with prompt_tokens = 300 measures (the
+        file's 300 silently won before and the chat file was ignored)."""
+        given = provenance.get(name)
+        if given == "file":
+            return provenance.get(source) != "flag"
+        return given in ("flag", "given", "override")
 
     if sc.chat_file:
         result = count_files(list(sc.chat_file), encoding=enc, sample=sample)
@@ -751,23 +758,23 @@ def measure_profile(sc: Scenario, encoding: str | None = None) -> Scenario:
                 "chat_file: the files have no prompt/completion sides (use chat or "
                 "instruction JSONL, or prompt_file and completion_file)"
             )
-        if not _explicit("prompt_tokens"):
+        if not _explicit("prompt_tokens", "chat_file"):
             changes["prompt_tokens"] = Range.of(_mean(profile.prompt, "chat_file", sc.chat_file))
             lengths = tuple(profile.prompt.values_sample)
             measured.append("prompt_tokens")
-        if not _explicit("completion_tokens"):
+        if not _explicit("completion_tokens", "chat_file"):
             changes["completion_tokens"] = Range.of(
                 _mean(profile.completion, "chat_file", sc.chat_file)
             )
             measured.append("completion_tokens")
-    if sc.prompt_file and not _explicit("prompt_tokens"):
+    if sc.prompt_file and not _explicit("prompt_tokens", "prompt_file"):
         result = count_files(list(sc.prompt_file), encoding=enc, field=sc.field, sample=sample)
         profile = result.total
         dist = profile.total
         changes["prompt_tokens"] = Range.of(_mean(dist, "prompt_file", sc.prompt_file))
         lengths = tuple(dist.values_sample)
         measured.append("prompt_tokens")
-    if sc.completion_file and not _explicit("completion_tokens"):
+    if sc.completion_file and not _explicit("completion_tokens", "completion_file"):
         result = count_files(
             list(sc.completion_file),
             encoding=enc,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal as D
 from pathlib import Path
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -175,3 +176,27 @@ def test_a_future_as_of_date_says_todays_price_is_assumed(runner, cli):
     # today (the default) is not the future
     today = runner.invoke(cli, [a for a in args if a not in ("--as-of", "2099-01-01")])
     assert not any("in the future" in n for n in json.loads(today.output)["notes"])
+
+
+def test_a_measure_flag_wins_over_numbers_in_the_file(runner, cli):
+    # template.toml has prompt_tokens = 300 and completion_tokens = 300..500..800;
+    # --chat-file on the command line was silently ignored (the file's numbers won)
+    import json
+
+    chat = str(EXAMPLES / "sample-chat.jsonl")
+    common = ["-m", "gpt-4o-mini", "--as-of", "2025-06-01", "--chat-file", chat, "-f", "json"]
+    with_file = runner.invoke(cli, ["estimate", str(EXAMPLES / "template.toml"), *common])
+    alone = runner.invoke(cli, ["estimate", "--examples", "10000", *common])
+    assert with_file.exit_code == 0 and alone.exit_code == 0, with_file.output + alone.output
+    a, b = json.loads(with_file.output), json.loads(alone.output)
+    origin = {r["name"]: r for r in a["assumptions"]}
+    assert origin["prompt_tokens"]["origin"] == "measured"
+    assert origin["completion_tokens"]["origin"] == "measured"
+    # the same measurement as the chat file alone gives: equal output per request
+    per_request = D(a["tokens"]["output"]) / D(a["requests_exact"])
+    assert per_request > 0
+    assert per_request == D(b["tokens"]["output"]) / D(b["requests_exact"])
+    # a number given as a flag still wins over a measurement file
+    flag = runner.invoke(cli, ["estimate", "--examples", "10", "--prompt-tokens", "7", *common])
+    origin = {r["name"]: r for r in json.loads(flag.output)["assumptions"]}
+    assert origin["prompt_tokens"]["origin"] == "flag"
