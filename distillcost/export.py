@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
@@ -21,6 +22,10 @@ from pathlib import Path
 from typing import Any
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# C0 and C1 control characters, except tab and newline (kept where text may span lines).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def csv_safe(value: Any) -> Any:
@@ -40,6 +45,17 @@ def csv_safe(value: Any) -> Any:
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
+
+
+def visible(text: object, *, one_line: bool = False) -> str:
+    """Untrusted text for a terminal: control characters shown as ``\\x1b``, never raw.
+
+    File names, model names, notes and plugin data are third-party text; an escape
+    sequence in them could retitle, clear or rewrite the user's terminal, and a
+    newline could break a table row (``one_line=True`` escapes tab and newline too).
+    """
+    pattern = _CONTROL_ONE_LINE if one_line else _CONTROL
+    return pattern.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
 
 
 def csv_text(rows: Iterable[Sequence[Any]], header: Sequence[str] | None = None) -> str:

@@ -64,3 +64,13 @@ def test_help_imports_no_heavy_library():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "HEAVY:"
+
+
+def test_error_line_never_writes_control_characters(runner, cli, tmp_path):
+    # A hostile file name in an error message must not retitle or clear the terminal.
+    name = str(tmp_path / "x\x1b]0;pwned\x07.csv")
+    result = runner.invoke(cli, ["count", name])
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "x\\x1b]0;pwned\\x07.csv" in result.output
+    assert result.output.startswith("Error: ") and result.output.count("\n") == 1

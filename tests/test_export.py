@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from distillcost.export import atomic_write, csv_safe, csv_text, decimal_str, json_text
+from distillcost.export import atomic_write, csv_safe, csv_text, decimal_str, json_text, visible
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,10 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
     atomic_write(target, "new")
     assert target.read_text() == "new"
+
+
+def test_visible_escapes_control_characters_but_keeps_text():
+    assert visible("a\x1b]0;pwned\x07b") == "a\\x1b]0;pwned\\x07b"
+    assert visible("two\nlines\tok") == "two\nlines\tok"
+    assert visible("two\nlines\tok", one_line=True) == "two\\x0alines\\x09ok"
+    assert visible("\x9bC1 csi, ünïcødé ✓") == "\\x9bC1 csi, ünïcødé ✓"

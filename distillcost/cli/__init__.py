@@ -123,8 +123,11 @@ class LazyGroup(click.Group):
 
 
 def one_line(message: str) -> str:
-    """Errors are one line: fold any newlines a library put in its message."""
-    return " ".join(message.split())
+    """Errors are one line, and terminal-safe: a file or model name in the message may
+    hold an escape sequence, which is shown as ``\\x1b``, never sent raw."""
+    from distillcost.export import visible
+
+    return visible(" ".join(message.split()))
 
 
 def os_error_message(exc: OSError) -> str:

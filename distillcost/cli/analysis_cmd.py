@@ -7,7 +7,6 @@ print a table, CSV (spreadsheet-safe) or JSON (exact decimal strings).
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -23,7 +22,7 @@ from distillcost.cli.scenario_options import (
     scenario_options,
 )
 from distillcost.errors import DistillcostError
-from distillcost.export import atomic_write, csv_text, decimal_str, json_text
+from distillcost.export import atomic_write, csv_text, decimal_str, json_text, visible
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,8 +69,8 @@ def emit(text: str, output: str | None) -> None:
 
 
 def clean(text: object) -> str:
-    """Text for the terminal: control characters (escape sequences) shown as '?'."""
-    return "".join("?" if unicodedata.category(ch) == "Cc" else ch for ch in str(text))
+    """A table cell for the terminal: control characters shown as ``\\x1b``, never raw."""
+    return visible(text, one_line=True)
 
 
 def money(value: Decimal | None) -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from distillcost.export import visible as export_visible
 from distillcost.readers import DEFAULT_GLOB, FORMATS_IN
 
 PROGRESS_MIN_BYTES = 32 << 20
@@ -58,15 +58,9 @@ def _skipped(result: Any) -> str:
     return " and ".join(parts)
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
 def visible(text: str) -> str:
-    """Control characters (a file name's newline or escape sequence) shown as ``\\x1b``.
-
-    Never sent raw: a name could break the table's rows or rewrite the terminal.
-    """
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """A file name in a table cell: control characters, newlines included, escaped."""
+    return export_visible(text, one_line=True)
 
 
 def _n(value: int | None) -> str:

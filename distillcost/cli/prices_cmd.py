@@ -5,7 +5,6 @@ Parses options, calls :mod:`distillcost.prices`, prints. Nothing else.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -14,7 +13,7 @@ from typing import Any
 import click
 
 from distillcost.errors import NotAvailableError, PriceDataError, did_you_mean
-from distillcost.export import decimal_str, json_text
+from distillcost.export import decimal_str, json_text, visible
 from distillcost.prices import ModelRecord, PriceEntry, PriceTable, load_prices
 
 FORMATS = ("table", "csv", "json")
@@ -56,19 +55,6 @@ def prices_option(func: Callable[..., Any]) -> Callable[..., Any]:
         help="Extra price table (.toml, .csv, .json or a LiteLLM map; or 'genai-prices' "
         "when that package is installed). Repeatable; later files win per model.",
     )(func)
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def visible(text: str) -> str:
-    """Control characters from a price table shown as ``\\x1b``, never sent raw.
-
-    Notes, LiteLLM keys and plugin data are third-party text: an escape sequence in
-    them could retitle, clear or rewrite the user's terminal (click strips only ANSI
-    colour codes, and only when the output is not a terminal).
-    """
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _warn(message: str) -> None:
