@@ -1058,6 +1058,17 @@ def _estimate(
             f"price of {model.id} from {price.effective_from.isoformat()} is not verified in a "
             "primary source"
         )
+    sources = {
+        "prompt_tokens": scenario.chat_file or scenario.prompt_file,
+        "completion_tokens": scenario.chat_file or scenario.completion_file,
+    }
+    for name, files in sources.items():
+        if files and name not in scenario.measured_fields:
+            value = getattr(scenario, name)
+            notes.append(
+                f"{name} = {value} was given, so it is used rather than measured from "
+                f"{', '.join(files)}"
+            )
     today = date.today()
     if when > today:  # --as-of 2099-01-01 silently priced the future at today's prices
         notes.append(

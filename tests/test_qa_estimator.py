@@ -200,3 +200,14 @@ def test_a_measure_flag_wins_over_numbers_in_the_file(runner, cli):
     flag = runner.invoke(cli, ["estimate", "--examples", "10", "--prompt-tokens", "7", *common])
     origin = {r["name"]: r for r in json.loads(flag.output)["assumptions"]}
     assert origin["prompt_tokens"]["origin"] == "flag"
+
+
+def test_a_given_number_beside_a_measurement_file_is_noted(runner, cli):
+    import json
+
+    chat = str(EXAMPLES / "sample-chat.jsonl")
+    args = ["estimate", "-m", "gpt-4o-mini", "--examples", "10", "--prompt-tokens", "7"]
+    result = runner.invoke(cli, [*args, "--chat-file", chat, "-f", "json"])
+    notes = json.loads(result.output)["notes"]
+    assert any(n.startswith("prompt_tokens = 7 was given") and chat in n for n in notes)
+    assert not any(n.startswith("completion_tokens =") for n in notes)  # measured
