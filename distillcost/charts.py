@@ -187,9 +187,22 @@ def tornado(base_usd: Decimal, rows: Sequence[Mapping[str, Any]]) -> Chart:
     return Chart("sensitivity", "Sensitivity (tornado)", alt, svg)
 
 
+MAX_BARS = 20
+"""Bars in the by-teacher chart: 32 teachers made a chart taller than a printed page,
+split across two pages; the table above it lists them all."""
+
+
 def by_teacher(rows: Sequence[Mapping[str, Any]], highlight: str | None = None) -> Chart:
-    """The same campaign priced for each teacher, cheapest at the top, with ranges."""
-    rows = sorted(rows, key=lambda r: r["total_usd"], reverse=True)  # cheapest drawn last = top
+    """The same campaign priced for each teacher, cheapest at the top, with ranges.
+
+    At most :data:`MAX_BARS` bars: the cheapest ones, plus the scenario's own teacher.
+    """
+    every = sorted(rows, key=lambda r: r["total_usd"])
+    shown = every[:MAX_BARS]
+    if highlight is not None and all(r["teacher"] != highlight for r in shown):
+        shown = [*every[: MAX_BARS - 1], *(r for r in every if r["teacher"] == highlight)]
+    n_all = len(every)
+    rows = sorted(shown, key=lambda r: r["total_usd"], reverse=True)  # cheapest drawn last = top
     totals = [float(r["total_usd"]) for r in rows]
     lows = [float(r.get("low_usd", r["total_usd"])) for r in rows]
     highs = [float(r.get("high_usd", r["total_usd"])) for r in rows]
@@ -237,10 +250,19 @@ def by_teacher(rows: Sequence[Mapping[str, Any]], highlight: str | None = None) 
             ax.set_xlabel("Total cost")
             ax.set_xlim(left=0, right=max([*highs, 0.0]) * 1.2 or 1.0)
         ax.xaxis.set_major_formatter(_formatter(money_tick))
-        ax.set_title("Cost by teacher")
+        if len(rows) < n_all:
+            ax.set_title(f"Cost by teacher (cheapest {len(rows)} of {n_all})")
+        else:
+            ax.set_title("Cost by teacher")
 
     svg = _render(draw, 6.4, 1.2 + 0.32 * len(rows))
-    alt = f"Bar chart: total cost for each of {len(rows)} teachers, cheapest on top"
+    if len(rows) < n_all:
+        alt = (
+            f"Bar chart: total cost of the cheapest {len(rows)} of {n_all} teachers "
+            "(all are in the table), cheapest on top"
+        )
+    else:
+        alt = f"Bar chart: total cost for each of {len(rows)} teachers, cheapest on top"
     return Chart("by_teacher", "Cost by teacher", alt, svg)
 
 

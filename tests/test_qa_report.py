@@ -148,3 +148,21 @@ def test_method_shows_where_the_token_counts_come_from(table):
     assert "Output tokens       R × n × k × c = 89,777.78 × 1 × 1 × 400 = 35,911,111.11" in text
     md = render_report(data, "md").text
     assert "s shared prefix tokens" in md and "h cache hit rate" in md
+
+
+def test_teacher_chart_fits_a_page():
+    # --all in 2025 drew 32 bars, a chart taller than the page, split across two
+    from distillcost import charts
+
+    rows = [
+        {"teacher": f"m{i:02d}", "total_usd": D(i + 1), "low_usd": D(i + 1), "high_usd": D(i + 1)}
+        for i in range(40)
+    ]
+    chart = charts.by_teacher(rows, highlight="m39")  # the dearest is the scenario's own
+    assert "cheapest 20 of 40" in chart.alt
+    import re
+
+    labels = re.findall(r"<!-- (m\d\d) -->", chart.svg)
+    assert set(labels) == {f"m{i:02d}" for i in range(19)} | {"m39"}
+    few = charts.by_teacher(rows[:3])
+    assert few.alt == "Bar chart: total cost for each of 3 teachers, cheapest on top"
