@@ -71,7 +71,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from distillcost.errors import RenderError, ScenarioError
-from distillcost.export import decimal_str
+from distillcost.export import decimal_str, visible
 
 if TYPE_CHECKING:
     import jinja2
@@ -303,12 +303,9 @@ def md(text: Any) -> str:
     underscores such as ``completion_tokens`` are left alone because GitHub does
     not treat them as emphasis. Newlines fold into spaces.
     """
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    # control characters (ESC, BEL, ...) would reach a terminal when Markdown goes to stdout
+    text = visible(text)
     return _escape_block_start(_md_inline(" ".join(text.split())))
-
-
-# control characters (ESC, BEL, ...) would reach a terminal when Markdown goes to stdout
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _md_inline(s: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +12,7 @@ from distillcost.cli.scenario_options import (
     scenario_from_options,
     scenario_options,
 )
+from distillcost.export import visible
 
 if TYPE_CHECKING:
     from distillcost.estimator import Estimate
@@ -107,18 +107,6 @@ def render(result: Estimate, fmt: str, explain: bool = False) -> str:
     if explain:
         text += "\n" + _method_text(result)
     return visible(text)
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def visible(text: str) -> str:
-    """Control characters from a scenario's names shown as ``\\x1b``, never sent raw.
-
-    A name holding an escape sequence could clear or rewrite the user's terminal
-    (click strips ANSI codes only when the output is not a terminal).
-    """
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _method_text(result: Estimate) -> str:
