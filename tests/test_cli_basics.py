@@ -74,3 +74,12 @@ def test_error_line_never_writes_control_characters(runner, cli, tmp_path):
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "x\\x1b]0;pwned\\x07.csv" in result.output
     assert result.output.startswith("Error: ") and result.output.count("\n") == 1
+
+
+def test_scenario_argument_is_not_listed_as_an_option(runner, cli):
+    for name in ("estimate", "compare", "history", "sweep", "report"):
+        result = runner.invoke(cli, [name, "--help"])
+        assert result.exit_code == 0
+        assert "[SCENARIO]" in result.output.splitlines()[0]  # the usage line
+        rows = [line.strip() for line in result.output.splitlines()[1:]]
+        assert not any(row.startswith("[SCENARIO]") for row in rows), name

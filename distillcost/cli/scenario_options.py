@@ -112,6 +112,8 @@ class ScenarioCommand(click.Command):
         records: dict[str, tuple[str, str]] = {}
         order: list[str] = []
         for param in self.get_params(ctx):
+            if isinstance(param, click.Argument):  # shown in the usage line, not as an option
+                continue
             record = param.get_help_record(ctx)
             if record is not None and param.name is not None:
                 records[param.name] = record
