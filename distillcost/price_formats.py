@@ -1565,7 +1565,7 @@ def parse_path(path: str | Path, origin: str | None = None) -> ParseResult:
     origin = origin or f"file:{text_path}"
     data = file.read_bytes()
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a BOM (Windows editors) is not text
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         result = ParseResult()

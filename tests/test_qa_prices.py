@@ -181,3 +181,32 @@ def test_litellm_names_with_control_characters_are_shown_escaped(runner, cli, tm
         assert "\x1b" not in result.output and "\x07" not in result.output
         assert "\r" not in result.output
         assert "evil\\x1b]0;x\\x07" in result.output
+
+
+@pytest.mark.parametrize(
+    ("suffix", "body"),
+    [
+        (
+            ".toml",
+            '[meta]\nprovider = "p"\n[[models]]\nid = "bom-model"\nencoding = "o200k_base"\n'
+            '[[models.prices]]\neffective_from = 2024-01-01\ninput = 1\noutput = 2\nsource = "s"\n',
+        ),
+        (
+            ".json",
+            '{"meta": {"provider": "p"}, "models": [{"id": "bom-model", "encoding": "o200k_base",'
+            ' "prices": [{"effective_from": "2024-01-01", "input": 1, "output": 2,'
+            ' "source": "s"}]}]}',
+        ),
+    ],
+)
+def test_a_byte_order_mark_is_not_part_of_the_table(tmp_path, suffix, body):
+    # Notepad and Excel on Windows save UTF-8 with a BOM; it failed at line 1, column 1.
+    from decimal import Decimal
+
+    from distillcost.prices import load_price_file
+
+    path = tmp_path / f"bom{suffix}"
+    path.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
+    (record,) = load_price_file(path)
+    assert record.id == "bom-model"
+    assert record.history[0].output == Decimal(2)
