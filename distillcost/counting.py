@@ -440,7 +440,16 @@ class _Run:
         builders: Sequence[ProfileBuilder],
     ) -> None:
         prompt, completion = counted
-        chars = sum(doc_chars(d) for d in docs)
+        self.add_counts(sum(doc_chars(d) for d in docs), prompt, completion, builders)
+
+    @staticmethod
+    def add_counts(
+        chars: int,
+        prompt: list[int],
+        completion: list[int] | None,
+        builders: Sequence[ProfileBuilder],
+    ) -> None:
+        """Add one batch's per-document counts to every builder (per side where sided)."""
         for b in builders:
             b.characters += chars
             if b.sided:
@@ -546,14 +555,7 @@ class _Run:
                     },
                 )
             if not src.whole_text:
-                for b in builders:
-                    b.characters += chars
-                    if b.sided:
-                        b.add(prompt, completion)
-                    elif completion is not None:
-                        b.add([p + c for p, c in zip(prompt, completion, strict=True)])
-                    else:
-                        b.add(prompt)
+                self.add_counts(chars, prompt, completion, builders)
 
         if mode == "fraction":
             log_q = math.log1p(-amount) if amount < 1 else -math.inf
