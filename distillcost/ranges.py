@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
 SUFFIXES: dict[str, Decimal] = {
@@ -21,6 +21,15 @@ SUFFIXES: dict[str, Decimal] = {
     "b": Decimal(1_000_000_000),
     "g": Decimal(1_000_000_000),
 }
+
+_UNIT = Decimal(1)
+
+MAX_EXPONENT = 1000
+"""No assumption is within a thousand orders of magnitude of 10**±1000: such a number
+is a typo or hostile input. Rejecting it here keeps every later step bounded: Decimal's
+default context overflows past 10**999999 (``1e999999999`` was an internal error) and
+silently rounds below 10**-999999 to 0; positional printing of 1e999999999 needs a
+billion digits. The scenario's own limits (1e15, 1e-15) then give the usual message."""
 
 
 class RangeError(ValueError):
@@ -36,6 +45,7 @@ def parse_number(value: Any) -> Decimal:
     """
     if isinstance(value, bool):
         raise RangeError(f"expected a number, got {str(value).lower()}")
+    multiplier = _UNIT
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int):
@@ -44,19 +54,25 @@ def parse_number(value: Any) -> Decimal:
         result = Decimal(repr(value))
     elif isinstance(value, str):
         text = value.strip().replace("_", "").replace(",", "")
-        multiplier = Decimal(1)
         if text and text[-1].lower() in SUFFIXES:
             multiplier = SUFFIXES[text[-1].lower()]
             text = text[:-1]
         try:
-            result = Decimal(text) * multiplier
+            result = Decimal(text)
         except InvalidOperation:
             raise RangeError(f"{value!r} is not a number") from None
     else:
         raise RangeError(f"expected a number, got {type(value).__name__}")
+    shown = value if isinstance(value, str) else str(value)
     if not result.is_finite():
-        shown = value if isinstance(value, str) else str(value)
         raise RangeError(f"{shown!r} is not a finite number")
+    if result and abs(result.adjusted()) > MAX_EXPONENT:
+        size = "large" if result.adjusted() > 0 else "small"
+        raise RangeError(f"{shown!r} is implausibly {size} (beyond 1e±{MAX_EXPONENT})")
+    if multiplier is not _UNIT:
+        with localcontext() as context:  # exact: as many digits as the number has
+            context.prec = len(result.as_tuple().digits) + 1
+            result *= multiplier
     return result
 
 

@@ -1,0 +1,72 @@
+"""Regressions found in the final review of the core and CLI: hostile input gives one
+clear ``Error:`` line, never an ``internal error`` (an exception the CLI does not know)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from distillcost.ranges import Range, RangeError, parse_number
+
+BASE = ["estimate", "-m", "gpt-4o-mini", "--prompt-tokens", "100", "--completion-tokens", "100"]
+
+
+# -- numbers beyond Decimal's default context ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--examples", "1e999999999"],  # Decimal("1e999999999") * 1 overflowed
+        ["--examples", "1..1e999999999"],  # and so did the midpoint of a range
+        ["--examples", "1e999999999k"],
+        ["--examples", "10", "--acceptance-rate", "9e999999..9e999999"],
+    ],
+)
+def test_astronomical_numbers_are_a_clear_error(runner, cli, args):
+    result = runner.invoke(cli, [*BASE, *args])
+    assert result.exit_code != 0
+    assert "internal error" not in result.output
+    assert "implausibly large" in result.output
+
+
+def test_a_vanishing_number_is_not_silently_zero(runner, cli):
+    # 1e-999999999 * 1 underflowed to 0 in the default context, so the campaign was
+    # priced at 0 examples ($0.00) with exit status 0.
+    result = runner.invoke(cli, [*BASE, "--examples", "1e-999999999"])
+    assert result.exit_code != 0
+    assert "implausibly small" in result.output
+
+
+def test_astronomical_numbers_in_a_scenario_file(runner, cli, tmp_path):
+    path = tmp_path / "big.toml"
+    path.write_text(
+        'teacher = "gpt-4o-mini"\nexamples = { low = 1, high = 1e999999999 }\n'
+        "prompt_tokens = 10\ncompletion_tokens = 10\n"
+    )
+    result = runner.invoke(cli, ["estimate", str(path)])
+    assert result.exit_code == 1
+    assert "big.toml: examples:" in result.output
+    assert "implausibly large" in result.output
+
+
+def test_astronomical_sweep_bounds(runner, cli):
+    args = ["sweep", *BASE[1:], "--examples", "10", "--vary", "examples=1..1e999999999"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code != 0
+    assert "internal error" not in result.output
+    assert "implausibly large" in result.output
+
+
+def test_suffixes_stay_exact_and_plausible_numbers_unchanged():
+    # 28 significant digits (the default context) rounded this to 1000.
+    assert parse_number("1.00000000000000000000000000000001k") == Decimal(
+        "1000.00000000000000000000000000001"
+    )
+    assert parse_number("52k") == 52_000
+    assert parse_number("1e1000") == Decimal(10) ** 1000  # the bound itself is a number
+    assert parse_number("1e-1000") == Decimal(10) ** -1000
+    assert Range.parse("300..800").base == 550
+    with pytest.raises(RangeError, match="implausibly small"):
+        parse_number(Decimal("1e-1001"))
