@@ -638,6 +638,11 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         return tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{p}: invalid TOML: {exc}") from None
+    except ValueError as exc:  # an integer of 5000 digits (Python's int-from-text limit)
+        reason = str(exc).split(";")[0]  # not the sys.set_int_max_str_digits() advice
+        raise ScenarioError(f"{p}: invalid TOML: {reason}") from None
+    except RecursionError:  # x = [[[[… a hundred thousand deep
+        raise ScenarioError(f"{p}: invalid TOML: nested too deeply") from None
 
 
 def flatten(table: Mapping[str, Any], where: str = "") -> dict[str, Any]:

@@ -70,3 +70,24 @@ def test_suffixes_stay_exact_and_plausible_numbers_unchanged():
     assert Range.parse("300..800").base == 550
     with pytest.raises(RangeError, match="implausibly small"):
         parse_number(Decimal("1e-1001"))
+
+
+# -- scenario files a TOML parser cannot hold ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("x = " + "[" * 100_000 + "]" * 100_000, "nested too deeply"),  # RecursionError
+        ("x = " + "{a = " * 5_000 + "1" + "}" * 5_000, "nested too deeply"),
+        ("examples = " + "1" * 5_000, "Exceeds the limit (4300 digits)"),  # ValueError
+    ],
+)
+def test_scenario_toml_beyond_the_parser_is_a_clear_error(runner, cli, tmp_path, body, reason):
+    path = tmp_path / "hostile.toml"
+    path.write_text('teacher = "gpt-4o-mini"\n' + body + "\n")
+    result = runner.invoke(cli, ["estimate", str(path)])
+    assert result.exit_code == 1
+    assert "internal error" not in result.output
+    assert f"hostile.toml: invalid TOML: {reason}" in result.output
+    assert "set_int_max_str_digits" not in result.output  # advice for programmers, not users
