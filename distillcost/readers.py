@@ -45,6 +45,7 @@ import dataclasses
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -445,7 +446,7 @@ class Source:
         if unit.where == 1 and line.startswith(codecs.BOM_UTF8):
             line = line[3:]
         try:
-            rec = json.loads(line)
+            rec = _json_loads(line)
         except UnicodeDecodeError as exc:
             raise BadRecord(_utf8_message(exc)) from None
         except json.JSONDecodeError as exc:
@@ -628,7 +629,7 @@ class Source:
                 try:
                     try:
                         rec = loads(line)
-                    except ValueError:  # say exactly what is wrong (and strip a BOM)
+                    except (ValueError, RecursionError):  # say what is wrong (strip a BOM)
                         rec = self._load_json_line(Unit(line, n, lineno))
                     if type(rec) is not dict:
                         raise BadRecord(f"expected a JSON object, got {type(rec).__name__}")
@@ -766,7 +767,7 @@ class Source:
         if progress is not None:
             progress(len(data))
         try:
-            records = json.loads(data)
+            records = _json_loads(data)
         except UnicodeDecodeError as exc:
             raise InputError(f"{self.name}: {self._utf8_at(exc.start)}") from None
         except json.JSONDecodeError as exc:
@@ -856,6 +857,26 @@ def _expect_object(rec: Any) -> dict[str, Any]:
     if not isinstance(rec, dict):
         raise BadRecord(f"expected a JSON object, got {type(rec).__name__}")
     return rec
+
+
+def _json_loads(data: bytes | str) -> Any:
+    """``json.loads``, with hostile input reported as malformed JSON like any other.
+
+    Nesting a hundred thousand deep raises RecursionError, and an integer of 5000
+    digits ValueError (Python's int-from-text limit): neither is a JSONDecodeError,
+    so each was an ``internal error`` that ``--skip-bad`` could not skip either.
+    """
+    try:
+        return json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise
+    except ValueError as exc:  # not the sys.set_int_max_str_digits() advice
+        text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+        long_number = re.search(r"\d{4000,}", text)  # where the column points
+        pos = long_number.start() if long_number else 0
+        raise json.JSONDecodeError(str(exc).split(";")[0], text, pos) from None
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", "", 0) from None
 
 
 def _utf8_message(exc: UnicodeDecodeError) -> str:
@@ -1003,7 +1024,7 @@ def open_source(
 def _first_line_is_json(head: bytes) -> bool:
     line = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
     try:
-        json.loads(line)
+        _json_loads(line)
     except ValueError:
         return False
     return True
@@ -1024,7 +1045,7 @@ def _sniff_json_schema(src: Source, head: bytes) -> str:
             if lineno == 1 and line.startswith(codecs.BOM_UTF8):
                 line = line[3:]
             try:
-                rec = json.loads(line)
+                rec = _json_loads(line)
             except UnicodeDecodeError as exc:
                 raise InputError(f"{src.name}:{lineno}: {_utf8_message(exc)}") from None
             except json.JSONDecodeError as exc:
@@ -1037,7 +1058,9 @@ def _sniff_json_schema(src: Source, head: bytes) -> str:
         with open(src.path, "rb") as fh:
             first = fh.readline()
         try:
-            return _schema_at(src, json.loads(first), 1)
+            return _schema_at(src, _json_loads(first), 1)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{src.name}:1: {_utf8_message(exc)}") from None
         except json.JSONDecodeError as exc:
             raise InputError(f"{src.name}:1: malformed JSON: {exc.msg}") from None
     raise InputError(f"{src.name}: no records (only blank lines)")

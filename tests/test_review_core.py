@@ -91,3 +91,57 @@ def test_scenario_toml_beyond_the_parser_is_a_clear_error(runner, cli, tmp_path,
     assert "internal error" not in result.output
     assert f"hostile.toml: invalid TOML: {reason}" in result.output
     assert "set_int_max_str_digits" not in result.output  # advice for programmers, not users
+
+
+# -- data files the JSON parser cannot hold --------------------------------------------
+
+GOOD = '{"prompt": "a", "completion": "b"}\n'
+DEEP = "[" * 100_000 + "]" * 100_000  # json.loads: RecursionError, not JSONDecodeError
+LONG = "1" * 5_000  # json.loads: ValueError (Python's int-from-text limit)
+
+
+@pytest.mark.parametrize(
+    ("second", "reason"),
+    [
+        ('{"prompt": ' + DEEP + ', "completion": "b"}', "nested too deeply"),
+        ('{"prompt": "a", "completion": ' + LONG + "}", "Exceeds the limit (4300 digits)"),
+    ],
+)
+def test_jsonl_record_beyond_the_parser_is_a_bad_record(runner, cli, tmp_path, second, reason):
+    path = tmp_path / "hostile.jsonl"
+    path.write_text(GOOD + second + "\n")
+    result = runner.invoke(cli, ["count", str(path), "-m", "gpt-4o-mini"])
+    assert result.exit_code == 1
+    assert "internal error" not in result.output
+    assert f"hostile.jsonl:2: malformed JSON: {reason}" in result.output
+    # and, being an ordinary bad record, --skip-bad skips it and counts the good one
+    skipped = runner.invoke(cli, ["count", str(path), "-m", "gpt-4o-mini", "--skip-bad"])
+    assert skipped.exit_code == 0, skipped.output
+    assert "skipped " in skipped.output
+    assert "hostile.jsonl:2: malformed JSON" in skipped.output
+
+
+def test_jsonl_long_number_column_points_at_it(runner, cli, tmp_path):
+    path = tmp_path / "hostile.jsonl"
+    path.write_text(GOOD + '{"prompt": "a", "completion": ' + LONG + "}\n")
+    result = runner.invoke(cli, ["count", str(path), "-m", "gpt-4o-mini"])
+    # '{"prompt": "a", "completion": ' is 30 characters: the number starts at column 31
+    assert "(column 31)" in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "args"),
+    [
+        ("first.jsonl", '{"prompt": ' + DEEP + "}\n", []),  # the record that decides the format
+        ("array.json", "[" + GOOD.strip() + ", " + DEEP + "]\n", []),
+        ("field.jsonl", '{"text": "a"}\n{"text": ' + DEEP + "}\n", ["--field", "text"]),
+        ("sampled.jsonl", GOOD * 50 + '{"prompt": ' + DEEP + "}\n", ["--sample", "100%"]),
+    ],
+)
+def test_deep_json_anywhere_is_a_clear_error(runner, cli, tmp_path, name, body, args):
+    path = tmp_path / name
+    path.write_text(body)
+    result = runner.invoke(cli, ["count", str(path), "-m", "gpt-4o-mini", *args])
+    assert result.exit_code == 1
+    assert "internal error" not in result.output
+    assert f"{name}:" in result.output and "nested too deeply" in result.output
