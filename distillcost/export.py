@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import io
 import json
 import os
@@ -110,14 +111,24 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
     """Write a whole file or nothing: a temp file in the same directory, then rename.
 
     A crash, a full disk or an error half-way leaves any previous file intact and
-    no partial output behind.
+    no partial output behind. A device or pipe (``-o /dev/stdout``, ``/dev/null``, a
+    FIFO) is written in place: renaming over it would replace the device node itself
+    (as root, ``-o /dev/null`` left a regular file at /dev/null).
     """
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     mode = "wb" if isinstance(data, bytes) else "w"
+    text_args = {} if isinstance(data, bytes) else {"encoding": "utf-8", "newline": ""}
+    if target.exists() and not target.is_file() and not target.is_dir():
+        with open(target, mode, **text_args) as fh:
+            fh.write(data)
+        return
+    if not directory.is_dir():  # else the error names our temp file, which nobody typed
+        raise FileNotFoundError(
+            errno.ENOENT, f"directory {str(directory)!r} does not exist", str(target)
+        )
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
-        text_args = {} if isinstance(data, bytes) else {"encoding": "utf-8", "newline": ""}
         with os.fdopen(fd, mode, **text_args) as fh:
             fh.write(data)
             fh.flush()

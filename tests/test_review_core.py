@@ -3,10 +3,13 @@ clear ``Error:`` line, never an ``internal error`` (an exception the CLI does no
 
 from __future__ import annotations
 
+import os
+import stat
 from decimal import Decimal
 
 import pytest
 
+from distillcost.export import atomic_write
 from distillcost.ranges import Range, RangeError, parse_number
 
 BASE = ["estimate", "-m", "gpt-4o-mini", "--prompt-tokens", "100", "--completion-tokens", "100"]
@@ -145,3 +148,42 @@ def test_deep_json_anywhere_is_a_clear_error(runner, cli, tmp_path, name, body, 
     assert result.exit_code == 1
     assert "internal error" not in result.output
     assert f"{name}:" in result.output and "nested too deeply" in result.output
+
+
+# -- output files ----------------------------------------------------------------------
+
+
+def test_estimate_into_a_missing_directory_names_the_file_not_a_temp_file(runner, cli, tmp_path):
+    # Found: "Error: /x/missing/.out.json.56u1uvxc.tmp: no such file or directory".
+    target = tmp_path / "missing" / "out.json"
+    args = [*BASE, "--examples", "10", "-o", str(target)]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {target}: directory {str(tmp_path / 'missing')!r} does not exist\n"
+    )
+    assert not (tmp_path / "missing").exists()
+
+
+def test_atomic_write_to_a_pipe_writes_into_it_and_keeps_it(tmp_path):
+    # Renaming a temp file over the target replaced a device or FIFO with a regular file:
+    # as root, `-o /dev/null` left a regular file at /dev/null. A FIFO shows the same
+    # without touching /dev.
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # so opening to write never blocks
+    try:
+        atomic_write(fifo, "a,b\n")
+        assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+        assert os.read(reader, 100) == b"a,b\n"
+    finally:
+        os.close(reader)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]  # no temp file left
+
+
+def test_atomic_write_still_replaces_a_regular_file_whole(tmp_path):
+    target = tmp_path / "out.csv"
+    target.write_text("old")
+    atomic_write(target, "new")
+    assert target.read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
