@@ -372,7 +372,7 @@ def validate_price_files(
 
 def check_records(records: Iterable[ModelRecord], source: str) -> list[Problem]:
     """Problems in records built in code (plugins): types, signs, NaN, names."""
-    from distillcost.price_formats import _FieldError, _money, check_names
+    from distillcost.price_formats import _FieldError, _money, _ratio, check_names
 
     problems: list[Problem] = []
     records = list(records)
@@ -388,6 +388,13 @@ def check_records(records: Iterable[ModelRecord], source: str) -> list[Problem]:
             problems.append(
                 Problem(source, None, f"model {record.id!r}", "prices", "no price entries")
             )
+        if record.token_ratio is not None:  # it scales every billed token: no float either
+            try:
+                _ratio(record.token_ratio)
+            except _FieldError as exc:
+                problems.append(
+                    Problem(source, None, f"model {record.id!r}", "token_ratio", str(exc))
+                )
         for entry in record.history:
             row = f"model {record.id!r} price from {entry.effective_from}"
             values = [(k, getattr(entry, k)) for k in _PRICE_FIELDS]

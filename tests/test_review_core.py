@@ -187,3 +187,31 @@ def test_atomic_write_still_replaces_a_regular_file_whole(tmp_path):
     atomic_write(target, "new")
     assert target.read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
+# -- floats from code (plugins) --------------------------------------------------------
+
+
+def _record(token_ratio):
+    from datetime import date
+
+    from distillcost.prices import ModelRecord, PriceEntry
+
+    entry = PriceEntry(effective_from=date(2025, 1, 1), input=Decimal(1), output=Decimal(2))
+    return ModelRecord(id="m", provider="p", history=(entry,), token_ratio=token_ratio)
+
+
+def test_a_plugin_token_ratio_given_as_float_is_rejected():
+    # token_ratio multiplies every billed token; Decimal(1.1) is
+    # 1.100000000000000088817841970012523233890533447265625, so a plugin's float reached
+    # the bill unchecked (prices were checked, the ratio was not).
+    from distillcost.errors import PriceDataError
+    from distillcost.plugins import PriceRegistry
+
+    with pytest.raises(PriceDataError, match=r"'token_ratio': got the float 1\.1"):
+        PriceRegistry("acme")(_record(1.1))
+    with pytest.raises(PriceDataError, match="'token_ratio': must be greater than 0"):
+        PriceRegistry("acme")(_record(Decimal(0)))
+    registry = PriceRegistry("acme")
+    registry(_record(Decimal("1.1")))
+    assert registry.layers[0][1][0].token_ratio == Decimal("1.1")
