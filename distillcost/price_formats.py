@@ -44,6 +44,7 @@ KNOWN_ENCODINGS: tuple[str, ...] = ("o200k_base", "cl100k_base", "p50k_base", "r
 
 # Sanity bounds: a hostile or mis-keyed table must not print a million digits.
 MAX_PRICE = Decimal(1_000_000)  # USD per 1M tokens (or per request)
+MIN_PRICE = Decimal("1e-20")  # a non-zero price below this (in any unit) is a typo
 MAX_COUNT = 10**12  # tokens
 
 # Accepted `unit` values and the factor that turns them into USD per 1M tokens.
@@ -224,6 +225,10 @@ def _money(value: Any) -> Decimal:
     if number > MAX_PRICE:
         raise _FieldError(
             f"implausibly large price {number} (over {MAX_PRICE} USD per 1M tokens); check the unit"
+        )
+    if 0 < number < MIN_PRICE:  # 1e-999999 per token was printed with a million zeros
+        raise _FieldError(
+            f"implausibly small price {number} (not 0, but below {MIN_PRICE}); check the unit"
         )
     return number
 

@@ -215,3 +215,35 @@ def test_a_plugin_token_ratio_given_as_float_is_rejected():
     registry = PriceRegistry("acme")
     registry(_record(Decimal("1.1")))
     assert registry.layers[0][1][0].token_ratio == Decimal("1.1")
+
+
+# -- vanishing prices ------------------------------------------------------------------
+
+
+def test_a_vanishing_price_is_a_problem_not_a_million_zeros(runner, cli, tmp_path):
+    # Found: LiteLLM's input_cost_per_token = 1e-999999 loaded, and estimate printed the
+    # price as $0.000… on a line of 1,000,074 characters; 1e-999999999 in a CSV became $0.
+    litellm = tmp_path / "tiny.json"
+    litellm.write_text(
+        '{"m1": {"litellm_provider": "openai", "mode": "chat",'
+        ' "input_cost_per_token": 1e-999999, "output_cost_per_token": 1e-6}}'
+    )
+    result = runner.invoke(cli, ["prices", "validate", str(litellm)])
+    assert result.exit_code == 1
+    assert "'input_cost_per_token': implausibly small price 1E-999999" in result.output
+    assert max(len(line) for line in result.output.splitlines()) < 300
+    args = ["estimate", "-m", "m1", "--examples", "10", "--prompt-tokens", "10"]
+    estimate = runner.invoke(cli, [*args, "--completion-tokens", "10", "--prices", str(litellm)])
+    assert estimate.exit_code == 1
+    assert "implausibly small price" in estimate.output
+
+
+def test_small_real_prices_and_zero_still_load(runner, cli, tmp_path):
+    table = tmp_path / "ok.json"
+    # $0.00001 per 1M tokens as a per-token price is 1e-11: tiny, real, above 1e-20
+    table.write_text(
+        '{"m1": {"litellm_provider": "openai", "mode": "chat",'
+        ' "input_cost_per_token": 1e-11, "output_cost_per_token": 0}}'
+    )
+    result = runner.invoke(cli, ["prices", "validate", str(table)])
+    assert result.exit_code == 0, result.output
