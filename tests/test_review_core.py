@@ -247,3 +247,28 @@ def test_small_real_prices_and_zero_still_load(runner, cli, tmp_path):
     )
     result = runner.invoke(cli, ["prices", "validate", str(table)])
     assert result.exit_code == 0, result.output
+
+
+# -- one campaign, one figure ----------------------------------------------------------
+
+
+def test_compare_and_history_round_cents_as_estimate_does(runner, cli, tmp_path):
+    # 1,005,000 output tokens at $1 per 1M cost $1.005 exactly. estimate (and the report)
+    # round half up: $1.01. compare and history formatted with Decimal's half-even
+    # default and showed $1.00 for the same campaign.
+    table = tmp_path / "one.csv"
+    table.write_text(
+        "id,provider,effective_from,input,output,source,encoding\n"
+        "m1,openai,2024-01-01,1,1,s,o200k_base\n"
+    )
+    campaign = ["-m", "m1", "--prices", str(table), "--as-of", "2025-01-01"]
+    campaign += ["--output-tokens", "1005000", "--prompt-tokens", "0"]
+    campaign += ["--completion-tokens", "1000"]
+    estimate = runner.invoke(cli, ["estimate", *campaign])
+    compare = runner.invoke(cli, ["compare", *campaign, "--models", "m1"])
+    history = runner.invoke(cli, ["history", *campaign])
+    for result in (estimate, compare, history):
+        assert result.exit_code == 0, result.output
+        assert "$1.01" in result.output
+        assert "$1.00–" not in result.output and "  $1.00  " not in result.output
+    assert "$1.01–$1.01" in compare.output  # the low–high range too

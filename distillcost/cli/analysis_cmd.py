@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -74,11 +74,15 @@ def clean(text: object) -> str:
 
 
 def money(value: Decimal | None) -> str:
+    """Cents (4 decimals below $1), rounded half up as estimate and report round: the
+    format's own half-even rounding showed $1.005 as $1.00 here and $1.01 there."""
     if value is None:
         return ""
-    if value != 0 and abs(value) < 1:
-        return f"${value:,.4f}"
-    return f"${value:,.2f}"
+    places = 4 if value != 0 and abs(value) < 1 else 2
+    with localcontext() as context:  # room for every digit of absurdly large totals
+        context.prec = max(28, value.adjusted() + places + 3)
+        rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"${rounded:,.{places}f}"
 
 
 def money_range(low: Decimal | None, high: Decimal | None) -> str:
