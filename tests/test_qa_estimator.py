@@ -137,7 +137,8 @@ def test_control_characters_in_names_never_reach_the_terminal(runner, cli, tmp_p
     path = tmp_path / "s.toml"
     path.write_text(
         'name = "\\u001b[2JRED\\u0007"\nteacher = "gpt-4o-mini"\nexamples = 1\n'
-        "prompt_tokens = 1\ncompletion_tokens = 1\n"
+        # a fixed date: gpt-4o-mini's shipped retirement (2027-01-14) must not break this
+        "prompt_tokens = 1\ncompletion_tokens = 1\nas_of = 2025-06-01\n"
     )
     from distillcost.cli.estimate_cmd import render
     from distillcost.estimator import estimate
@@ -207,7 +208,9 @@ def test_a_given_number_beside_a_measurement_file_is_noted(runner, cli):
 
     chat = str(EXAMPLES / "sample-chat.jsonl")
     args = ["estimate", "-m", "gpt-4o-mini", "--examples", "10", "--prompt-tokens", "7"]
+    args += ["--as-of", "2025-06-01"]  # not today: gpt-4o-mini is retired 2027-01-14
     result = runner.invoke(cli, [*args, "--chat-file", chat, "-f", "json"])
+    assert result.exit_code == 0, result.output
     notes = json.loads(result.output)["notes"]
     assert any(n.startswith("prompt_tokens = 7 was given") and chat in n for n in notes)
     assert not any(n.startswith("completion_tokens =") for n in notes)  # measured
