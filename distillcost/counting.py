@@ -392,6 +392,10 @@ class _Progress:
 # ---------------------------------------------------------------- the public API
 
 
+MAX_SAMPLE_DOCS = 10**18
+"""A sample this large takes every document of any file that can exist."""
+
+
 def _sample_mode(sample: float | int | None) -> tuple[str, float]:
     if sample is None:
         return "", 0.0
@@ -400,7 +404,8 @@ def _sample_mode(sample: float | int | None) -> tuple[str, float]:
     if isinstance(sample, int):
         if sample < 2:
             raise InputError(f"a sample of {sample} documents is too small (at least 2)")
-        return "n", float(sample)
+        # more documents than any file holds is every document; 10**400 overflowed float()
+        return "n", float(min(sample, MAX_SAMPLE_DOCS))
     if not (0 < sample <= 1):
         raise InputError(f"sample fraction {sample} is not in (0, 1]")
     return "fraction", float(sample)

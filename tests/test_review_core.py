@@ -272,3 +272,34 @@ def test_compare_and_history_round_cents_as_estimate_does(runner, cli, tmp_path)
         assert "$1.01" in result.output
         assert "$1.00–" not in result.output and "  $1.00  " not in result.output
     assert "$1.01–$1.01" in compare.output  # the low–high range too
+
+
+# -- a sample larger than any file -----------------------------------------------------
+
+
+def test_a_sample_of_more_documents_than_a_float_holds_is_every_document(runner, cli, tmp_path):
+    # Found: sample = 1e900 in a scenario (or count --sample 10**400) was
+    # "internal error: OverflowError: int too large to convert to float".
+    import json
+
+    data = tmp_path / "d.jsonl"
+    data.write_text('{"prompt": "a b", "completion": "c"}\n' * 3)
+    args = ["count", str(data), "-m", "gpt-4o", "-f", "json", "--sample", "1" + "0" * 400]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    (file,) = json.loads(result.output)["files"]
+    assert file["sample_documents"] == 3  # every document
+    # o200k: "a b" is "a" + " b", "c" is one token: 3 x (2 + 1)
+    assert (file["prompt_tokens"], file["completion_tokens"], file["tokens"]) == (6, 3, 9)
+
+
+def test_a_scenario_sample_beyond_float_measures_every_document(runner, cli, tmp_path):
+    data = tmp_path / "d.jsonl"
+    data.write_text('{"prompt": "a b", "completion": "c"}\n' * 3)
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(
+        f'teacher = "gpt-4o-mini"\nexamples = 10\nchat_file = "{data}"\nsample = 1e900\n'
+    )
+    result = runner.invoke(cli, ["estimate", str(scenario), "--prompt-file", str(data)])
+    assert "internal error" not in result.output
+    assert result.exit_code == 0, result.output
