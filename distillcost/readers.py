@@ -233,9 +233,10 @@ def parse_sharegpt(rec: dict[str, Any]) -> Doc:
         if not isinstance(speaker, str):
             raise BadRecord(f"turn {i} has no 'from'")
         value = turn.get("value")
-        if value is None:
-            texts: list[str] = []
-        elif isinstance(value, str):
+        if value is None:  # as a chat message's content: not a silent 0-token turn
+            state = "null" if "value" in turn else "missing"
+            raise BadRecord(f"turn {i} ({speaker}): 'value' is {state}")
+        if isinstance(value, str):
             texts = [value]
         else:
             raise BadRecord(f"turn {i}: 'value' is {type(value).__name__}, not text")

@@ -303,3 +303,25 @@ def test_a_scenario_sample_beyond_float_measures_every_document(runner, cli, tmp
     result = runner.invoke(cli, ["estimate", str(scenario), "--prompt-file", str(data)])
     assert "internal error" not in result.output
     assert result.exit_code == 0, result.output
+
+
+# -- one rule for a missing text, whatever the record format ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("turn", "message"),
+    [
+        ('{"from": "gpt", "value": null}', "turn 2 (gpt): 'value' is null"),
+        ('{"from": "gpt"}', "turn 2 (gpt): 'value' is missing"),
+    ],
+)
+def test_sharegpt_turn_without_text_is_a_bad_record_as_in_chat(
+    runner, cli, tmp_path, turn, message
+):
+    # A chat message with null content is an error (a 0-token answer is never what the
+    # data meant); the same ShareGPT turn was counted silently as 0 tokens.
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"conversations": [{"from": "human", "value": "hi"}, ' + turn + "]}\n")
+    result = runner.invoke(cli, ["count", str(path), "-m", "gpt-4o"])
+    assert result.exit_code == 1
+    assert f"s.jsonl:1: {message}" in result.output
