@@ -7,6 +7,8 @@ out by hand and do not move when the shipped price data is corrected.
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 
@@ -452,13 +454,28 @@ def test_sweep_validates_every_combination():
         sweep(scenario, fixture_table(), ["examples=1..2", "output_tokens=1..2"])
 
 
-@pytest.mark.skipif(sweep_workers(10_000, 2) != 2, reason="forked workers unavailable here")
-def test_parallel_sweep_equals_one_process():
+def _parallel_sweep_check() -> None:
+    """The body of test_parallel_sweep_equals_one_process; run in a fresh interpreter."""
+    import multiprocessing
+
+    from distillcost import analysis
+
+    contexts: list[str | None] = []
+    real = multiprocessing.get_context
+
+    def spy(method: str | None = None):
+        contexts.append(method)
+        return real(method)
+
+    analysis.multiprocessing.get_context = spy  # a throwaway process: no need to restore
+    assert sweep_workers(10_000, 2) == 2  # a fresh, single-threaded process may fork
     table = fixture_table()
     scenario = base_scenario(completion_tokens="150..200..300", retry_rate="0..0.05..0.2")
     grid = ["examples=10..100000:9:log", "cache_hit_rate=0..0.9:7"]
     one = sweep(scenario, table, grid, workers=1)
+    assert contexts == []
     two = sweep(scenario, table, grid, workers=2)
+    assert contexts == ["fork"]  # the workers really ran: not one process compared with itself
     assert len(one.rows) == 63
     assert two == one
     # the first failing point in grid order is reported, as with one process: with
@@ -469,8 +486,27 @@ def test_parallel_sweep_equals_one_process():
         sweep(scenario, table, bad, workers=1)
     with pytest.raises(SweepError) as parallel:
         sweep(scenario, table, bad, workers=2)
+    assert contexts == ["fork", "fork"]
     assert str(parallel.value) == str(serial.value)
     assert str(serial.value).startswith("sweep point acceptance_rate=1.5, examples=10: ")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="sweeps fork workers on Linux only")
+def test_parallel_sweep_equals_one_process():
+    # In a fresh interpreter: a process with threads never forks (sweep_workers falls back
+    # to 1), and earlier tests leave threads behind (tokenizer thread pools), so in this
+    # process "workers=2" could silently be one process compared with itself.
+    code = (
+        "import importlib.util, sys\n"
+        "spec = importlib.util.spec_from_file_location('analysis_tests', sys.argv[1])\n"
+        "module = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(module)\n"
+        "module._parallel_sweep_check()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, __file__], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
 
 
 def test_sweep_workers_rules(monkeypatch):
