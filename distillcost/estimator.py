@@ -93,7 +93,7 @@ from typing import Any
 from distillcost.errors import DistillcostError, NotAvailableError, ScenarioError
 from distillcost.prices import LongContextTier, ModelRecord, PriceEntry, PriceTable
 from distillcost.ranges import Range
-from distillcost.scenario import FIELDS, NUMERIC_PARAMETERS, SPECS, Scenario, check_complete
+from distillcost.scenario import FIELDS, NUMERIC_PARAMETERS, Scenario, check_complete
 
 METHOD: str = __doc__[__doc__.index("The cost model") :] if __doc__ else ""
 """The formulas above, for reports' method sections."""
@@ -1152,10 +1152,6 @@ def _estimate(
         notes=tuple(dict.fromkeys(notes)),
         derivation=base.derivation,
     )
-
-
-def describe_field(name: str) -> str:
-    return SPECS[name].description
 
 
 __all__ = [

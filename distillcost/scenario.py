@@ -54,7 +54,7 @@ import dataclasses
 import functools
 import itertools
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -806,7 +806,3 @@ def measure_profile(sc: Scenario, encoding: str | None = None) -> Scenario:
 def describe(name: str) -> str:
     """The one-line description of a field (for help texts and reports)."""
     return SPECS[name].description
-
-
-def field_names(kinds: Sequence[str] | None = None) -> list[str]:
-    return [f.name for f in FIELDS if kinds is None or f.kind in kinds]
