@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import sys
 from datetime import date
 from decimal import Decimal
@@ -273,6 +274,8 @@ def test_genai_adapter_fails_clearly_when_the_package_is_absent(monkeypatch):
 
 
 def test_genai_adapter_converts_dated_prices_when_installed():
+    if os.environ.get("CI") == "true":  # .ci/run installs the test extra: a skip would hide
+        import genai_prices  # noqa: F401  (a broken install; fail instead)
     pytest.importorskip("genai_prices", reason="optional extra 'genai' not installed")
     records = {m.id: m for m in load_price_file("genai-prices:openai")}
     o3 = records["o3"]
