@@ -423,6 +423,13 @@ def _shipped_paths() -> list[str]:
     return [str(root.joinpath(f"{p}.toml")) for p in SHIPPED]
 
 
+def test_shipped_lists_every_price_file_in_the_package() -> None:
+    # a new pricing/*.toml not named in SHIPPED would escape every check in this file
+    root = resources.files("distillcost.pricing")
+    files = sorted(p.name for p in root.iterdir() if p.name.endswith(".toml"))
+    assert files == sorted(f"{p}.toml" for p in SHIPPED)
+
+
 def test_loader_validates_every_shipped_file_as_one_source() -> None:
     from distillcost.prices import validate_price_files
 
