@@ -159,10 +159,21 @@ def test_estimate_into_a_missing_directory_names_the_file_not_a_temp_file(runner
     args = [*BASE, "--examples", "10", "-o", str(target)]
     result = runner.invoke(cli, args)
     assert result.exit_code == 1
+    # the same words as count, compare, history and sweep (one check, before any work)
     assert result.output == (
-        f"Error: {target}: directory {str(tmp_path / 'missing')!r} does not exist\n"
+        f"Error: Could not open file {str(target)!r}: "
+        f"directory {str(tmp_path / 'missing')!r} does not exist\n"
     )
     assert not (tmp_path / "missing").exists()
+
+
+def test_atomic_write_into_a_missing_directory_names_the_file(tmp_path):
+    # library callers (and the report's chart files) get the same answer from the writer
+    target = tmp_path / "missing" / "out.json"
+    with pytest.raises(FileNotFoundError) as info:
+        atomic_write(target, "{}")
+    assert info.value.filename == str(target)
+    assert info.value.strerror == f"directory {str(tmp_path / 'missing')!r} does not exist"
 
 
 def test_atomic_write_to_a_pipe_writes_into_it_and_keeps_it(tmp_path):

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from distillcost import analysis
+from distillcost.cli import check_output
 from distillcost.cli.scenario_options import (
     ScenarioCommand,
     scenario_from_options,
@@ -47,14 +47,6 @@ def output_options(func: F) -> F:
         help="table for reading; csv for spreadsheets (formula-safe); json for programs.",
     )(func)
     return func
-
-
-def check_output(output: str | None) -> None:
-    """Fail before any work when -o names a file in a directory that does not exist."""
-    if output:
-        parent = Path(output).parent
-        if not parent.is_dir():
-            raise click.FileError(output, hint=f"directory {str(parent)!r} does not exist")
 
 
 def emit(text: str, output: str | None) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
+from distillcost.cli import check_output
 from distillcost.export import visible as export_visible
 from distillcost.readers import DEFAULT_GLOB, FORMATS_IN
 
@@ -288,9 +288,7 @@ def count(
             hint = f"Encodings: {known}; for a model name use --model."
             raise UnknownEncodingError(encoding, ENCODINGS, hint=hint)
     sample_value = _parse_sample(sample)
-    if output and not Path(output).parent.is_dir():
-        # before any counting, and naming the user's file rather than atomic_write's temp file
-        raise click.FileError(output, hint=f"directory {str(Path(output).parent)!r} does not exist")
+    check_output(output)  # before any counting
     show_progress = False
     if sys.stderr.isatty():
         size = 0

@@ -74,8 +74,10 @@ def estimate(
           --acceptance-rate 0.6..0.8..0.9 --batch --rpm 500 --tpm 2M
       distillcost estimate examples/essay.toml --as-of 2024-08-01 -m gpt-4o-mini
     """
+    from distillcost.cli import check_output
     from distillcost.estimator import estimate as run_estimate
 
+    check_output(output)  # before measuring any --chat-file
     if fmt is None:
         suffix = output.rsplit(".", 1)[-1].lower() if output and "." in output else ""
         fmt = {"json": "json", "csv": "csv", "md": "md", "markdown": "md"}.get(suffix, "text")
