@@ -513,7 +513,15 @@ def render_template(env: jinja2.Environment, name: str, context: Mapping[str, An
     except RenderError as exc:
         where = _template_frame(exc) or name
         raise RenderError(f"{where}: {exc}") from None
-    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
+    except (
+        jinja2.TemplateError,
+        TypeError,
+        ValueError,
+        ArithmeticError,
+        AttributeError,
+        LookupError,  # {{ {}.pop("x") }}, {{ "%(a)s" % {} }}, {{ [].pop() }}
+        RecursionError,  # a macro that calls itself
+    ) as exc:
         where = _template_frame(exc) or name
         raise RenderError(f"{where}: {type(exc).__name__}: {exc}") from None
 

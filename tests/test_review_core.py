@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import stat
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -336,3 +337,28 @@ def test_sharegpt_turn_without_text_is_a_bad_record_as_in_chat(
     result = runner.invoke(cli, ["count", str(path), "-m", "gpt-4o"])
     assert result.exit_code == 1
     assert f"s.jsonl:1: {message}" in result.output
+
+
+# -- a user's template ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ('{{ {}.pop("x") }}', "KeyError: 'x'"),
+        ("{{ [].pop() }}", "IndexError: pop from empty list"),
+        ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "RecursionError"),
+    ],
+)
+def test_a_template_error_is_the_templates_not_an_internal_error(
+    runner, cli, tmp_path, body, reason
+):
+    # These were "internal error: ... please report it", as if distillcost had a bug;
+    # a ZeroDivisionError or TypeError in the same template already named the template.
+    (tmp_path / "report.md.j2").write_text(body)
+    essay = str(Path(__file__).parent.parent / "examples" / "essay.toml")
+    args = ["report", essay, "--template-dir", str(tmp_path), "--format", "md"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1
+    assert "internal error" not in result.output
+    assert "report.md.j2:1: " + reason in result.output
