@@ -126,9 +126,11 @@ def usd(value: Decimal | None) -> str:
     if value is None:
         return "n/a"
     if value != 0 and abs(value) < 1:
-        if abs(value) >= Decimal("0.0001"):
-            return f"${value:.4g}"
-        return "$" + f"{value:.10f}".rstrip("0")
+        with localcontext() as context:  # half up, as cents are (the format's own is half-even)
+            context.rounding = ROUND_HALF_UP
+            if abs(value) >= Decimal("0.0001"):
+                return f"${value:.4g}"
+            return "$" + f"{value:.10f}".rstrip("0")
     with localcontext() as context:  # room for every digit of absurdly large totals
         context.prec = max(28, value.adjusted() + 5)
         cents = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
