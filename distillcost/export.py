@@ -15,6 +15,7 @@ import io
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
@@ -107,6 +108,20 @@ def json_text(value: Any, indent: int | None = 2) -> str:
     return json.dumps(to_jsonable(value), indent=indent, ensure_ascii=False) + "\n"
 
 
+def _mode_for(target: Path) -> int:
+    """The permissions a plain write would give: the old file's, else 0666 less the umask.
+
+    mkstemp creates 0600 files; keeping that would hide reports from colleagues, and a
+    fixed 0644 would make a user's private 0600 output world-readable on rewrite.
+    """
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
     """Write a whole file or nothing: a temp file in the same directory, then rename.
 
@@ -133,7 +148,7 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp_name, 0o644)
+        os.chmod(tmp_name, _mode_for(target))
         os.replace(tmp_name, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -61,3 +61,23 @@ def test_visible_escapes_control_characters_but_keeps_text():
     assert visible("two\nlines\tok") == "two\nlines\tok"
     assert visible("two\nlines\tok", one_line=True) == "two\\x0alines\\x09ok"
     assert visible("\x9bC1 csi, ünïcødé ✓") == "\\x9bC1 csi, ünïcødé ✓"
+
+
+def test_atomic_write_keeps_an_existing_files_permissions(tmp_path):
+    private = tmp_path / "private.json"
+    private.write_text("old")
+    private.chmod(0o600)
+    atomic_write(private, "new")
+    assert private.read_text() == "new"
+    assert private.stat().st_mode & 0o777 == 0o600
+
+
+def test_atomic_write_new_file_follows_the_umask(tmp_path):
+    import os
+
+    old = os.umask(0o027)
+    try:
+        atomic_write(tmp_path / "new.csv", "a,b\n")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.csv").stat().st_mode & 0o777 == 0o640  # 0666 & ~0027
