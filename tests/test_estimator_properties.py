@@ -15,10 +15,9 @@ from distillcost.scenario import Scenario
 DAY = date(2025, 1, 1)
 TOLERANCE = D("1e-9")  # results are stored to 1e-10 USD
 
-settings.register_profile(
-    "estimator", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-settings.load_profile("estimator")
+# A decorator, not a loaded profile: a profile loaded here applied to every test module in
+# the session (and replaced hypothesis' derandomized "ci" profile under CI=true).
+PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 cents = st.integers(min_value=0, max_value=10_000).map(lambda i: D(i) / 100)  # $0-$100 per 1M
 rates = st.integers(min_value=1, max_value=100).map(lambda i: D(i) / 100)  # 0.01 .. 1
@@ -81,6 +80,7 @@ def total(sc: Scenario, table: PriceTable, **changes) -> D:
     return estimate(sc.with_values(**changes) if changes else sc, table).total_usd
 
 
+@PROPERTY
 @given(scenarios(), tables())
 def test_zero_volume_costs_nothing(sc, table):
     e = estimate(sc.with_values(examples=0), table)
@@ -88,6 +88,7 @@ def test_zero_volume_costs_nothing(sc, table):
     assert all(v == 0 for v in e.tokens.values())
 
 
+@PROPERTY
 @given(scenarios(), tables(), st.integers(min_value=2, max_value=50))
 def test_cost_is_linear_in_volume(sc, table, factor):
     one = total(sc, table)
@@ -98,6 +99,7 @@ def test_cost_is_linear_in_volume(sc, table, factor):
 TOKEN_FIELDS = ("prompt_tokens", "completion_tokens", "shared_prefix_tokens", "reasoning_tokens")
 
 
+@PROPERTY
 @given(scenarios(), tables(), st.sampled_from(TOKEN_FIELDS), st.integers(1, 3_000))
 def test_never_falls_as_a_token_count_rises(sc, table, name, extra):
     before = total(sc, table)
@@ -105,12 +107,14 @@ def test_never_falls_as_a_token_count_rises(sc, table, name, extra):
     assert after >= before
 
 
+@PROPERTY
 @given(scenarios(), tables(), st.integers(1, 3))
 def test_never_falls_as_turns_rise(sc, table, extra):
     sc = sc.with_values(examples_per_request=1, samples_per_prompt=1)
     assert total(sc, table, turns=sc.turns.base + extra) >= total(sc, table)
 
 
+@PROPERTY
 @given(scenarios(volume="requests"), tables(), st.integers(1, 3))
 def test_never_falls_as_samples_rise_for_the_same_prompts(sc, table, extra):
     # at a fixed number of prompts, more samples per prompt is more output
@@ -121,6 +125,7 @@ def test_never_falls_as_samples_rise_for_the_same_prompts(sc, table, extra):
     )
 
 
+@PROPERTY
 @given(scenarios(), tables(), rates)
 def test_never_falls_as_acceptance_falls(sc, table, lower):
     if lower >= sc.acceptance_rate.base:
@@ -130,17 +135,20 @@ def test_never_falls_as_acceptance_falls(sc, table, lower):
     assert total(sc, table, acceptance_rate=lower) >= total(sc, table, acceptance_rate=higher)
 
 
+@PROPERTY
 @given(scenarios(), tables())
 def test_batch_is_never_dearer(sc, table):
     assert total(sc, table, batch=True) <= total(sc, table, batch=False)
 
 
+@PROPERTY
 @given(scenarios(), tables(), shares)
 def test_cached_is_never_dearer_where_writes_are_not_billed(sc, table, hit):
     # (with billed cache writes a low hit rate can cost more: see test_estimator)
     assert total(sc, table, cache_hit_rate=hit) <= total(sc, table, cache_hit_rate=0)
 
 
+@PROPERTY
 @given(
     scenarios(),
     tables(),
@@ -163,6 +171,7 @@ def test_low_base_high_are_ordered(sc, table, acceptance, tokens):
         assert max(s.low_usd, s.high_usd) <= e.high_usd
 
 
+@PROPERTY
 @given(
     st.lists(st.integers(min_value=0, max_value=3_000), min_size=1, max_size=40),
     st.integers(min_value=0, max_value=2_500),
@@ -216,6 +225,7 @@ numbers = st.one_of(
 )
 
 
+@PROPERTY
 @given(
     tables(),
     st.dictionaries(

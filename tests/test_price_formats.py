@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from distillcost.errors import NotAvailableError
@@ -82,6 +82,7 @@ def test_csv_model_columns_must_agree_across_rows(tmp_path):
 # ---------------------------------------------------------------- CSV writer <-> reader
 
 
+@settings(deadline=None)
 @given(st.text(max_size=12))
 def test_quote_then_csv_safe_then_unquote_is_the_identity(text):
     assert unquote_cell(csv_safe(quote_cell(text))) == text
