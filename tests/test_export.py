@@ -41,17 +41,24 @@ def test_json_money_is_exact_string():
     assert decimal_str(Decimal("0.00150")) == "0.0015"
 
 
-def test_atomic_write_leaves_old_file_on_failure(tmp_path):
+def test_atomic_write_leaves_old_file_on_failure(tmp_path, monkeypatch):
     target = tmp_path / "out.csv"
     target.write_text("old")
 
-    class Boom(str):
-        pass
-
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError):  # fails while writing the temp file
         atomic_write(target, 12345)  # type: ignore[arg-type]
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+    def no_rename(src, dst):  # fails after the whole temp file is written (a full disk)
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as m:
+        m.setattr("distillcost.export.os.replace", no_rename)
+        with pytest.raises(OSError, match="No space left"):
+            atomic_write(target, "new " * 1000)
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]  # no temp file left
     atomic_write(target, "new")
     assert target.read_text() == "new"
 
