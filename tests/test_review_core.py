@@ -3,6 +3,7 @@ clear ``Error:`` line, never an ``internal error`` (an exception the CLI does no
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from decimal import Decimal
@@ -12,6 +13,7 @@ import pytest
 
 from distillcost.export import atomic_write
 from distillcost.ranges import Range, RangeError, parse_number
+from distillcost.tokens import get_encoding
 
 BASE = ["estimate", "-m", "gpt-4o-mini", "--prompt-tokens", "100", "--completion-tokens", "100"]
 
@@ -310,11 +312,21 @@ def test_a_scenario_sample_beyond_float_measures_every_document(runner, cli, tmp
     data.write_text('{"prompt": "a b", "completion": "c"}\n' * 3)
     scenario = tmp_path / "s.toml"
     scenario.write_text(
-        f'teacher = "gpt-4o-mini"\nexamples = 10\nchat_file = "{data}"\nsample = 1e900\n'
+        f'teacher = "gpt-4o-mini"\nas_of = 2025-06-01\nexamples = 10\n'
+        f'chat_file = "{data}"\nsample = 1e900\n'
     )
-    result = runner.invoke(cli, ["estimate", str(scenario), "--prompt-file", str(data)])
+    result = runner.invoke(
+        cli, ["estimate", str(scenario), "--prompt-file", str(data), "--format", "json"]
+    )
     assert "internal error" not in result.output
     assert result.exit_code == 0, result.output
+    measured = {a["name"]: a for a in json.loads(result.output)["assumptions"]}
+    enc = get_encoding("o200k_base")
+    # every record measured exactly: a prompt file counts the whole record ("a b" + "c")
+    whole = len(enc.encode_ordinary("a b")) + len(enc.encode_ordinary("c"))
+    assert measured["prompt_tokens"]["origin"] == "measured"
+    assert measured["prompt_tokens"]["value"] == str(whole)
+    assert measured["completion_tokens"]["value"] == str(len(enc.encode_ordinary("c")))
 
 
 # -- one rule for a missing text, whatever the record format ---------------------------
