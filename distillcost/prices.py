@@ -195,6 +195,12 @@ class PriceTable:
             for name in (record.id, *record.aliases):
                 self._names[name] = record.id
         self._version = version
+        # Tables built in code (the Python API) get the same checks as files and plugins:
+        # a float price or a negative one must fail here, not reach a bill.
+        problems = check_records(self._models.values(), "price table")
+        if problems:
+            more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+            raise PriceDataError(f"{problems[0]}{more}")
         # (origin, number of models it contributed) in load order; set by load_prices
         self.sources: list[tuple[str, int]] = []
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -394,3 +395,22 @@ def test_sub_dollar_totals_round_half_up_in_estimate_as_in_compare(runner, cli, 
         assert result.exit_code == 0, result.output
         assert "$0.1235" in result.output
         assert "$0.1234" not in result.output
+
+
+def test_a_price_table_built_in_code_rejects_float_prices():
+    # Files and plugins were checked, but PriceTable([...]) from the Python API let a
+    # float price (binary noise: 0.1 is 0.1000000000000000055...) reach estimate().
+    from decimal import Decimal
+
+    from distillcost.errors import PriceDataError
+    from distillcost.prices import ModelRecord, PriceEntry, PriceTable
+
+    def table(price):
+        entry = PriceEntry(effective_from=date(2024, 1, 1), input=price, output=Decimal(1))
+        return PriceTable([ModelRecord(id="m", provider="p", history=(entry,))])
+
+    assert table(Decimal("0.1")).get("m").history[0].input == Decimal("0.1")
+    with pytest.raises(PriceDataError, match=r"field 'input': got the float 0\.1"):
+        table(0.1)
+    with pytest.raises(PriceDataError, match="negative price"):
+        table(Decimal("-1"))
