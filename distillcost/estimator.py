@@ -91,7 +91,8 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any
 
 from distillcost.errors import DistillcostError, NotAvailableError, ScenarioError
-from distillcost.prices import LongContextTier, ModelRecord, PriceEntry, PriceTable
+from distillcost.prices.model import LongContextTier, ModelRecord, PriceEntry, Rates
+from distillcost.prices.table import PriceTable
 from distillcost.ranges import Range
 from distillcost.scenario import FIELDS, NUMERIC_PARAMETERS, Scenario, check_complete
 
@@ -499,9 +500,16 @@ class _Context:
     ratio: Decimal  # multiplier for measured token counts
     lengths: tuple[int, ...]  # sorted sampled prompt lengths (measured), else ()
     prefix_sums: tuple[int, ...]
-    rate_cache: dict[int, tuple[Decimal, Decimal, Decimal, Decimal | None]] = field(
-        default_factory=dict
-    )
+    rate_cache: dict[int, Rates] = field(default_factory=dict)
+
+
+def _rates(ctx: _Context, tier: LongContextTier | None) -> Rates:
+    """The entry's rates for requests in ``tier`` (computed once per tier and estimate)."""
+    found = ctx.rate_cache.get(id(tier))
+    if found is None:
+        found = ctx.price.rates(tier, batch=ctx.scenario.batch)
+        ctx.rate_cache[id(tier)] = found
+    return found
 
 
 def _point(sc: Scenario, ends: Mapping[str, str] | None = None) -> dict[str, Decimal | None]:
@@ -688,7 +696,19 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Decimal | None], full: bool = True
             "billed at the input price"
         )
     for cl in classes:
-        in_rate, out_rate, cached_rate, write_price = _rates(ctx, cl.tier)
+        rates = _rates(ctx, cl.tier)
+        in_rate, out_rate, cached_rate, write_price = (
+            rates.input,
+            rates.output,
+            rates.cached_input,
+            rates.cache_write,
+        )
+        if full:
+            for text in rates.notes:
+                note(text)
+            if h > 0 and s > 0:
+                for text in rates.cache_notes:
+                    note(text)
         n_req = R * cl.weight
         unique = n_req * cl.unique_in
         cached = n_req * h * s
@@ -708,18 +728,10 @@ def _evaluate(ctx: _Context, pt: Mapping[str, Decimal | None], full: bool = True
             tokens["input_uncached"] += missed
             costs["input_uncached"] += missed * in_rate / MILLION
         costs["output"] += out * out_rate / MILLION
-        if price.reasoning_billed_as_output:
-            costs["reasoning"] += reasoning * out_rate / MILLION
+        costs["reasoning"] += reasoning * rates.reasoning / MILLION
     tiers_used = sorted(
         {cl.tier.above_prompt_tokens for cl in classes if cl.tier is not None and cl.weight > 0}
     )
-    if tiers_used and sc.batch:
-        note("batch discount applied to long-context tier prices in the same ratio")
-    if sc.batch and h > 0 and s > 0:
-        note(
-            "batch discount applied to cache read and write prices too (Anthropic bills "
-            "batches at half of all usage; assumed to stack the same way elsewhere)"
-        )
     if tiers_used:
         share = sum((cl.weight for cl in classes if cl.tier is not None), F0)
         note(
@@ -831,56 +843,6 @@ def _times(
             )
         if latency is not None:
             time["concurrency"] = R * latency / ((concurrency or F1) * keys)
-
-
-def _rates(
-    ctx: _Context, tier: LongContextTier | None
-) -> tuple[Decimal, Decimal, Decimal, Decimal | None]:
-    """Input, output, cache-read rates and cache-write price for requests in ``tier``.
-
-    Batch prices replace the standard ones; a tier's prices and the cache read
-    and write prices get the same batch ratio (batch_input / input): Anthropic
-    bills batches at 50% of all usage, cache reads and writes included; for
-    other providers stacking is assumed (and noted). A cache read
-    never costs more than the input rate in force. The result depends only on
-    the price entry, so it is computed once per tier.
-    """
-    cache = ctx.rate_cache
-    key = id(tier)
-    found = cache.get(key)
-    if found is not None:
-        return found
-    price = ctx.price
-    batch = ctx.scenario.batch
-    in_factor = _frac(price.batch_input) / _frac(price.input) if batch and price.input else F1
-    out_factor = _frac(price.batch_output) / _frac(price.output) if batch and price.output else F1
-    if tier is None:
-        in_rate = Decimal(
-            price.batch_input if batch and price.batch_input is not None else price.input
-        )
-        out_rate = Decimal(
-            price.batch_output if batch and price.batch_output is not None else price.output
-        )
-    else:
-        in_rate = Decimal(tier.input) * in_factor
-        out_rate = Decimal(tier.output) * out_factor
-    cached_price = tier.cached_input if tier and tier.cached_input is not None else None
-    if cached_price is None:
-        cached_price = price.cached_input
-    cached_rate = (
-        min(Decimal(cached_price) * in_factor, in_rate) if cached_price is not None else in_rate
-    )
-    write_price = tier.cache_write if tier and tier.cache_write is not None else None
-    if write_price is None:
-        write_price = price.cache_write
-    found = (
-        in_rate,
-        out_rate,
-        cached_rate,
-        Decimal(write_price) * in_factor if write_price is not None else None,
-    )
-    cache[key] = found
-    return found
 
 
 def _ignore(_: str) -> None:

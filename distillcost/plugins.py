@@ -36,15 +36,12 @@ from pathlib import Path
 from typing import Any
 
 from distillcost.errors import PriceDataError, did_you_mean
-from distillcost.prices import (
-    PLUGIN_GROUP,
-    ModelRecord,
-    WarningHandler,
-    check_records,
-    load_price_file,
-    price_files_in,
-)
+from distillcost.prices.files import WarningHandler, load_price_file, price_files_in
+from distillcost.prices.formats import parse_text
+from distillcost.prices.model import ModelRecord
+from distillcost.prices.problems import check_records, raise_problems
 
+PLUGIN_GROUP = "distillcost.prices"
 TEMPLATE_GROUP = "distillcost.templates"
 ENV_VAR = "DISTILLCOST_PLUGINS"
 
@@ -83,6 +80,16 @@ class PriceRegistry:
 
     def records(self, records: Iterable[ModelRecord]) -> None:
         self(list(records))
+
+    def text(self, name: str, text: str, *, origin: str | None = None) -> None:
+        """A table given as text (``name`` gives its format by extension), e.g. a resource."""
+        origin = origin or f"plugin:{self.plugin}:{name}"
+        result = parse_text(text, name, origin, Path(name).suffix.lower())
+        raise_problems(result.problems, name)
+        for message in result.warnings:
+            if self.on_warning is not None:
+                self.on_warning(message)
+        self.layers.append((origin, result.records))
 
     def file(self, path: str | os.PathLike[str]) -> None:
         """A price table file shipped with the plugin."""

@@ -18,17 +18,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from distillcost.cells import cell_value as csv_safe
+from distillcost.cells import quote_cell, unquote_cell
 from distillcost.errors import NotAvailableError
-from distillcost.export import csv_safe
-from distillcost.price_formats import (
-    CSV_COLUMNS,
-    LITELLM_EFFECTIVE_FROM,
-    parse_path,
-    quote_cell,
-    records_csv_text,
-    unquote_cell,
-)
 from distillcost.prices import LongContextTier, ModelRecord, PriceEntry, load_price_file
+from distillcost.prices.formats import parse_path
+from distillcost.prices.formats.csv import records_csv_text, sheet_columns
+from distillcost.prices.formats.litellm import LITELLM_EFFECTIVE_FROM
 
 
 def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
@@ -137,8 +133,8 @@ def test_csv_writer_columns_are_the_schema_columns():
     e = PriceEntry(effective_from=date(2024, 1, 1), input=Decimal("0.10"), output=Decimal(20))
     r = ModelRecord(id="m", provider="p", history=(e,))
     header, row = records_csv_text([(r, e)]).splitlines()
-    assert header.split(",") == list(CSV_COLUMNS)
-    values = dict(zip(CSV_COLUMNS, row.split(","), strict=True))
+    assert header.split(",") == list(sheet_columns())
+    values = dict(zip(sheet_columns(), row.split(","), strict=True))
     assert values["input"] == "0.1" and values["output"] == "20"  # exact, no exponent
     assert values["effective_from"] == "2024-01-01"
 

@@ -380,7 +380,7 @@ def test_to_dict_reloads_as_json_to_the_same_records(table, tmp_path):
 def test_core_modules_do_not_import_click_pandas_or_jinja():
     code = (
         "import sys\n"
-        "import distillcost.prices, distillcost.price_formats, distillcost.plugins\n"
+        "import distillcost.prices, distillcost.prices.formats, distillcost.plugins\n"
         "distillcost.prices.load_prices(plugins=False, user_dir=False)\n"
         "print(sorted(m for m in ('click', 'pandas', 'jinja2', 'tiktoken') if m in sys.modules))\n"
     )

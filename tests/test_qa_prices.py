@@ -79,15 +79,20 @@ def test_the_price_file_format_is_documented_in_the_installed_readme():
     # does not exist anywhere; a new user writing --prices FILE had no list of fields.
     from importlib import resources
 
-    from distillcost import price_formats as pf
+    from distillcost.prices import declarations, formats, values
+    from distillcost.prices.formats.csv import sheet_columns
+    from distillcost.prices.model import LongContextTier, ModelRecord, PriceEntry, fields_of
 
     readme = (resources.files("distillcost.pricing") / "README.md").read_text(encoding="utf-8")
     assert "PRICE_SCHEMA" not in readme
-    assert "PRICE_SCHEMA" not in (pf.__doc__ or "")
-    keys = {*pf.META_KEYS, *pf.MODEL_KEYS, *pf.ENTRY_KEYS, *pf.TIER_KEYS, *pf.CSV_COLUMNS}
+    assert "PRICE_SCHEMA" not in (formats.__doc__ or "")
+    keys = {key.name for key in declarations.META}
+    for cls in (ModelRecord, PriceEntry, LongContextTier):
+        keys |= {key.name for _, key, _ in fields_of(cls)}
+    keys |= set(sheet_columns())
     undocumented = sorted(k for k in keys if f"`{k}`" not in readme)
     assert undocumented == []
-    for unit in pf.UNITS:
+    for unit in values.UNITS:
         assert unit in readme
 
 

@@ -228,13 +228,13 @@ def list_(
         listing = table.listing(as_of, include_retired=not hide_retired)
     rows = [(m, e, status) for m, e, status in listing if not providers or m.provider in providers]
     if fmt == "csv":
-        from distillcost.price_formats import records_csv_text
+        from distillcost.prices.formats.csv import records_csv_text
 
         extra = ("origin", "overrides") if show_source else ()
         click.echo(records_csv_text([(m, e) for m, e, _ in rows], extra), nl=False)
         return
     if fmt == "json":
-        from distillcost.price_formats import entry_row
+        from distillcost.prices.formats.csv import sheet_rows as entry_row
 
         out = []
         for m, e, status in rows:
@@ -539,7 +539,7 @@ def validate(files: tuple[str, ...], across_files: bool) -> None:
             f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in "
             f"{bad} file{'s' if bad != 1 else ''}"
         )
-    from distillcost.price_formats import parse_path
+    from distillcost.prices.formats import parse_path
 
     for file in files:
         result = parse_path(file)

@@ -1,0 +1,91 @@
+"""Price table files: read one, find them in a directory, report their problems."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from distillcost.prices.formats import SUFFIXES, is_genai_spec, parse_path
+from distillcost.prices.model import ModelRecord
+from distillcost.prices.problems import Problem, check_names, raise_problems
+
+WarningHandler = Callable[[str], None]
+
+
+class PriceWarning(UserWarning):
+    """Something worth telling the user that does not stop loading (e.g. skipped rows)."""
+
+
+def default_warning(message: str) -> None:
+    warnings.warn(message, PriceWarning, stacklevel=3)
+
+
+def load_price_file(
+    path: str | os.PathLike[str],
+    *,
+    origin: str | None = None,
+    on_warning: WarningHandler | None = None,
+) -> list[ModelRecord]:
+    """The models in one price file (``.toml``, ``.csv``, ``.json``; LiteLLM maps detected).
+
+    Raises :class:`~distillcost.errors.PriceDataError` naming the file, line, row and
+    field of the first problem (and how many more there are); never returns a
+    half-read table. ``path`` may also be ``genai-prices`` or
+    ``genai-prices:openai,anthropic`` to adapt the installed genai-prices package.
+    """
+    result = parse_path(path, origin)
+    raise_problems(result.problems, str(path))
+    for message in result.warnings:
+        (on_warning or default_warning)(message)
+    return result.records
+
+
+def validate_price_files(
+    paths: Iterable[str | os.PathLike[str]], *, across_files: bool = False
+) -> list[Problem]:
+    """Every problem in every file (empty list = all good).
+
+    With ``across_files`` the files are treated as one source (like the shipped
+    tables), so a model id or alias defined in two of them is a problem too.
+    """
+    problems: list[Problem] = []
+    everything: list[ModelRecord] = []
+    where: dict[int, str] = {}
+    for path in paths:
+        text = str(path)
+        if not (is_genai_spec(text) or Path(text).is_file()):
+            reason = "is a directory" if Path(text).is_dir() else "no such file"
+            problems.append(Problem(text, None, "", "", reason))
+            continue
+        result = parse_path(path)
+        problems.extend(result.problems)
+        for record in result.records:
+            where[id(record)] = text
+        everything.extend(result.records)
+    if across_files:
+
+        def report(r: ModelRecord, key: str, msg: str, other: ModelRecord) -> None:
+            row = f"model {r.id!r}"
+            problems.append(Problem(where[id(r)], None, row, key, f"{msg} (in {where[id(other)]})"))
+
+        check_names(everything, report)
+    return problems
+
+
+def price_files_in(directory: Path, on_warning: WarningHandler | None = None) -> list[Path]:
+    """The ``*.toml``, ``*.csv`` and ``*.json`` files of a directory, by name; others warned."""
+    if not directory.is_dir():
+        return []
+    files = []
+    for path in sorted(directory.iterdir()):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        if path.suffix.lower() in SUFFIXES:
+            files.append(path)
+        else:
+            (on_warning or default_warning)(
+                f"{path}: ignored, not a price table (use .toml, .csv or .json)"
+            )
+    return files

@@ -1,0 +1,66 @@
+"""Reading price tables: TOML, CSV, JSON, LiteLLM's map, the genai-prices package.
+
+Every reader turns a file into :class:`~distillcost.prices.model.ModelRecord` objects
+*and* a list of :class:`~distillcost.prices.problems.Problem` s — every problem in the
+file, each naming the file, line, row and field — so ``distillcost prices validate``
+can report them all at once. Numbers never pass through ``float``: TOML and JSON are
+parsed with ``parse_float=Decimal`` and CSV cells with ``Decimal(str)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from distillcost.prices.formats.csv import parse_csv
+from distillcost.prices.formats.document import ParseResult
+from distillcost.prices.formats.json import parse_json
+from distillcost.prices.formats.toml import parse_toml
+from distillcost.prices.problems import Problem
+
+GENAI_PREFIX = "genai-prices"
+SUFFIXES = (".toml", ".csv", ".json")
+
+__all__ = ["GENAI_PREFIX", "SUFFIXES", "ParseResult", "parse_path", "parse_text"]
+
+
+def parse_text(text: str, file: str, origin: str, suffix: str) -> ParseResult:
+    """Parse ``text`` by the file's extension (``.toml``, ``.csv``, ``.json``)."""
+    if suffix == ".toml":
+        return parse_toml(text, file, origin)
+    if suffix == ".csv":
+        return parse_csv(text, file, origin)
+    if suffix == ".json":
+        return parse_json(text, file, origin)
+    result = ParseResult()
+    message = f"unknown price file type {suffix or '(none)'!r}; use .toml, .csv or .json"
+    result.problems.append(Problem(file, None, "", "", message))
+    return result
+
+
+def is_genai_spec(path: str) -> bool:
+    return (path == GENAI_PREFIX or path.startswith(GENAI_PREFIX + ":")) and not Path(path).exists()
+
+
+def parse_path(path: str | Path, origin: str | None = None) -> ParseResult:
+    """Read and parse one price file, or a ``genai-prices[:providers]`` spec."""
+    text_path = str(path)
+    if is_genai_spec(text_path):
+        from distillcost.prices.formats.genai import parse_genai_prices
+
+        return parse_genai_prices(text_path, origin or f"file:{text_path}")
+    file = Path(path)
+    origin = origin or f"file:{text_path}"
+    data = file.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")  # a BOM (Windows editors) is not text
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        result = ParseResult()
+        message = f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        result.problems.append(Problem(text_path, line, "", "", message))
+        return result
+    if "\x00" in text:
+        result = ParseResult()
+        result.problems.append(Problem(text_path, None, "", "", "binary file, not a price table"))
+        return result
+    return parse_text(text, text_path, origin, file.suffix.lower())

@@ -1,0 +1,268 @@
+"""Price records: a model, its dated price entries, and what tokens cost under them.
+
+All prices are ``Decimal`` USD per 1M tokens (``per_request`` is USD per request).
+A model keeps its whole *history*; :meth:`ModelRecord.price_on` picks the entry in
+force on a date, which is what lets distillcost price a campaign on any past day.
+
+Each field of these dataclasses is tied to its :class:`~distillcost.prices.declarations.Key`
+(``metadata["key"]``): :func:`keys_of` lists them in order, and the file formats,
+validation and tables derive from that list. The billing rules live here too, with
+the prices they apply to (:meth:`PriceEntry.rates`). Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from distillcost.errors import NotAvailableError
+from distillcost.prices import declarations as k
+
+PRICE_UNIT = k.PER_MTOK
+MILLION = Decimal(1_000_000)
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+
+def declared(key: k.Key, **kw: Any) -> Any:
+    """A dataclass field declared by ``key`` (``nested``: a list of sub-records)."""
+    metadata = {"key": key}
+    if "nested" in kw:
+        metadata["nested"] = kw.pop("nested")
+    return field(metadata=metadata, **kw)
+
+
+def keys_of(cls: type) -> tuple[k.Key, ...]:
+    """The declared keys of a record class, in field order (nested ones included)."""
+    return tuple(f.metadata["key"] for f in dataclasses.fields(cls) if "key" in f.metadata)
+
+
+def fields_of(cls: type) -> Iterator[tuple[str, k.Key, type | None]]:
+    """(attribute, key, nested record class or None) for every declared field."""
+    for f in dataclasses.fields(cls):
+        if "key" in f.metadata:
+            yield f.name, f.metadata["key"], f.metadata.get("nested")
+
+
+def _record_dict(record: Any) -> dict[str, Any]:
+    """A record in the file schema's shape: declared keys only, ``None`` left out."""
+    out: dict[str, Any] = {}
+    for attr, key, nested in fields_of(type(record)):
+        value = getattr(record, attr)
+        if value is None:
+            continue
+        if nested is not None:
+            if value:
+                out[key.name] = [_record_dict(item) for item in value]
+            continue
+        out[key.name] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+TIERS = k.Key("tiers", "long-context tiers, decided per request", lambda v: v)
+PRICES = k.Key("prices", "the dated price entries", lambda v: v, required=True)
+
+
+@dataclass(frozen=True)
+class LongContextTier:
+    """Prices that apply to a whole request whose prompt exceeds a threshold.
+
+    Tiers are decided per request (Gemini, Claude Sonnet 4.5 long context): a
+    request with ``prompt_tokens > above_prompt_tokens`` pays these rates for
+    all of its tokens; ``None`` fields fall back to the base entry's.
+    """
+
+    above_prompt_tokens: int = declared(k.ABOVE_PROMPT_TOKENS)
+    input: Decimal = declared(k.INPUT)
+    output: Decimal = declared(k.OUTPUT)
+    cached_input: Decimal | None = declared(k.CACHED_INPUT, default=None)
+    cache_write: Decimal | None = declared(k.CACHE_WRITE, default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _record_dict(self)
+
+
+@dataclass(frozen=True)
+class Rates:
+    """USD per 1M tokens paid for each token kind of a request, under its conditions.
+
+    ``cache_write`` is ``None`` when the entry bills no cache writes: the missed
+    prefix is then ordinary input. ``notes`` say which billing rules were assumed;
+    ``cache_notes`` those that matter only when the campaign reads or writes a cache.
+    """
+
+    input: Decimal
+    cached_input: Decimal
+    cache_write: Decimal | None
+    output: Decimal
+    reasoning: Decimal
+    notes: tuple[str, ...] = ()
+    cache_notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PriceEntry:
+    """The prices of one model from ``effective_from`` until the next entry."""
+
+    effective_from: date = declared(k.EFFECTIVE_FROM)
+    input: Decimal = declared(k.INPUT)
+    output: Decimal = declared(k.OUTPUT)
+    cached_input: Decimal | None = declared(k.CACHED_INPUT, default=None)
+    cache_write: Decimal | None = declared(k.CACHE_WRITE, default=None)
+    batch_input: Decimal | None = declared(k.BATCH_INPUT, default=None)
+    batch_output: Decimal | None = declared(k.BATCH_OUTPUT, default=None)
+    tiers: tuple[LongContextTier, ...] = declared(TIERS, default=(), nested=LongContextTier)
+    reasoning_billed_as_output: bool = declared(k.REASONING_BILLED, default=True)
+    training: Decimal | None = declared(k.TRAINING, default=None)
+    per_request: Decimal | None = declared(k.PER_REQUEST_PRICE, default=None)
+    source: str = declared(k.SOURCE, default="")
+    checked: date | None = declared(k.CHECKED, default=None)
+    verified: bool = declared(k.VERIFIED, default=False)
+    notes: str = declared(k.NOTES, default="")
+    unit: str = PRICE_UNIT
+
+    @property
+    def has_batch(self) -> bool:
+        return self.batch_input is not None and self.batch_output is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry in the file schema's shape (``None`` fields left out)."""
+        return _record_dict(self)
+
+    def tier_for(self, prompt_tokens: int | Decimal) -> LongContextTier | None:
+        """The long-context tier a request of this prompt length falls in, if any."""
+        chosen = None
+        for tier in sorted(self.tiers, key=lambda t: t.above_prompt_tokens):
+            if prompt_tokens > tier.above_prompt_tokens:
+                chosen = tier
+        return chosen
+
+    def rates(self, tier: LongContextTier | None = None, *, batch: bool = False) -> Rates:
+        """What each token kind costs for requests in ``tier`` (None: the base prices).
+
+        Batch prices replace the standard ones; a tier's prices and the cache read
+        and write prices get the same batch ratio (``batch_input / input``):
+        Anthropic bills batches at 50% of all usage, cache reads and writes
+        included; for other providers stacking is assumed (and noted). A cache
+        read never costs more than the input rate in force; without a cached price
+        it costs the input rate. Callers check :attr:`has_batch` first.
+        """
+        use_batch = batch and self.has_batch
+        in_factor = _ratio(self.batch_input, self.input) if use_batch else ONE
+        out_factor = _ratio(self.batch_output, self.output) if use_batch else ONE
+        if tier is None:
+            in_rate = self.batch_input if use_batch and self.batch_input is not None else self.input
+            out_rate = (
+                self.batch_output if use_batch and self.batch_output is not None else self.output
+            )
+        else:
+            in_rate = tier.input * in_factor
+            out_rate = tier.output * out_factor
+        cached = tier.cached_input if tier and tier.cached_input is not None else self.cached_input
+        cached_rate = min(cached * in_factor, in_rate) if cached is not None else in_rate
+        write = tier.cache_write if tier and tier.cache_write is not None else self.cache_write
+        notes: list[str] = []
+        if use_batch and tier is not None:
+            notes.append("batch discount applied to long-context tier prices in the same ratio")
+        return Rates(
+            input=Decimal(in_rate),
+            cached_input=Decimal(cached_rate),
+            cache_write=Decimal(write) * in_factor if write is not None else None,
+            output=Decimal(out_rate),
+            reasoning=Decimal(out_rate) if self.reasoning_billed_as_output else ZERO,
+            notes=tuple(notes),
+            cache_notes=(BATCH_CACHE_NOTE,) if use_batch else (),
+        )
+
+
+BATCH_CACHE_NOTE = (
+    "batch discount applied to cache read and write prices too (Anthropic bills "
+    "batches at half of all usage; assumed to stack the same way elsewhere)"
+)
+
+
+def _ratio(part: Decimal | None, whole: Decimal) -> Decimal:
+    return Decimal(part) / Decimal(whole) if part is not None and whole else ONE
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    """A model: identity, tokenizer, limits, and its dated price history."""
+
+    id: str = declared(k.ID)
+    provider: str = declared(k.PROVIDER)
+    history: tuple[PriceEntry, ...] = declared(PRICES, nested=PriceEntry)
+    aliases: tuple[str, ...] = declared(k.ALIASES, default=())
+    encoding: str = declared(k.ENCODING, default="o200k_base")
+    # Provider tokens per token of ``encoding`` for non-OpenAI tokenizers; None = exact.
+    token_ratio: Decimal | None = declared(k.TOKEN_RATIO, default=None)
+    tokenizer_approximate: bool = declared(k.TOKENIZER_APPROXIMATE, default=False)
+    tokenizer_source: str = declared(k.TOKENIZER_SOURCE, default="")
+    context_window: int | None = declared(k.CONTEXT_WINDOW, default=None)
+    max_output_tokens: int | None = declared(k.MAX_OUTPUT_TOKENS, default=None)
+    released: date | None = declared(k.RELEASED, default=None)
+    retired: date | None = declared(k.RETIRED, default=None)
+    origin: str = "built-in"
+    overrides: tuple[str, ...] = field(default=(), compare=False)
+    notes: str = declared(k.MODEL_NOTES, default="")
+
+    def __post_init__(self) -> None:
+        ordered = tuple(sorted(self.history, key=lambda e: e.effective_from))
+        object.__setattr__(self, "history", ordered)
+
+    @property
+    def first_priced(self) -> date | None:
+        return self.history[0].effective_from if self.history else None
+
+    def is_retired(self, as_of: date) -> bool:
+        return self.retired is not None and as_of >= self.retired
+
+    def available_on(self, as_of: date) -> bool:
+        first = self.first_priced
+        return first is not None and as_of >= first and not self.is_retired(as_of)
+
+    def entry_on(self, as_of: date) -> PriceEntry | None:
+        """The latest entry with effective_from <= as_of, retired or not (None before)."""
+        dates = [e.effective_from for e in self.history]
+        index = bisect.bisect_right(dates, as_of) - 1
+        return self.history[index] if index >= 0 else None
+
+    def price_on(self, as_of: date) -> PriceEntry:
+        """The entry in force on ``as_of`` (the latest with effective_from <= as_of)."""
+        first = self.first_priced
+        if first is None or as_of < first:
+            when = f"; first priced {first.isoformat()}" if first else ""
+            raise NotAvailableError(f"model {self.id!r} has no price on {as_of.isoformat()}{when}")
+        if self.is_retired(as_of):
+            assert self.retired is not None
+            raise NotAvailableError(
+                f"model {self.id!r} was retired on {self.retired.isoformat()}, "
+                f"before {as_of.isoformat()}"
+            )
+        entry = self.entry_on(as_of)
+        assert entry is not None
+        return entry
+
+    def change_dates(self) -> list[date]:
+        """Every date on which this model's price changed (for `history`)."""
+        return [e.effective_from for e in self.history]
+
+    def last_price(self) -> PriceEntry:
+        """The newest entry (what a retired model cost when it was withdrawn)."""
+        return self.history[-1]
+
+    def status_on(self, as_of: date) -> str:
+        """``available``, ``retired YYYY-MM-DD`` or ``not yet priced`` on ``as_of``."""
+        if self.is_retired(as_of):
+            assert self.retired is not None
+            return f"retired {self.retired.isoformat()}"
+        return "available" if self.available_on(as_of) else "not yet priced"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The model in the file schema's shape, history under ``prices``."""
+        return _record_dict(self)

@@ -1,0 +1,123 @@
+"""Where the price table comes from: layers of sources, later winning per model.
+
+Precedence (later wins, PER MODEL, the whole record is replaced): built-in tables <
+plugins (entry point group ``distillcost.prices``) < the user's config dir
+(``$DISTILLCOST_CONFIG_DIR/prices/*.toml|csv|json``, default ``~/.config/distillcost``)
+< ``--prices FILE`` / ``load_prices(extra=...)``. Built-in tables register through
+the same registry as plugins. Each record keeps its ``origin`` and the origins it
+``overrides``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from distillcost.plugins import PriceRegistry, load_price_plugins
+from distillcost.prices.files import WarningHandler, load_price_file, price_files_in
+from distillcost.prices.model import ModelRecord
+from distillcost.prices.table import PriceTable
+
+Layer = tuple[str, list[ModelRecord]]
+
+
+def config_dir() -> Path:
+    """``$DISTILLCOST_CONFIG_DIR``, else ``~/.config/distillcost`` (``$XDG_CONFIG_HOME``)."""
+    env = os.environ.get("DISTILLCOST_CONFIG_DIR")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "distillcost"
+
+
+_BUILTIN_CACHE: list[Layer] | None = None
+
+
+def builtin_layers() -> list[Layer]:
+    """The tables shipped in ``distillcost.pricing``, one layer per file (read once)."""
+    global _BUILTIN_CACHE
+    if _BUILTIN_CACHE is None:
+        from importlib import resources
+
+        registry = PriceRegistry("built-in")
+        root = resources.files("distillcost.pricing")
+        for item in sorted(root.iterdir(), key=lambda p: p.name):
+            if item.name.endswith(".toml"):
+                text = item.read_text(encoding="utf-8")
+                registry.text(item.name, text, origin=f"built-in:{item.name}")
+        _BUILTIN_CACHE = registry.layers
+    return list(_BUILTIN_CACHE)
+
+
+def load_prices(
+    extra: Sequence[str | os.PathLike[str]] = (),
+    *,
+    plugins: bool = True,
+    user_dir: bool = True,
+    builtin: bool = True,
+    on_warning: WarningHandler | None = None,
+) -> PriceTable:
+    """The price table: built-in < plugins < user config dir < ``extra`` files.
+
+    Later sources win per model: a record with the same id (or whose id/alias
+    names an earlier model) replaces the earlier record *whole*, history
+    included, and remembers what it overrode in ``ModelRecord.overrides``.
+    ``DISTILLCOST_PLUGINS`` limits which plugins load ("" = none).
+    """
+    layers: list[Layer] = []
+    if builtin:
+        layers.extend(builtin_layers())
+    if plugins:
+        layers.extend(load_price_plugins(on_warning=on_warning))
+    if user_dir:
+        for path in price_files_in(config_dir() / "prices", on_warning):
+            origin = f"config:{path}"
+            layers.append((origin, load_price_file(path, origin=origin, on_warning=on_warning)))
+    for path in extra:
+        origin = f"file:{path}"
+        layers.append((origin, load_price_file(path, origin=origin, on_warning=on_warning)))
+    return merge_layers(layers)
+
+
+def merge_layers(layers: Sequence[tuple[str, Sequence[ModelRecord]]]) -> PriceTable:
+    """Stack sources in order; later wins per model, with provenance kept.
+
+    A later record replaces an earlier one with the same id, or whose id is one
+    of the later record's names (id or alias). An earlier model that merely
+    shares an alias keeps its place but loses that alias.
+    """
+    models: dict[str, ModelRecord] = {}
+    alias_owner: dict[str, str] = {}
+    for _, records in layers:
+        for record in records:
+            names = (record.id, *record.aliases)
+            overridden: list[str] = []
+            for name in names:
+                old = models.get(name)
+                if old is None:
+                    continue
+                note = old.origin if old.id == record.id else f"{old.origin} ({old.id})"
+                overridden.extend((*old.overrides, note))
+                for alias in old.aliases:
+                    alias_owner.pop(alias, None)
+                if name != record.id:
+                    del models[name]
+            for name in names:
+                owner = alias_owner.get(name)
+                if owner is not None and owner != record.id and owner in models:
+                    other = models[owner]
+                    models[owner] = dataclasses.replace(
+                        other, aliases=tuple(a for a in other.aliases if a != name)
+                    )
+            if overridden:
+                record = dataclasses.replace(
+                    record, overrides=tuple(dict.fromkeys((*record.overrides, *overridden)))
+                )
+            models[record.id] = record
+            for alias in record.aliases:
+                alias_owner[alias] = record.id
+    table = PriceTable(models.values())
+    table.sources = [(origin, len(records)) for origin, records in layers]
+    return table

@@ -1,0 +1,123 @@
+"""The price table: models by exact name, the prices in force on a date, a version."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from distillcost.decimals import decimal_str
+from distillcost.errors import PriceDataError, UnknownModelError
+from distillcost.prices.model import ModelRecord, PriceEntry
+from distillcost.prices.problems import check_records
+
+
+class PriceTable:
+    """Models by id, with exact alias lookup (never substring matching)."""
+
+    def __init__(self, models: Iterable[ModelRecord], version: str = "") -> None:
+        self._models: dict[str, ModelRecord] = {}
+        self._names: dict[str, str] = {}
+        for record in models:
+            self._models[record.id] = record
+        for record in self._models.values():
+            for name in (record.id, *record.aliases):
+                self._names[name] = record.id
+        self._version = version
+        # Tables built in code (the Python API) get the same checks as files and plugins:
+        # a float price or a negative one must fail here, not reach a bill.
+        problems = check_records(self._models.values(), "price table", billed_only=True)
+        if problems:
+            more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+            raise PriceDataError(f"{problems[0]}{more}")
+        # (origin, number of models it contributed) in load order; set by load_prices
+        self.sources: list[tuple[str, int]] = []
+
+    @property
+    def version(self) -> str:
+        """Newest ``checked`` date + a short hash of the content, e.g. ``2026-11-26+1a2b3c4d``.
+
+        Two tables with the same version hold the same prices, so a report can
+        say exactly which table it was computed with.
+        """
+        if not self._version:
+            self._version = table_version(self._models.values())
+        return self._version
+
+    @version.setter
+    def version(self, value: str) -> None:
+        self._version = value
+
+    def __iter__(self) -> Iterator[ModelRecord]:
+        return iter(self._models.values())
+
+    def __len__(self) -> int:
+        return len(self._models)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def ids(self) -> list[str]:
+        return list(self._models)
+
+    def names(self) -> list[str]:
+        """Every id and alias."""
+        return list(self._names)
+
+    def get(self, name: str) -> ModelRecord:
+        """The model called ``name`` (id or alias, exactly), else a did-you-mean error."""
+        model_id = self._names.get(name)
+        if model_id is None:
+            raise UnknownModelError(name, self._names)
+        return self._models[model_id]
+
+    def on(self, as_of: date) -> list[tuple[ModelRecord, PriceEntry]]:
+        """Every model with a price in force on ``as_of``, with that price."""
+        return [(m, m.price_on(as_of)) for m in self._models.values() if m.available_on(as_of)]
+
+    def price_of(self, name: str, as_of: date) -> PriceEntry:
+        """The price of model ``name`` (id or alias) in force on ``as_of``."""
+        return self.get(name).price_on(as_of)
+
+    def listing(
+        self, as_of: date, *, include_retired: bool = True
+    ) -> list[tuple[ModelRecord, PriceEntry, str]]:
+        """(model, price, status) for every model released by ``as_of``.
+
+        Models first priced after ``as_of`` are absent. Retired models appear
+        with their last price and status ``retired YYYY-MM-DD`` unless
+        ``include_retired`` is false.
+        """
+        rows = []
+        for m in self._models.values():
+            if m.available_on(as_of):
+                rows.append((m, m.price_on(as_of), "available"))
+            elif include_retired and m.is_retired(as_of):
+                entry = m.entry_on(as_of)
+                if entry is not None:
+                    rows.append((m, entry, m.status_on(as_of)))
+        return rows
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return decimal_str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(key): _canonical(v) for key, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def table_version(records: Iterable[ModelRecord]) -> str:
+    """Newest ``checked`` date and a short SHA-256 of the canonical content."""
+    ordered = sorted(records, key=lambda r: r.id)
+    canonical = json.dumps(_canonical([r.to_dict() for r in ordered]), sort_keys=True)
+    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:8]
+    checked = [e.checked for r in ordered for e in r.history if e.checked is not None]
+    return f"{max(checked).isoformat()}+{digest}" if checked else f"unchecked+{digest}"
