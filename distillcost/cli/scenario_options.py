@@ -17,18 +17,14 @@ import click
 
 from distillcost.errors import ScenarioError
 from distillcost.ranges import Range, RangeError
-from distillcost.scenario import FIELDS, SPECS
+from distillcost.scenario import FIELDS, GROUPS, SPECS, FieldSpec
+from distillcost.scenario.fields import CAMPAIGN
 
 if TYPE_CHECKING:
     from distillcost.prices import PriceTable
     from distillcost.scenario import Scenario
 
 FC = TypeVar("FC", bound=Callable[..., Any])
-
-# Flags whose CLI spelling differs from ``--<field-with-dashes>``, or that get a short form.
-SHORT: dict[str, tuple[str, ...]] = {"teacher": ("-m",)}
-# Fields with no flag (set in the TOML only).
-NO_FLAG = {"prices"}  # --prices is its own (repeatable, adds to the file's list)
 
 
 class RangeParam(click.ParamType):
@@ -47,62 +43,15 @@ class RangeParam(click.ParamType):
 
 RANGE = RangeParam()
 
-# Help sections: option name -> heading (options not listed go under "Options").
-HELP_GROUPS: dict[str, tuple[str, ...]] = {
-    "Campaign": ("teacher", "as_of", "price_files", "name", "description"),
-    "Volume (exactly one)": ("examples", "output_tokens", "dataset_tokens", "requests"),
-    "Token profile": (
-        "prompt_tokens",
-        "completion_tokens",
-        "shared_prefix_tokens",
-        "examples_per_request",
-        "reasoning_tokens",
-        "samples_per_prompt",
-        "input_billed_per_sample",
-        "turns",
-        "prompt_in_dataset",
-    ),
-    "Measured profile": (
-        "prompt_file",
-        "completion_file",
-        "chat_file",
-        "field",
-        "completion_field",
-        "sample",
-        "encoding",
-    ),
-    "Losses and prices": (
-        "acceptance_rate",
-        "retry_rate",
-        "batch",
-        "cache_hit_rate",
-        "per_request_usd",
-        "token_billing",
-    ),
-    "Time (limits per key)": (
-        "rpm",
-        "rpd",
-        "tpm",
-        "tpd",
-        "keys",
-        "concurrency",
-        "latency_seconds",
-        "batch_queue_tokens",
-        "batch_hours",
-    ),
-    "Student training": (
-        "student_method",
-        "epochs",
-        "training_tokens",
-        "student_parameters",
-        "gpu",
-        "gpu_tflops",
-        "utilisation",
-        "usd_per_gpu_hour",
-        "gpu_hours",
-        "student_model",
-    ),
-}
+
+def help_groups() -> dict[str, list[str]]:
+    """--help sections: heading -> option names, from each field's declared group."""
+    groups: dict[str, list[str]] = {heading: [] for heading in GROUPS}
+    groups[CAMPAIGN].append("price_files")  # --prices sits with the teacher and date
+    for spec in FIELDS:
+        if spec.flag:
+            groups[spec.group].append(spec.name)
+    return groups
 
 
 class ScenarioCommand(click.Command):
@@ -119,7 +68,7 @@ class ScenarioCommand(click.Command):
                 records[param.name] = record
                 order.append(param.name)
         grouped: set[str] = set()
-        for heading, names in HELP_GROUPS.items():
+        for heading, names in help_groups().items():
             rows = [records[n] for n in names if n in records]
             grouped.update(names)
             if rows:
@@ -131,9 +80,9 @@ class ScenarioCommand(click.Command):
                 formatter.write_dl(rest)
 
 
-def _option_for(spec: Any) -> Callable[[FC], FC]:
-    flag = "--" + spec.name.replace("_", "-")
-    names = (*SHORT.get(spec.name, ()), flag)
+def _option_for(spec: FieldSpec) -> Callable[[FC], FC]:
+    flag = spec.option
+    names = (spec.short, flag) if spec.short else (flag,)
     help_text = spec.description
     if spec.kind == "range":
         return click.option(*names, spec.name, type=RANGE, default=None, help=help_text)
@@ -179,7 +128,7 @@ def scenario_options(func: FC) -> FC:
             help="Extra price table file (TOML/CSV/JSON; repeatable; wins over built-in prices).",
         ),
     ]
-    decorators += [_option_for(spec) for spec in FIELDS if spec.name not in NO_FLAG]
+    decorators += [_option_for(spec) for spec in FIELDS if spec.flag]
     for decorator in reversed(decorators):
         func = decorator(func)
     return func
@@ -189,7 +138,7 @@ def scenario_overrides(options: Mapping[str, Any]) -> dict[str, Any]:
     """The scenario fields given as flags (None/empty ones dropped)."""
     out: dict[str, Any] = {}
     for name, value in options.items():
-        if name not in SPECS or name in NO_FLAG:
+        if name not in SPECS or not SPECS[name].flag:
             continue
         if value is None or value == ():
             continue

@@ -1,0 +1,571 @@
+"""The Scenario: one distillation campaign, declared field by field, and validated.
+
+Every user field is declared once, on the dataclass, with its meaning, limits, TOML
+section, flag and help group (:mod:`distillcost.scenario.fields`). Numeric
+assumptions are :class:`~distillcost.ranges.Range` s (``low..base..high``).
+
+Volume semantics (what you want at the end, after filtering):
+
+* ``examples``: accepted examples in the dataset.
+* ``output_tokens``: teacher completion tokens kept in the dataset.
+* ``dataset_tokens``: prompt + completion tokens kept in the dataset (the prompt
+  counts only when ``prompt_in_dataset``; with several examples per request the
+  prompt is shared, so each example carries ``prompt_tokens / examples_per_request``).
+* ``requests``: successful API requests (before retries).
+
+``provenance`` records where each value came from: ``"file"``, ``"flag"``,
+``"measured"`` (counted from files), ``"default"``, ``"given"`` (passed to
+:meth:`Scenario.from_values` by a library caller) or ``"override"``
+(:meth:`Scenario.with_values`, used by sweeps and compare).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import itertools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from distillcost.errors import ScenarioError, did_you_mean
+from distillcost.ranges import Range, RangeError, parse_number
+from distillcost.scenario.fields import (
+    CAMPAIGN,
+    LOSSES,
+    MEASURED,
+    ONE,
+    PROFILE,
+    STUDENT,
+    TIME,
+    VOLUME,
+    FieldSpec,
+    field_spec,
+    specs_of,
+)
+
+VOLUME_FIELDS: tuple[str, ...] = ("examples", "output_tokens", "dataset_tokens", "requests")
+STUDENT_METHODS: tuple[str, ...] = ("none", "fine-tune", "gpu", "gpu-hours")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A distillation campaign. Build with :func:`load_scenario` or :meth:`from_values`.
+
+    Every user field is declared here, once, with :func:`field_spec` (its meaning,
+    limits, TOML section, flag and help group). Numeric fields hold a :class:`Range`
+    (or ``None`` when not given and not defaulted). ``prompt_lengths`` holds the
+    sampled per-request prompt lengths when prompts were measured from files
+    (long-context tiers are decided per request from it); ``measured_encoding`` the
+    encoding they were counted with.
+    """
+
+    name: str = field_spec("", "a title for reports", CAMPAIGN)
+    description: str = field_spec("", "what the campaign is, for reports", CAMPAIGN)
+    teacher: str | None = field_spec(
+        None, "the model queried (id or alias in the price table)", CAMPAIGN, short="-m"
+    )
+    as_of: date | None = field_spec(None, "the date prices are taken on (default: today)", CAMPAIGN)
+    prices: tuple[str, ...] = field_spec(
+        (), "extra price table files (relative to the scenario file)", CAMPAIGN, flag=False
+    )
+    # volume
+    examples: Range | None = field_spec(
+        None, "accepted examples wanted in the dataset", VOLUME, unit="examples"
+    )
+    output_tokens: Range | None = field_spec(
+        None, "teacher completion tokens kept in the dataset", VOLUME, unit="tokens"
+    )
+    dataset_tokens: Range | None = field_spec(
+        None, "prompt + completion tokens kept in the dataset", VOLUME, unit="tokens"
+    )
+    requests: Range | None = field_spec(
+        None, "successful API requests (before retries)", VOLUME, unit="requests"
+    )
+    # token profile
+    prompt_tokens: Range | None = field_spec(
+        None, "unique prompt tokens per request (per turn)", PROFILE, unit="tokens"
+    )
+    completion_tokens: Range | None = field_spec(
+        None, "completion tokens per generated example", PROFILE, unit="tokens"
+    )
+    shared_prefix_tokens: Range = field_spec(
+        Range.of(0), "shared prefix per request (system prompt, demos); cacheable", PROFILE
+    )
+    examples_per_request: Range = field_spec(
+        Range.of(1), "examples generated in one completion", PROFILE, above_zero=True
+    )
+    reasoning_tokens: Range = field_spec(
+        Range.of(0), "hidden reasoning tokens per completion (billed as output)", PROFILE
+    )
+    samples_per_prompt: Range = field_spec(
+        Range.of(1), "completions (n) asked per prompt", PROFILE, minimum=ONE, integer=True
+    )
+    input_billed_per_sample: bool = field_spec(
+        False,
+        "each sample is its own request, billing the prompt n times (APIs without n)",
+        PROFILE,
+    )
+    turns: Range = field_spec(
+        Range.of(1),
+        "turns per conversation (each resends the history)",
+        PROFILE,
+        minimum=ONE,
+        maximum=Decimal(10_000),
+        integer=True,
+    )
+    prompt_in_dataset: bool = field_spec(True, "the prompt is part of each kept example", PROFILE)
+    # losses
+    acceptance_rate: Range = field_spec(
+        Range.of(1), "share of generated examples kept", LOSSES, above_zero=True, maximum=ONE
+    )
+    retry_rate: Range = field_spec(
+        Range.of(0), "extra requests re-sent after failures, as a share", LOSSES, maximum=ONE
+    )
+    # discounts and price forms
+    batch: bool = field_spec(False, "use the batch API prices", LOSSES)
+    cache_hit_rate: Range = field_spec(
+        Range.of(0), "share of shared-prefix tokens read from the cache", LOSSES, maximum=ONE
+    )
+    per_request_usd: Range | None = field_spec(
+        None,
+        "USD per request, added to token costs (replaces the table's per-request price)",
+        LOSSES,
+    )
+    token_billing: bool = field_spec(
+        True, "bill tokens (false: only the per-request price)", LOSSES
+    )
+    # time
+    rpm: Range | None = field_spec(
+        None, "requests per minute per key", TIME, section="limits", above_zero=True
+    )
+    rpd: Range | None = field_spec(
+        None, "requests per day per key", TIME, section="limits", above_zero=True
+    )
+    tpm: Range | None = field_spec(
+        None, "tokens (input + output) per minute per key", TIME, section="limits", above_zero=True
+    )
+    tpd: Range | None = field_spec(
+        None, "tokens (input + output) per day per key", TIME, section="limits", above_zero=True
+    )
+    keys: Range = field_spec(
+        Range.of(1),
+        "API keys (or organisations) used in parallel",
+        TIME,
+        section="limits",
+        minimum=ONE,
+    )
+    concurrency: Range | None = field_spec(
+        None, "requests in flight per key", TIME, section="limits", above_zero=True
+    )
+    latency_seconds: Range | None = field_spec(
+        None, "seconds per request", TIME, section="limits", above_zero=True
+    )
+    batch_queue_tokens: Range | None = field_spec(
+        None,
+        "batch queue limit: input tokens enqueued at once per key",
+        TIME,
+        section="limits",
+        above_zero=True,
+    )
+    batch_hours: Range = field_spec(
+        Range.of(24),
+        "hours for one batch round to complete",
+        TIME,
+        section="limits",
+        above_zero=True,
+    )
+    # student
+    student_method: str | None = field_spec(
+        None,
+        "none | fine-tune | gpu | gpu-hours (default: inferred)",
+        STUDENT,
+        section="student",
+        key="method",
+    )
+    epochs: Range = field_spec(
+        Range.of(1),
+        "passes over the training tokens",
+        STUDENT,
+        section="student",
+        above_zero=True,
+    )
+    training_tokens: Range | None = field_spec(
+        None,
+        "training tokens per epoch (default: the dataset tokens)",
+        STUDENT,
+        section="student",
+    )
+    student_parameters: Range | None = field_spec(
+        None,
+        "student parameters N for 6·N·D FLOPs",
+        STUDENT,
+        section="student",
+        key="parameters",
+        above_zero=True,
+    )
+    gpu: str | None = field_spec(
+        None,
+        "GPU preset for the FLOPs method: a100-80gb, a100-40gb, h100-sxm, h100-pcie, h200, "
+        "b200, l40s, l4, a10, v100, t4, mi300x",
+        STUDENT,
+        section="student",
+    )
+    gpu_tflops: Range | None = field_spec(
+        None,
+        "peak TFLOP/s per GPU (overrides the preset)",
+        STUDENT,
+        section="student",
+        above_zero=True,
+    )
+    utilisation: Range = field_spec(
+        Range.of("0.4"),
+        "model FLOPs utilisation",
+        STUDENT,
+        section="student",
+        above_zero=True,
+        maximum=ONE,
+    )
+    usd_per_gpu_hour: Range | None = field_spec(
+        None, "rental price per GPU-hour", STUDENT, section="student"
+    )
+    gpu_hours: Range | None = field_spec(
+        None, "GPU-hours, given directly", STUDENT, section="student"
+    )
+    student_model: str | None = field_spec(
+        None,
+        "fine-tuning model in the price table (its `training` price)",
+        STUDENT,
+        section="student",
+        key="model",
+    )
+    # measured profiles
+    prompt_file: tuple[str, ...] = field_spec(
+        (), "files whose records are the prompts (measured)", MEASURED
+    )
+    completion_file: tuple[str, ...] = field_spec(
+        (), "files whose records are teacher answers (measured)", MEASURED
+    )
+    chat_file: tuple[str, ...] = field_spec(
+        (), "chat/instruction files holding prompt and completion", MEASURED
+    )
+    field: str | None = field_spec(
+        None, "the JSONL/CSV field to count in prompt files (and completion files)", MEASURED
+    )
+    completion_field: str | None = field_spec(
+        None, "the field to count in completion files (default: field)", MEASURED
+    )
+    sample: Decimal | None = field_spec(
+        None,
+        "measure a sample: a fraction (0-1) or a number of documents per file",
+        MEASURED,
+    )
+    encoding: str | None = field_spec(
+        None, "encoding to count files with (default: the teacher's)", MEASURED
+    )
+    # measured (not user fields)
+    prompt_lengths: tuple[int, ...] = dataclasses.field(default=(), repr=False, compare=False)
+    measured_encoding: str | None = None
+    measured_fields: tuple[str, ...] = ()
+    source_path: str | None = dataclasses.field(default=None, compare=False)
+    provenance: Mapping[str, str] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+    # -- construction ------------------------------------------------------
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any] | None = None, **kw: Any) -> Scenario:
+        """A validated Scenario from field values (numbers, strings, Ranges...)."""
+        merged = dict(values or {})
+        merged.update(kw)
+        provenance = {name: "default" for name in SPECS}
+        converted: dict[str, Any] = {}
+        for name, value in merged.items():
+            if name not in SPECS:
+                raise _unknown_field(name, where="")
+            converted[name] = coerce(name, value)
+            provenance[name] = "given"
+        return cls(**converted, provenance=provenance)
+
+    def with_values(self, **changes: Any) -> Scenario:
+        """A validated copy with some fields changed (numbers, Ranges or strings).
+
+        Only the changed fields (and the cross-field rules) are re-checked, so a
+        sweep can make thousands of copies cheaply.
+        """
+        converted: dict[str, Any] = {}
+        provenance = dict(self.provenance)
+        for name, value in changes.items():
+            if name not in SPECS:
+                raise _unknown_field(name, where="")
+            converted[name] = coerce(name, value)
+            provenance[name] = "override"
+        # a new volume replaces the old one (exactly one volume kind)
+        if any(name in VOLUME_FIELDS for name in converted):
+            for name in VOLUME_FIELDS:
+                if name not in converted:
+                    converted[name] = None
+        state = dict(self.__dict__)
+        if "prompt_lengths" in converted:  # caches of the old lengths are stale
+            state.pop("sorted_prompt_lengths", None)
+            state.pop("prompt_lengths_total", None)
+        state.update(converted)
+        state["provenance"] = provenance
+        copy = object.__new__(Scenario)
+        copy.__dict__.update(state)  # frozen: fields are set once, here, then checked
+        validate(copy, only=converted)
+        return copy
+
+    # -- views -------------------------------------------------------------
+    @property
+    def volume(self) -> tuple[str, Range]:
+        """The volume kind and its value (validation guarantees exactly one)."""
+        for name in VOLUME_FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                return name, value
+        raise ScenarioError(
+            "no volume: give one of examples, output_tokens, dataset_tokens or requests "
+            "(flags --examples, --output-tokens, --dataset-tokens, --requests)"
+        )
+
+    @property
+    def ranged(self) -> tuple[str, ...]:
+        """Numeric fields whose low, base and high differ (for sensitivity)."""
+        return tuple(
+            name
+            for name in NUMERIC_PARAMETERS
+            if isinstance(getattr(self, name), Range) and getattr(self, name).is_range
+        )
+
+    @property
+    def limits(self) -> dict[str, Range | None]:
+        return {name: getattr(self, name) for name in SECTIONS["limits"].values()}
+
+    @property
+    def student(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in SECTIONS["student"].values()}
+
+    @functools.cached_property
+    def sorted_prompt_lengths(self) -> tuple[int, ...]:
+        """``prompt_lengths`` in ascending order (computed once per scenario)."""
+        lengths = self.prompt_lengths
+        if all(a <= b for a, b in itertools.pairwise(lengths)):
+            return lengths
+        return tuple(sorted(lengths))
+
+    @functools.cached_property
+    def prompt_lengths_total(self) -> int:
+        return sum(self.prompt_lengths)
+
+    def origin(self, name: str) -> str:
+        return self.provenance.get(name, "default")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every user field: Ranges as a number or {low, base, high}."""
+        out: dict[str, Any] = {}
+        for spec in FIELDS:
+            value = getattr(self, spec.name)
+            if isinstance(value, Range):
+                out[spec.name] = value.to_dict() if value.is_range else value.base
+            elif isinstance(value, tuple):
+                out[spec.name] = list(value)
+            else:
+                out[spec.name] = value
+        if self.measured_fields:
+            out["measured"] = {
+                "fields": list(self.measured_fields),
+                "encoding": self.measured_encoding,
+                "prompt_lengths_sampled": len(self.prompt_lengths),
+            }
+        return out
+
+
+FIELDS: tuple[FieldSpec, ...] = specs_of(Scenario)
+"""Every user field's declaration, in order."""
+
+SPECS: dict[str, FieldSpec] = {f.name: f for f in FIELDS}
+
+NUMERIC_PARAMETERS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.kind == "range")
+"""Names that ``sweep --vary`` and the sensitivity analysis can vary."""
+
+# TOML sections: section -> {key in section: field name}
+SECTIONS: dict[str, dict[str, str]] = {}
+for _spec in FIELDS:
+    if _spec.section:
+        SECTIONS.setdefault(_spec.section, {})[_spec.key or _spec.name] = _spec.name
+
+
+# -- conversion and validation ----------------------------------------------
+
+
+def coerce(name: str, value: Any) -> Any:
+    """A field value in its stored type, or ScenarioError naming the field."""
+    spec = SPECS[name]
+    if value is None:
+        return None
+    try:
+        if spec.kind == "range":
+            return Range.of(value)
+        if spec.kind == "bool":
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.lower() in ("true", "yes", "1", "false", "no", "0"):
+                return value.lower() in ("true", "yes", "1")
+            raise ScenarioError(f"{name}: expected true or false, got {value!r}")
+        if spec.kind == "number":
+            number = parse_number(value)
+            if number <= 0 or (number > 1 and number != number.to_integral_value()):
+                raise ScenarioError(
+                    f"{name}: a fraction between 0 and 1 or a whole number of documents, "
+                    f"got {value}"
+                )
+            return number
+        if spec.kind == "str":
+            if not isinstance(value, str):
+                raise ScenarioError(f"{name}: expected text, got {value!r}")
+            return value
+        if spec.kind == "date":
+            if isinstance(value, datetime):
+                return value.date()
+            if isinstance(value, date):
+                return value
+            if isinstance(value, str):
+                try:
+                    return date.fromisoformat(value)
+                except ValueError:
+                    raise ScenarioError(
+                        f"{name}: {value!r} is not a date (use YYYY-MM-DD)"
+                    ) from None
+            raise ScenarioError(f"{name}: expected a date (YYYY-MM-DD), got {value!r}")
+        if spec.kind == "paths":
+            if isinstance(value, (str, Path)):
+                return (str(value),)
+            if isinstance(value, (list, tuple)) and all(isinstance(v, (str, Path)) for v in value):
+                return tuple(str(v) for v in value)
+            raise ScenarioError(f"{name}: expected a file name or a list of them, got {value!r}")
+    except RangeError as exc:
+        raise ScenarioError(f"{name}: {exc}") from None
+    raise AssertionError(spec.kind)  # pragma: no cover
+
+
+def validate(sc: Scenario, only: Iterable[str] | None = None) -> None:
+    """Raise ScenarioError (naming the field) for an impossible scenario.
+
+    ``only`` limits the per-field checks to those fields (the rest are known
+    valid); the rules that tie fields together are always checked.
+    """
+    specs = FIELDS if only is None else [SPECS[name] for name in only]
+    for spec in specs:
+        value = getattr(sc, spec.name)
+        if spec.kind != "range" or value is None:
+            continue
+        for end in (value.low, value.base, value.high):
+            _check_number(spec, end)
+    volumes = [name for name in VOLUME_FIELDS if getattr(sc, name) is not None]
+    if len(volumes) > 1:
+        raise ScenarioError(
+            f"{volumes[0]} and {volumes[1]} both given: state the volume one way only "
+            f"(one of {', '.join(VOLUME_FIELDS)})"
+        )
+    if sc.student_method is not None and sc.student_method not in STUDENT_METHODS:
+        close = did_you_mean(sc.student_method, STUDENT_METHODS)
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        raise ScenarioError(
+            f"student_method: unknown method {sc.student_method!r} "
+            f"(one of {', '.join(STUDENT_METHODS)}).{hint}"
+        )
+    if sc.turns.high > 1 and (sc.examples_per_request.high != 1 or sc.samples_per_prompt.high > 1):
+        raise ScenarioError(
+            "turns: multi-turn conversations are modelled with one example and one sample "
+            "per request (set examples_per_request and samples_per_prompt to 1)"
+        )
+    if sc.gpu is not None:
+        from distillcost.errors import UnknownNameError
+        from distillcost.gpus import get_gpu
+
+        try:
+            get_gpu(sc.gpu)
+        except UnknownNameError as exc:
+            raise ScenarioError(f"gpu: {exc}") from None
+
+
+def check_complete(sc: Scenario) -> None:
+    """The fields an estimate needs (a scenario may be built up before it is complete)."""
+    if sc.teacher is None:
+        raise ScenarioError(
+            'teacher: not given (teacher = "..." in the scenario, or -m/--teacher; '
+            "`distillcost prices list` shows the models)"
+        )
+    sc.volume  # noqa: B018 - raises ScenarioError when no volume is given
+    for needed in ("prompt_tokens", "completion_tokens"):
+        if getattr(sc, needed) is None:
+            flag = "--" + needed.replace("_", "-")
+            side = needed.split("_")[0]
+            raise ScenarioError(
+                f"{needed}: not given ({flag} N or LOW..BASE..HIGH, or measure it from files "
+                f"with --{side}-file or --chat-file)"
+            )
+
+
+MAXIMUM = Decimal(10) ** 15
+"""No count, rate or price in a campaign is anywhere near a quadrillion: a typo."""
+
+MINIMUM = Decimal(10) ** -15
+"""Nor is any non-zero one below a quadrillionth (rpm = 1e-300 gave a 300-digit wall clock)."""
+
+
+def _check_number(spec: FieldSpec, value: Decimal) -> None:
+    name = spec.name
+    if abs(value) > MAXIMUM:
+        raise ScenarioError(f"{name}: {value:.3g} is implausibly large (at most 1e15)")
+    if value != 0 and abs(value) < MINIMUM:
+        raise ScenarioError(f"{name}: {value:.3g} is implausibly small (0, or at least 1e-15)")
+    if spec.minimum is not None:
+        if spec.above_zero and value <= spec.minimum:
+            raise ScenarioError(f"{name}: must be above {spec.minimum}, got {_fmt(value)}")
+        if value < spec.minimum:
+            what = "negative" if spec.minimum == 0 else f"below {spec.minimum}"
+            raise ScenarioError(f"{name}: must not be {what}, got {_fmt(value)}")
+    if spec.maximum is not None and value > spec.maximum:
+        raise ScenarioError(
+            f"{name}: must be between {spec.minimum or 0} and {spec.maximum}, got {_fmt(value)}"
+        )
+    if spec.integer and value != value.to_integral_value():
+        raise ScenarioError(f"{name}: must be a whole number, got {_fmt(value)}")
+
+
+def _blame(message: str, provenance: Mapping[str, str], where: str) -> str:
+    """Name the file only when the fields at fault came from it.
+
+    A bad --acceptance-rate read "alpaca.toml: acceptance_rate: must be ...", as if
+    the file held the value; a flag's value is named as the flag.
+    """
+    head = message.split(":", 1)[0]
+    named = [w for w in head.replace(",", " ").split() if w in SPECS]
+    if named and all(provenance.get(name) == "flag" for name in named):
+        flags = ", ".join("--" + name.replace("_", "-") for name in named)
+        return f"{message} (from {flags})"
+    return f"{where}{message}"
+
+
+def _fmt(value: Decimal) -> str:
+    return str(Range.of(value))
+
+
+def _unknown_field(name: str, where: str) -> ScenarioError:
+    known = [*SPECS, *SECTIONS]
+    close = did_you_mean(name, known)
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    return ScenarioError(f"{where}unknown field {name!r}.{hint}")
+
+
+def describe(name: str) -> str:
+    """The one-line description of a field (for help texts and reports)."""
+    return SPECS[name].description
