@@ -55,9 +55,9 @@ _EXPORTS: dict[str, str] = {
     "HistoryResult": "distillcost.analysis",
     "SweepResult": "distillcost.analysis",
     # reports
-    "ReportData": "distillcost.render",
-    "build_report_data": "distillcost.render",
-    "render_report": "distillcost.render",
+    "ReportData": "distillcost.report",
+    "build_report_data": "distillcost.report",
+    "render_report": "distillcost.report",
 }
 
 __all__ = ["__version__", *_EXPORTS]

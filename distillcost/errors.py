@@ -49,8 +49,24 @@ class PriceDataError(DistillcostError):
     """A price table that is malformed or inconsistent (names file, row, field)."""
 
 
+class FieldError(PriceDataError):
+    """One bad value in a price table; the reader files it with its file, line and field."""
+
+
 class ScenarioError(DistillcostError):
     """A scenario that is impossible or malformed (names the field)."""
+
+
+class RangeError(DistillcostError):
+    """A value that is not a number or a well-formed range ``low..base..high``."""
+
+
+class SweepError(ScenarioError):
+    """A ``--vary`` specification that cannot describe a grid."""
+
+
+class FormatError(DistillcostError):
+    """A value that is not the kind of quantity asked for (a template passing text to money)."""
 
 
 class RenderError(DistillcostError):
@@ -75,3 +91,7 @@ def did_you_mean(name: str, known: Iterable[str], n: int = 3) -> list[str]:
 
 class NotAvailableError(DistillcostError):
     """A model asked for on a date when it had no price (not yet released, or retired)."""
+
+
+class PriceWarning(UserWarning):
+    """Something worth telling the user that does not stop loading (e.g. skipped rows)."""

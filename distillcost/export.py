@@ -1,89 +1,25 @@
-"""Machine-readable output: injection-safe CSV, exact JSON, atomic file writes.
+"""Files out: exact JSON, and atomic writes (a whole file or nothing).
 
-Spreadsheet users paste our CSV straight into Excel or Sheets, so any text cell
-that a spreadsheet would read as a formula is neutralised; numbers stay numbers.
 Money is ``Decimal`` and leaves as an exact decimal string in JSON, never as a
-float with noise like 8500.000000000002.
+float with noise like 8500.000000000002. Spreadsheet-safe CSV is
+:mod:`distillcost.cells`; terminal- and Markdown-safe text is :mod:`distillcost.escape`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import errno
-import io
 import json
 import os
-import re
 import stat
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-# C0 and C1 control characters, except tab and newline (kept where text may span lines).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def csv_safe(value: Any) -> Any:
-    """A cell value that a spreadsheet will not execute.
-
-    Numbers (int, Decimal, float) are returned unchanged so they stay numeric,
-    even when negative. Text starting with a formula trigger is prefixed with a
-    single quote, the convention Excel and Sheets both display as literal text.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float, Decimal)):
-        return value
-    text = value.isoformat() if isinstance(value, (date, datetime)) else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
-
-
-def visible(text: object, *, one_line: bool = False) -> str:
-    """Untrusted text for a terminal: control characters shown as ``\\x1b``, never raw.
-
-    File names, model names, notes and plugin data are third-party text; an escape
-    sequence in them could retitle, clear or rewrite the user's terminal, and a
-    newline could break a table row (``one_line=True`` escapes tab and newline too).
-    """
-    pattern = _CONTROL_ONE_LINE if one_line else _CONTROL
-    return pattern.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
-
-
-def csv_text(rows: Iterable[Sequence[Any]], header: Sequence[str] | None = None) -> str:
-    """Rows as RFC 4180 CSV text with every cell passed through :func:`csv_safe`."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    if header is not None:
-        writer.writerow([csv_safe(h) for h in header])
-    for row in rows:
-        writer.writerow([csv_safe(cell) for cell in row])
-    return buffer.getvalue()
-
-
-def records_csv(records: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
-    """A list of dicts as CSV; columns default to the first record's keys."""
-    if columns is None:
-        columns = list(records[0]) if records else []
-    return csv_text(([r.get(c) for c in columns] for r in records), header=columns)
-
-
-def decimal_str(value: Decimal) -> str:
-    """A Decimal as plain positional notation (no exponent), exact."""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text or "0"
+from distillcost.decimals import decimal_str
 
 
 def to_jsonable(value: Any) -> Any:

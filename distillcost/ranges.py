@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
+from distillcost.errors import RangeError
+
 SUFFIXES: dict[str, Decimal] = {
     "k": Decimal(1_000),
     "m": Decimal(1_000_000),
@@ -30,10 +32,6 @@ is a typo or hostile input. Rejecting it here keeps every later step bounded: De
 default context overflows past 10**999999 (``1e999999999`` was an internal error) and
 silently rounds below 10**-999999 to 0; positional printing of 1e999999999 needs a
 billion digits. The scenario's own limits (1e15, 1e-15) then give the usual message."""
-
-
-class RangeError(ValueError):
-    """A value that is not a number or a well-formed range (message says why)."""
 
 
 def parse_number(value: Any) -> Decimal:

@@ -458,7 +458,7 @@ def _parallel_sweep_check() -> None:
     """The body of test_parallel_sweep_equals_one_process; run in a fresh interpreter."""
     import multiprocessing
 
-    from distillcost import analysis
+    from distillcost.analysis import grid as analysis
 
     contexts: list[str | None] = []
     real = multiprocessing.get_context

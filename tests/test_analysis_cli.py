@@ -294,7 +294,7 @@ def test_history_table_and_csv(runner, cli, prices):
     table = run(runner, cli, *args)
     assert table.exit_code == 0, table.output
     assert "retired" in table.output
-    assert "-50.0%" in table.output  # zz-alpha: 5.00 -> 2.50 on 2023-06-01
+    assert "-50%" in table.output  # zz-alpha: 5.00 -> 2.50 on 2023-06-01
     # first date: only zz-alpha ($5); last date: zz-beta retired, zz-alpha $2.50
     assert table.output.endswith(
         "\nCheapest: $5.00 (zz-alpha) on 2023-01-01 -> $2.50 (zz-alpha) on 2024-01-01: 2.0× less\n"

@@ -75,7 +75,7 @@ def test_text_breakdown(runner, cli, files):
     assert "$26.25" in out and "$78.75" in out
     assert "TOTAL" in out and "$105.00" in out
     # rpm 500 x 2 keys: 131,250 / 1,000 = 131.25 min = 2.2 h
-    assert "wall clock 2.2 h (binding limit: rpm)" in out
+    assert "wall clock 2.2 hours (binding limit: rpm)" in out
     assert "acceptance_rate          0.8" in out and "file" in out
 
 
@@ -109,17 +109,27 @@ def test_csv_rows_keep_numbers_numeric(runner, cli, files):
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.output)))
     by_kind = {r["kind"]: r for r in rows}
-    assert by_kind["output"]["usd"] == "78.75" and by_kind["output"]["tokens"] == "39375000"
-    assert by_kind["total"]["usd"] == "105"
-    assert list(rows[0]) == ["teacher", "as_of", "kind", "tokens", "usd"]
+    assert by_kind["output"]["cost_usd"] == "78.75" and by_kind["output"]["tokens"] == "39375000"
+    assert by_kind["output"]["rate_usd_per_1m"] == "2"
+    assert by_kind["total"]["total_usd"] == "105" and by_kind["total"]["cost_usd"] == ""
+    assert list(rows[0]) == [
+        "teacher", "as_of", "row", "kind", "tokens", "rate_usd_per_1m", "cost_usd", "total_usd"
+    ]  # fmt: skip
+    # the cost column sums to the total (totals sit in their own column): $26.25 + $78.75
+    costs = [D(r["cost_usd"]) for r in rows if r["row"] == "cost"]
+    assert sum(costs) == D("105")
 
 
 def test_markdown(runner, cli, files):
     result = run(runner, cli, files, "--format", "md")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("# CLI test\n")
-    assert "| output | 39,375,000 | $78.75 |" in result.output
-    assert "**Total: $105.00**" in result.output
+    # the report's Markdown: one Markdown writer for an estimate, whatever the command
+    assert result.output.startswith("# CLI test: cost of distilling from test-model\n")
+    row = next(line for line in result.output.splitlines() if "| Output (visible)" in line)
+    assert [cell.strip() for cell in row.split("|")[1:-1]] == [
+        "Output (visible)", "39,375,000", "$2.00", "$78.75", "75%"
+    ]  # fmt: skip
+    assert "costs an estimated **$105.00**" in result.output
 
 
 def test_output_file_is_written_whole(runner, cli, files):
@@ -360,7 +370,8 @@ def test_absurd_but_valid_numbers_do_not_crash(runner, cli, files):
 
 
 def test_output_format_follows_the_file_extension(runner, cli, files):
-    for name, check in (("e.json", "{"), ("e.csv", "teacher,as_of,kind"), ("e.md", "# CLI test")):
+    expected = (("e.json", "{"), ("e.csv", "teacher,as_of,row,kind"), ("e.md", "# CLI test"))
+    for name, check in expected:
         target = Path(files["dir"]) / name
         result = run(runner, cli, files, "-o", str(target))
         assert result.exit_code == 0, result.output

@@ -130,22 +130,22 @@ def test_claude_multiturn_example(table):
 
 
 def test_worked_arithmetic_of_alpaca(table):
-    lines = run("alpaca.toml", table).worked()
+    steps = {line.split("  ")[0]: line for line in run("alpaca.toml", table).worked()}
     # each step checkable by hand: 52,002 / 0.5 = 104,004; / 16 = 6,500.25;
     # 6,500.25 x (364 + 407) = 5,011,692.75; 6,500.25 x 16 x 110 = 11,440,440
-    assert "G = E / a = 52,002 / 0.5 = 104,004" in lines
-    assert "C = G / k = 104,004 / 16 = 6,500.25" in lines
-    assert "prompt tokens = R × (s + p) = 6,500.25 × (364 + 407) = 5,011,692.75" in lines
-    assert "output tokens = R × n × k × c = 6,500.25 × 1 × 16 × 110 = 11,440,440" in lines
-    assert "output: 11,440,440 tokens × $20/1M = $228.81" in lines
-    assert lines[-1] == "total = $425.04"
+    assert steps["Generated examples"].endswith("G = E ÷ a = 52,002 ÷ 0.5 = 104,004")
+    assert "= 104,004 ÷ 16 ÷ 1 × 1 × (1 + 0) = 6,500.25, rounded up to 6,501" in steps["Requests"]
+    assert steps["Prompt tokens"].endswith("= 6,500.25 × (364 + 407) = 5,011,692.75")
+    assert steps["Output tokens"].endswith("R × n × k × c = 6,500.25 × 1 × 16 × 110 = 11,440,440")
+    assert steps["Output (visible)"].endswith("11,440,440 × $20.00 ÷ 1,000,000 = $228.81")
+    assert steps["Total"].endswith("$100.23 + $228.81 + $96.00 = $425.04")
 
 
 def test_explain_flag(runner, cli):
     result = runner.invoke(cli, ["estimate", str(EXAMPLES / "alpaca.toml"), "--explain"])
     assert result.exit_code == 0, result.output
     assert "G = E / a" in result.output  # the formulas
-    assert "C = G / k = 104,004 / 16 = 6,500.25" in result.output  # worked
+    assert "G = E ÷ a = 52,002 ÷ 0.5 = 104,004" in result.output  # worked
 
 
 def test_template_documents_every_field():

@@ -9,7 +9,11 @@ from decimal import Decimal
 
 import pytest
 
-from distillcost.export import atomic_write, csv_safe, csv_text, decimal_str, json_text, visible
+from distillcost.cells import cell_value as csv_safe
+from distillcost.cells import csv_text
+from distillcost.decimals import decimal_str
+from distillcost.escape import visible
+from distillcost.export import atomic_write, json_text
 
 
 @pytest.mark.parametrize(

@@ -77,16 +77,17 @@ def test_list_table_on_a_date(runner, cli, acme):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("Prices in force on 2024-06-01, USD per 1M tokens (price table ")
+    # the columns are the price model's listed keys, in declaration order
     assert lines[1].split() == [
-        *("model", "provider", "from", "input", "cached", "output", "batch", "in", "batch", "out"),
-        *("long", "context", "(in/out)", "context", "status"),
+        *("model", "provider", "from", "input", "output", "cached", "input", "batch", "input"),
+        *("batch", "output", "long", "context", "(in/out)", "context", "status"),
     ]
     assert lines[3].split() == [
-        *("acme-large", "acme", "2024-06-01", "2.5", "1.25", "10", "1.25", "5"),
-        *(">200,000:", "5/20", "128,000"),
+        *("acme-large", "acme", "2024-06-01", "$2.50", "$10.00", "$1.25", "$1.25", "$5.00"),
+        *(">200,000:", "$5.00/$20.00", "128,000"),
     ]
     assert lines[4].split() == [
-        *("acme-old", "acme", "2023-01-01", "20", "-", "20", "-", "-", "-"),
+        *("acme-old", "acme", "2023-01-01", "$20.00", "$20.00", "-", "-", "-", "-"),
         *("retired", "2024-03-01"),
     ]
 
@@ -232,7 +233,8 @@ def test_spreadsheet_edit_is_picked_up(runner, cli, tmp_path, acme):
     edited.write_text(buffer.getvalue(), encoding="utf-8")
     result = run(runner, cli, "show", "acme-large", "--prices", acme, "--prices", str(edited))
     assert "  origin:      file:" + str(edited) in result.output
-    assert "*  2024-06-01   2.25" in result.output
+    rows = [line.split() for line in result.output.splitlines() if line.startswith("*")]
+    assert rows[0][:3] == ["*", "2024-06-01", "$2.25"]
 
 
 def test_bad_date_and_unknown_provider_are_usage_errors(runner, cli):
@@ -270,11 +272,16 @@ def test_show_text_lists_history_with_sources(runner, cli, acme):
     assert "  aliases:     acme-large-2024-01-01" in lines
     assert "  on 2024-03-01: available; entry in force: 2024-01-01" in lines
     history = [line.split() for line in lines if line.startswith(("*  2024", "   2024"))]
+    # every declared price in declaration order: input, output, cached input, cache write,
+    # batch input, batch output, training, per request; then tiers, verified, checked
     assert history == [
-        ["*", "2024-01-01", "10", "-", "-", "30", "-", "-", "-", "-", "-", "yes", "2026-01-02"],
         [
-            *("2024-06-01", "2.5", "1.25", "-", "10", "1.25", "5", ">200,000:", "5/20"),
-            *("-", "-", "yes", "2026-01-02"),
+            *("*", "2024-01-01", "$10.00", "$30.00", "—", "—", "—", "—", "—", "—"),
+            *("-", "yes", "2026-01-02"),
+        ],
+        [
+            *("2024-06-01", "$2.50", "$10.00", "$1.25", "—", "$1.25", "$5.00", "—", "—"),
+            *(">200,000:", "$5.00/$20.00", "yes", "2026-01-02"),
         ],
     ]
     assert "  2024-06-01: https://acme.example/2024-06" in lines
@@ -308,11 +315,11 @@ def test_diff_between_two_dates(runner, cli, acme):
     rows = list(csv.DictReader(io.StringIO(run(runner, cli, *args, "--format", "csv").output)))
     assert [(r["model"], r["change"], r["field"], r["before"], r["after"]) for r in rows] == [
         ("acme-large", "changed", "input", "10", "2.5"),
-        ("acme-large", "changed", "cached_input", "", "1.25"),
         ("acme-large", "changed", "output", "30", "10"),
+        ("acme-large", "changed", "cached_input", "", "1.25"),
         ("acme-large", "changed", "batch_input", "", "1.25"),
         ("acme-large", "changed", "batch_output", "", "5"),
-        ("acme-large", "changed", "tiers", "", ">200,000: 5/20"),
+        ("acme-large", "changed", "tiers", "", ">200,000: $5.00/$20.00"),
         ("acme-old", "retired 2024-03-01", "", "", ""),
     ]
     added = run(runner, cli, "diff", "2023-06-01", "2024-01-01", "--no-builtin", "--prices", acme)

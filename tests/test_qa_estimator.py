@@ -100,7 +100,7 @@ def test_markdown_total_and_range_on_one_line(runner, cli):
     # "**Total: $425.04**" then "\n (low ..." split the sentence when pasted as text
     result = runner.invoke(cli, ["estimate", str(EXAMPLES / "alpaca.toml"), "-f", "md"])
     assert result.exit_code == 0, result.output
-    assert "**Total: $425.04** (low $244.92, high $667.04)\n" in result.output
+    assert "**$425.04** (range $244.92 to $667.04): $329.04 for" in result.output
 
 
 def test_a_bad_flag_value_is_not_blamed_on_the_file(runner, cli, tmp_path):
@@ -129,7 +129,10 @@ def test_markdown_names_cannot_inject_images_or_links(runner, cli):
     )
     assert result.exit_code == 0, result.output
     title = result.output.splitlines()[0]
-    assert title == (r"# !\[x\](http://evil.example/t.png) \[c\](javascript:alert(1)) \<img src=x>")
+    assert title == (
+        r"# !\[x\](http://evil.example/t.png) \[c\](javascript:alert(1)) \<img src=x>: "
+        "cost of distilling from gpt-3.5-turbo-0301"
+    )
 
 
 def test_control_characters_in_names_never_reach_the_terminal(runner, cli, tmp_path):
@@ -140,16 +143,10 @@ def test_control_characters_in_names_never_reach_the_terminal(runner, cli, tmp_p
         # a fixed date: gpt-4o-mini's shipped retirement (2027-01-14) must not break this
         "prompt_tokens = 1\ncompletion_tokens = 1\nas_of = 2025-06-01\n"
     )
-    from distillcost.cli.estimate_cmd import render
-    from distillcost.estimator import estimate
-    from distillcost.prices import load_prices
-    from distillcost.scenario import load_scenario
-
-    result = estimate(load_scenario(path), load_prices(plugins=False, user_dir=False))
     # shown as text: \x1b in the terminal text; Markdown escapes the backslash and
     # bracket so that it renders as the same visible text
     for fmt, shown in (("text", r"\x1b[2JRED\x07"), ("md", r"\\x1b\[2JRED\\x07")):
-        out = render(result, fmt)
+        out = runner.invoke(cli, ["estimate", str(path), "-f", fmt]).output
         assert "\x1b" not in out and "\x07" not in out, fmt
         assert shown in out, fmt
     report = runner.invoke(cli, ["report", str(path)])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from distillcost.prices import load_prices
-from distillcost.render import build_report_data
+from distillcost.report import build_report_data
 from distillcost.scenario import load_scenario
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -45,7 +45,7 @@ def test_all_leaves_out_models_not_priced_on_the_date(table):
     # --all is "every model priced on the date". For a March 2023 campaign the report
     # listed ~80 later models one per line under "Cannot run this campaign"; they are
     # not candidates, so one sentence counts them instead.
-    from distillcost.render import render_report
+    from distillcost.report import render_report
 
     sc = load_scenario(EXAMPLES / "alpaca.toml")
     data = build_report_data(sc, table, compare_all=True, volume=False)
@@ -67,7 +67,7 @@ def test_tornado_labels_no_end_that_sits_on_the_base():
     # base, on top of the high bar ("$20k" printed inside the orange bar).
     import re
 
-    from distillcost import charts
+    from distillcost.report import charts
 
     rows = [{"parameter": "prompt_tokens", "low_usd": D(20000), "high_usd": D(40000)}]
     texts = re.findall(r"<!-- (.*?) -->", charts.tornado(D(20000), rows).svg)
@@ -78,7 +78,7 @@ def test_tornado_labels_no_end_that_sits_on_the_base():
 
 def test_cost_vs_volume_points_are_whole_counts(table):
     # 0.1 x 52,002 accepted examples was shown as "5,200.2" examples in the memo table
-    from distillcost.render import volume_series
+    from distillcost.report import volume_series
 
     points, _label, base = volume_series(load_scenario(EXAMPLES / "alpaca.toml"), table)
     assert base == 52_002
@@ -102,12 +102,12 @@ def _essay_history(table, until=None):
 
 def test_history_table_shows_changes_not_a_panel_of_zeros(table):
     # 21 rows, most "0%", hid the story: $20,000 -> $2,000 -> $1,500 -> $600
-    from distillcost.render import history_table
+    from distillcost.report.views import history_table
 
     rows = history_table(_essay_history(table)).rows
     assert all(r[3] != "0%" for r in rows)
     by_teacher = [(r[1], r[2]) for r in rows]
-    assert by_teacher[:2] == [("text-davinci-003", "$20,000"), ("gpt-3.5-turbo", "$2,000.00")]
+    assert by_teacher[:2] == [("text-davinci-003", "$20,000.00"), ("gpt-3.5-turbo", "$2,000.00")]
     assert ("text-davinci-003", "retired") in by_teacher
     assert ("gpt-3.5-turbo", "$1,500.00") in by_teacher  # 2024-02-16: $1.50 per 1M output
     assert ("gpt-4o-mini", "$600.00") in by_teacher
@@ -116,7 +116,7 @@ def test_history_table_shows_changes_not_a_panel_of_zeros(table):
 def test_over_time_lines_run_to_retirement_or_the_end(table):
     # gpt-3.5-turbo's line stopped at its last price change (2024-10-01) although it
     # was sold at that price until its retirement (2026-10-23 in the table)
-    from distillcost.charts import step_series
+    from distillcost.report.charts import step_series
 
     # history and chart both end on a fixed date: with today's date the test broke once
     # gpt-4o-mini's shipped retirement (2027-01-14) entered the history
@@ -131,7 +131,7 @@ def test_over_time_lines_run_to_retirement_or_the_end(table):
 
 def test_summary_counts_examples_in_whole_numbers(table):
     # the quotable summary read "generate 22,222.2222 examples" (20,000 / 0.9)
-    from distillcost.render import render_report
+    from distillcost.report import render_report
 
     sc = load_scenario(EXAMPLES / "claude-multiturn.toml")
     data = build_report_data(sc, table, volume=False)
@@ -145,21 +145,23 @@ def test_method_shows_where_the_token_counts_come_from(table):
     # By hand (claude-multiturn): R = 20,000 / 0.9 x 4 x 1.01 = 89,777.78 requests;
     # a conversation's prompt = 4 x 2,000 + 80 x (1+2+3+4) + 400 x (0+1+2+3) = 11,200
     # tokens; cached prefix reads R x 0.95 x 2,000 = 170,577,777.78
-    from distillcost.render import method_lines, render_report
+    from distillcost.report import render_report
+    from distillcost.report.views import method_lines
 
     sc = load_scenario(EXAMPLES / "claude-multiturn.toml")
     data = build_report_data(sc, table, volume=False)
-    text = "\n".join(method_lines(data.estimate))
+    text = "\n".join(method_lines(data.result))
     assert "4×2,000 + 80×10 + 400×6 = 11,200" in text
-    assert "cached reads R·h·s = 170,577,777.78" in text
-    assert "Output tokens       R × n × k × c = 89,777.78 × 1 × 1 × 400 = 35,911,111.11" in text
+    assert "Cache reads  " in text
+    assert "R × h × s = 89,777.78 × 0.95 × 2,000 = 170,577,777.78" in text
+    assert "R × n × k × c = 89,777.78 × 1 × 1 × 400 = 35,911,111.11" in text
     md = render_report(data, "md").text
     assert "s shared prefix tokens" in md and "h cache hit rate" in md
 
 
 def test_teacher_chart_fits_a_page():
     # --all in 2025 drew 32 bars, a chart taller than the page, split across two
-    from distillcost import charts
+    from distillcost.report import charts
 
     rows = [
         {"teacher": f"m{i:02d}", "total_usd": D(i + 1), "low_usd": D(i + 1), "high_usd": D(i + 1)}

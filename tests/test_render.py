@@ -1,7 +1,7 @@
 """Reports: display filters, template loading and overriding, escaping, charts, goldens.
 
 Expected values are written by hand (filters) or formatted here independently of
-distillcost.render from the Estimate's exact Decimals (report contents).
+distillcost.report from the Estimate's exact Decimals (report contents).
 
 Golden Markdown files live in tests/golden/; regenerate them only with
 ``DISTILLCOST_REGEN_GOLDEN=1 pytest tests/test_render.py`` and review the diff.
@@ -19,24 +19,19 @@ from pathlib import Path
 import pytest
 
 from distillcost.errors import RenderError
-from distillcost.render import (
-    ReportData,
-    build_report_data,
-    date_filter,
-    duration,
-    make_environment,
-    md,
-    md_links,
-    md_table,
-    money,
-    number,
-    pct,
-    price,
-    render_report,
-    span,
-    tokens,
-    write_report,
-)
+from distillcost.escape import md, md_links, md_table
+from distillcost.report import ReportData, build_report_data, render_report, write_report
+from distillcost.report.environment import make_environment
+from distillcost.report.filters import FILTERS
+
+date_filter = FILTERS["date"]
+duration = FILTERS["duration"]
+money = FILTERS["money"]
+number = FILTERS["number"]
+pct = FILTERS["pct"]
+price = FILTERS["price"]
+span = FILTERS["span"]
+tokens = FILTERS["tokens"]
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -135,11 +130,11 @@ def alpaca_full():
         (Decimal("0.0042"), None, "$0.0042"),  # under a cent: two significant digits
         (Decimal("0.00425"), None, "$0.0043"),
         (Decimal("9999.994"), None, "$9,999.99"),
-        (Decimal("12345.5"), None, "$12,346"),  # $10,000 and up: whole dollars
+        (Decimal("12345.5"), None, "$12,345.50"),  # cents at any size, as every output shows
         (Decimal("12345.5"), 2, "$12,345.50"),
         (Decimal("-5.005"), None, "-$5.01"),
         (Decimal("-0.001"), 2, "$0.00"),  # no "-$0.00"
-        (Decimal("1e15"), None, "$1,000,000,000,000,000"),
+        (Decimal("1e15"), None, "$1,000,000,000,000,000.00"),
         (7, None, "$7.00"),
         (None, None, "—"),
     ],
@@ -194,7 +189,7 @@ def test_price_number_span():
 
 
 def test_summing_places_makes_columns_add_up():
-    from distillcost.render import summing_places
+    from distillcost.present import summing_places
 
     # cents: 0.29 + 2.43 = 2.72, yet the total 2.7148 shows 2.71; 0.287 + 2.428 = 2.715 adds up
     assert summing_places([Decimal("0.2868"), Decimal("2.428")], Decimal("2.7148")) == 3
@@ -308,7 +303,7 @@ def test_template_dir_replaces_and_extends_builtins(tmp_path):
     whole = tmp_path / "whole"
     whole.mkdir()
     (whole / "report.md.j2").write_text("Total {{ e.total_usd|money }}\n", encoding="utf-8")
-    assert render_report(data, "md", template_dirs=[whole]).text == "Total $20,000\n"
+    assert render_report(data, "md", template_dirs=[whole]).text == "Total $20,000.00\n"
 
     extend = tmp_path / "extend"
     extend.mkdir()
@@ -341,7 +336,7 @@ def test_config_dir_templates_and_precedence(tmp_path, monkeypatch):
 
 
 def test_charts_are_deterministic_and_escape_labels():
-    from distillcost import charts
+    from distillcost.report import charts
 
     rows = [
         {"parameter": HOSTILE + " $x$ -->", "low_usd": Decimal(90), "high_usd": Decimal(130)},
@@ -611,11 +606,13 @@ def test_method_student_formulas_check_by_hand(tmp_path):
     )
     scenario, table = scenario_from_options(str(gpu), {})
     text = render_report(build_report_data(scenario, table, volume=False), "md").text
-    n, d, peak, util, hours, rate, cost = re.search(
-        r"= 6 × ([\d,]+) × ([\d,]+) ÷ \(([\d.]+)e12 × ([\d.]+)\) ÷ 3,600 = ([\d.]+) GPU-hours"
-        r" × \$([\d.]+) = \$([\d.,]+)",
-        text,
+    n, d, peak, util, hours = re.search(
+        r"= 6 × ([\d,]+) × ([\d,]+) ÷ \(([\d.]+)e12 × ([\d.]+)\) ÷ 3,600 = ([\d.]+)\n", text
     ).groups()
+    hours_again, rate, cost = re.search(
+        r"GPU-hours × price = ([\d.]+) × \$([\d.]+) = \$([\d.,]+)", text
+    ).groups()
+    assert hours_again == hours
 
     def num(s: str) -> Decimal:
         return Decimal(s.replace(",", ""))
@@ -745,5 +742,5 @@ def test_volume_at_the_scenario_cap_still_renders(tmp_path):
         Decimal("1"),
     ]
     html = render_report(data, "html", output=tmp_path / "big.html").text
-    # $20 per 1M output tokens × 1e15 tokens = $20,000,000,000 (by hand), whole dollars
-    assert 'estimated <span class="total">$20,000,000,000</span>' in html
+    # $20 per 1M output tokens × 1e15 tokens = $20,000,000,000 (by hand), cents
+    assert 'estimated <span class="total">$20,000,000,000.00</span>' in html

@@ -82,7 +82,7 @@ def dollars(value: Decimal) -> str:
 def report_html(tmp_path_factory):
     from distillcost.cli.scenario_options import scenario_from_options
     from distillcost.estimator import estimate
-    from distillcost.render import build_report_data, render_report, write_report
+    from distillcost.report import build_report_data, render_report, write_report
 
     scenario, table = scenario_from_options(ALPACA, {})
     data = build_report_data(scenario, table, compare=["gpt-3.5-turbo"], history=True)

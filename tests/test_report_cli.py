@@ -18,7 +18,7 @@ def test_markdown_to_stdout_by_default(runner, cli):
     out = result.stdout
     assert out.startswith("# The essay's 1B training tokens, at list price")
     # $20 per 1M × 1B output tokens = $20,000 (by hand); range up to $40,000 with prompts billed
-    assert "**$20,000** (range $20,000 to $40,000)" in out
+    assert "**$20,000.00** (range $20,000.00 to $40,000.00)" in out
     assert "![" not in out  # no chart links on stdout ...
     assert "chart(s) left out" in out  # ... but a note saying so
 
@@ -104,7 +104,7 @@ def test_template_dir_override_and_extension(runner, cli, tmp_path):
     )
     result = runner.invoke(cli, ["report", ESSAY, "--template-dir", str(own)])
     assert result.exit_code == 0, result.output
-    assert result.stdout == "text-davinci-003 costs $20,000\n"
+    assert result.stdout == "text-davinci-003 costs $20,000.00\n"
 
     ext = tmp_path / "ext"
     ext.mkdir()
@@ -118,7 +118,7 @@ def test_template_dir_override_and_extension(runner, cli, tmp_path):
     result = runner.invoke(cli, ["report", ESSAY, "--template-dir", str(ext), "-o", str(out)])
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
-    assert '<p class="summary">Budget ask: $20,000</p>' in html
+    assert '<p class="summary">Budget ask: $20,000.00</p>' in html
     assert "Distilling from" not in html
     assert "<h2>Cost breakdown</h2>" in html  # everything else is the built-in
 
@@ -177,5 +177,9 @@ def test_output_into_a_missing_directory(runner, cli, tmp_path):
         target = tmp_path / "missing" / name
         result = runner.invoke(cli, ["report", ESSAY, "-o", str(target)])
         assert result.exit_code == 1
-        assert result.output == f"Error: {tmp_path / 'missing'}: directory does not exist\n"
+        # the same words as every other command's -o (one check, before any work)
+        assert result.output == (
+            f"Error: Could not open file {str(target)!r}: "
+            f"directory {str(tmp_path / 'missing')!r} does not exist\n"
+        )
     assert not (tmp_path / "missing").exists()  # not even the charts folder

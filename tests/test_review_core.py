@@ -378,23 +378,24 @@ def test_a_template_error_is_the_templates_not_an_internal_error(
 
 
 def test_sub_dollar_totals_round_half_up_in_estimate_as_in_compare(runner, cli, tmp_path):
-    # 123,450 output tokens at $1 per 1M cost $0.12345 exactly; four significant digits
-    # rounded half up is $0.1235. estimate formatted with Decimal's half-even default
-    # and showed $0.1234, while its cents (and compare's 4 places) round half up.
+    # 125,000 output tokens at $1 per 1M cost $0.125 exactly: half up to the cent is $0.13,
+    # half even $0.12. estimate once rounded half even while compare rounded half up; both
+    # now print through one formatter. (A sub-cent amount, $0.0042, keeps two significant
+    # digits: test_money.)
     table = tmp_path / "one.csv"
     table.write_text(
         "id,provider,effective_from,input,output,source,encoding\n"
         "m1,openai,2024-01-01,1,1,s,o200k_base\n"
     )
     campaign = ["-m", "m1", "--prices", str(table), "--as-of", "2025-01-01"]
-    campaign += ["--output-tokens", "123450", "--prompt-tokens", "0"]
+    campaign += ["--output-tokens", "125000", "--prompt-tokens", "0"]
     campaign += ["--completion-tokens", "1000"]
     estimate = runner.invoke(cli, ["estimate", *campaign])
     compare = runner.invoke(cli, ["compare", *campaign, "--models", "m1"])
     for result in (estimate, compare):
         assert result.exit_code == 0, result.output
-        assert "$0.1235" in result.output
-        assert "$0.1234" not in result.output
+        assert "$0.13" in result.output
+        assert "$0.12" not in result.output
 
 
 def test_a_price_table_built_in_code_rejects_float_prices():

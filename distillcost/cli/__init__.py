@@ -135,7 +135,7 @@ def check_output(output: str | None) -> None:
 def one_line(message: str) -> str:
     """Errors are one line, and terminal-safe: a file or model name in the message may
     hold an escape sequence, which is shown as ``\\x1b``, never sent raw."""
-    from distillcost.export import visible
+    from distillcost.escape import visible
 
     return visible(" ".join(message.split()))
 

@@ -7,57 +7,25 @@ print a table, CSV (spreadsheet-safe) or JSON (exact decimal strings).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, localcontext
-from typing import Any, TypeVar
+from decimal import Decimal
+from typing import Any
 
 import click
 
-from distillcost import analysis
-from distillcost.cli import check_output
+from distillcost import analysis, present
+from distillcost.cli.output import Output, check_output, emit, output_options, resolve_format
 from distillcost.cli.scenario_options import (
     ScenarioCommand,
     scenario_from_options,
+    scenario_inputs,
     scenario_options,
 )
 from distillcost.errors import DistillcostError
-from distillcost.export import atomic_write, csv_text, decimal_str, json_text, visible
+from distillcost.escape import visible
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-FORMATS = ("table", "csv", "json")
-
-
-def output_options(func: F) -> F:
-    """``--format table|csv|json`` and ``-o FILE`` (written atomically)."""
-    func = click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False, writable=True),
-        help="Write to FILE (whole or not at all) instead of standard output.",
-    )(func)
-    func = click.option(
-        "--format",
-        "-f",
-        "fmt",
-        type=click.Choice(FORMATS, case_sensitive=False),
-        default="table",
-        show_default=True,
-        help="table for reading; csv for spreadsheets (formula-safe); json for programs.",
-    )(func)
-    return func
-
-
-def emit(text: str, output: str | None) -> None:
-    if output:
-        atomic_write(output, text)
-        click.echo(f"Wrote {output}", err=True)  # as estimate and report do
-    else:
-        click.echo(text, nl=False)
-
-
-# --------------------------------------------------------------------------- formatting
+FORMATS = ("text", "csv", "json", "md")
 
 
 def clean(text: object) -> str:
@@ -65,87 +33,10 @@ def clean(text: object) -> str:
     return visible(text, one_line=True)
 
 
-def money(value: Decimal | None) -> str:
-    """Cents (4 decimals below $1), rounded half up as estimate and report round: the
-    format's own half-even rounding showed $1.005 as $1.00 here and $1.01 there."""
-    if value is None:
-        return ""
-    places = 4 if value != 0 and abs(value) < 1 else 2
-    with localcontext() as context:  # room for every digit of absurdly large totals
-        context.prec = max(28, value.adjusted() + places + 3)
-        rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return f"${rounded:,.{places}f}"
-
-
 def money_range(low: Decimal | None, high: Decimal | None) -> str:
     if low is None or high is None:
         return ""
-    return f"{money(low)}–{money(high)}"
-
-
-def days(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    if value != 0 and abs(value) < Decimal("0.01"):
-        return f"{value:.4f}"
-    return f"{value:,.2f}"
-
-
-def number(value: Decimal) -> str:
-    """A grid value as typed: exact, grouped when large."""
-    if value == value.to_integral_value() and abs(value) >= 10_000:
-        return f"{value:,.0f}"
-    return decimal_str(value)
-
-
-def percent(value: Decimal | None) -> str:
-    """A change in percent; no change prints as nothing, so real changes stand out."""
-    if value is None or value == 0:
-        return ""
-    return f"{value:+.1f}%"
-
-
-def table_text(header: Sequence[str], rows: Sequence[Sequence[str]], right: set[int]) -> str:
-    """A plain fixed-width table; columns in ``right`` are right-aligned."""
-    cells = [[clean(c) for c in row] for row in rows]
-    widths = [len(h) for h in header]
-    for row in cells:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], len(cell))
-
-    def line(row: Sequence[str]) -> str:
-        parts = [
-            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
-            for i, cell in enumerate(row)
-        ]
-        return "  ".join(parts).rstrip()
-
-    out = [line(header), "  ".join("-" * w for w in widths)]
-    out.extend(line(row) for row in cells)
-    return "\n".join(out) + "\n"
-
-
-class _PlainDecimal(Decimal):
-    """A Decimal whose text is positional (1000, not 1E+3), so CSV cells stay plain numbers."""
-
-    def __str__(self) -> str:
-        return decimal_str(self)
-
-
-def csv_records(records: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    def cell(value: Any) -> Any:
-        return _PlainDecimal(value) if isinstance(value, Decimal) else value
-
-    return csv_text(([cell(r.get(c)) for c in columns] for r in records), header=columns)
-
-
-def render(result: Any, fmt: str, columns: Sequence[str], table: Callable[[], str]) -> str:
-    fmt = fmt.lower()
-    if fmt == "json":
-        return json_text(result.to_dict())
-    if fmt == "csv":
-        return csv_records(result.to_records(), columns)
-    return table()
+    return f"{present.money(low)}–{present.money(high)}"
 
 
 def wrap_items(items: Sequence[str], width: int = 96, indent: str = "  ") -> list[str]:
@@ -179,11 +70,11 @@ def compare_table(result: analysis.ComparisonResult) -> str:
             str(row.rank),
             row.teacher,
             row.provider,
-            money(row.total_usd),
+            present.money(row.total_usd),
             money_range(row.low_usd, row.high_usd),
-            days(row.wall_clock_days),
+            present.days(row.wall_clock_days),
             row.estimate.binding_limit,
-            money(row.estimate.usd_per_1m_dataset_tokens),
+            present.rate(row.estimate.usd_per_1m_dataset_tokens),
         ]
         for row in result.rows
     ]
@@ -191,7 +82,7 @@ def compare_table(result: analysis.ComparisonResult) -> str:
     parts = []
     if rows:
         parts.append(f"{len(rows)} teacher(s) priced{when}, cheapest first\n\n")
-        parts.append(table_text(header, rows, right={0, 3, 5, 7}))
+        parts.append(present.text_table(header, rows, "rllrrrlr", clean=clean))
     else:
         parts.append(f"No teacher chosen can run this campaign{when}.\n")
     cannot = [u for u in result.unavailable if u.kind == analysis.CANNOT_RUN]
@@ -232,7 +123,7 @@ def compare_table(result: analysis.ComparisonResult) -> str:
 )
 @click.option("--provider", metavar="NAME", help="Every model of one provider (e.g. openai).")
 @click.option("--all", "all_models", is_flag=True, help="Every model in the price table.")
-@output_options
+@output_options(FORMATS)
 def compare(
     scenario_path: str | None,
     models: tuple[str, ...],
@@ -259,7 +150,8 @@ def compare(
       distillcost compare --examples 50000 --prompt-tokens 300 \\
           --completion-tokens 500 --all --format csv -o teachers.csv
     """
-    check_output(output)
+    fmt = resolve_format(fmt, output, FORMATS, "text")
+    check_output(output, scenario_inputs(scenario_path, options))
     names = split_names(models)
     if models and not names:
         raise click.BadParameter("no model names given", param_hint="--models")
@@ -269,10 +161,12 @@ def compare(
         raise click.UsageError("choose the teachers: --models A,B, --provider NAME or --all")
     scenario, table = scenario_from_options(scenario_path, options)
     result = analysis.compare(scenario, table, models=names or None, provider=provider)
-    emit(
-        render(result, fmt, analysis.COMPARE_COLUMNS, lambda: compare_table(result)),
-        output,
+    out = Output(
+        data=result.to_dict(),
+        tables=[result.table()],
+        custom={"text": lambda: compare_table(result)},
     )
+    emit(out, fmt, output)
 
 
 # --------------------------------------------------------------------------- history
@@ -287,10 +181,10 @@ def history_table(result: analysis.HistoryResult) -> str:
             [
                 row.date.isoformat(),
                 row.teacher,
-                money(e.total_usd) if e else "",
+                present.money(e.total_usd) if e else "",
                 money_range(e.low_usd, e.high_usd) if e else "",
-                money(e.usd_per_1m_dataset_tokens) if e else "",
-                percent(row.change_pct),
+                present.rate(e.usd_per_1m_dataset_tokens) if e else "",
+                present.FORMATTERS["change"](row.change_pct / 100 if row.change_pct else None),
                 ""
                 if row.status == "priced"
                 else row.status + (f": {row.note}" if row.note else ""),
@@ -303,15 +197,15 @@ def history_table(result: analysis.HistoryResult) -> str:
         f"The campaign priced on every date a price changed, up to {result.until.isoformat()} "
         f"({len(result.dates)} date(s), {len(teachers)} teacher(s))\n\n"
     )
-    text = title + table_text(header, rows, right={2, 4, 5})
+    text = title + present.text_table(header, rows, "llrrrrl", clean=clean)
     cheapest = result.cheapest_by_date()
     if len(cheapest) > 1:
         first, last = cheapest[0], cheapest[-1]
         was, now = first.total_usd or Decimal(0), last.total_usd or Decimal(0)
         factor = f": {was / now:,.1f}× less" if 0 < now < was else ""
         text += (
-            f"\nCheapest: {money(was)} ({clean(first.teacher)}) on {first.date.isoformat()}"
-            f" -> {money(now)} ({clean(last.teacher)}) on {last.date.isoformat()}{factor}\n"
+            f"\nCheapest: {present.money(was)} ({clean(first.teacher)}) on {first.date.isoformat()}"
+            f" -> {present.money(now)} ({clean(last.teacher)}) on {last.date.isoformat()}{factor}\n"
         )
     return text
 
@@ -331,7 +225,7 @@ def history_table(result: analysis.HistoryResult) -> str:
     metavar="YYYY-MM-DD",
     help="Last date to price (default: today, whatever the scenario's as-of date).",
 )
-@output_options
+@output_options(FORMATS)
 def history(
     scenario_path: str | None,
     models: tuple[str, ...],
@@ -357,7 +251,8 @@ def history(
       distillcost history --examples 52002 --prompt-tokens 400 \\
           --completion-tokens 600 --models gpt-4o,gpt-4o-mini --format csv
     """
-    check_output(output)
+    fmt = resolve_format(fmt, output, FORMATS, "text")
+    check_output(output, scenario_inputs(scenario_path, options))
     names = split_names(models)
     if models and not names:
         raise click.BadParameter("no model names given", param_hint="--models")
@@ -365,10 +260,12 @@ def history(
     result = analysis.history(
         scenario, table, models=names or None, until=until.date() if until else None
     )
-    emit(
-        render(result, fmt, analysis.HISTORY_COLUMNS, lambda: history_table(result)),
-        output,
+    out = Output(
+        data=result.to_dict(),
+        tables=[result.table()],
+        custom={"text": lambda: history_table(result)},
     )
+    emit(out, fmt, output)
 
 
 # --------------------------------------------------------------------------- sweep
@@ -379,16 +276,16 @@ def sweep_table(result: analysis.SweepResult) -> str:
     n = len(result.parameters)
     rows = [
         [
-            *(number(v) for v in row[:n]),
-            money(row[n]),
-            money(row[n + 1]),
-            money(row[n + 2]),
-            days(row[n + 3]),
+            *(present.number(v) for v in row[:n]),
+            present.money(row[n]),
+            present.money(row[n + 1]),
+            present.money(row[n + 2]),
+            present.days(row[n + 3]),
         ]
         for row in result.rows
     ]
     title = "Sweep over " + " × ".join(s.text() for s in result.specs) + "\n\n"
-    return title + table_text(header, rows, right=set(range(len(header))))
+    return title + present.text_table(header, rows, "r" * len(header), clean=clean)
 
 
 @click.command(cls=ScenarioCommand)
@@ -404,7 +301,7 @@ def sweep_table(result: analysis.SweepResult) -> str:
         f"{analysis.DEFAULT_STEPS}; ':log' spaces the points evenly in the logarithm."
     ),
 )
-@output_options
+@output_options(FORMATS)
 def sweep(
     scenario_path: str | None,
     vary: tuple[str, ...],
@@ -427,7 +324,8 @@ def sweep(
       distillcost sweep examples/alpaca.toml --vary examples=1k..1M:4:log \\
           --vary acceptance_rate=0.3..1:8 --format csv -o grid.csv
     """
-    check_output(output)
+    fmt = resolve_format(fmt, output, FORMATS, "text")
+    check_output(output, scenario_inputs(scenario_path, options))
     if len(vary) > 2:
         raise click.UsageError("--vary may be given at most twice (a 2-D grid)")
     specs = []
@@ -450,4 +348,7 @@ def sweep(
         )
     scenario, table = scenario_from_options(scenario_path, options)
     result = analysis.sweep(scenario, table, specs)
-    emit(render(result, fmt, result.columns, lambda: sweep_table(result)), output)
+    out = Output(
+        data=result.to_dict(), tables=[result.table()], custom={"text": lambda: sweep_table(result)}
+    )
+    emit(out, fmt, output)

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from distillcost.cli import check_output
-from distillcost.export import visible as export_visible
+from distillcost.escape import visible as export_visible
 from distillcost.readers import DEFAULT_GLOB, FORMATS_IN
 
 PROGRESS_MIN_BYTES = 32 << 20
@@ -143,7 +143,7 @@ def _dist_cols(prefix: str, d: Any) -> list[Any]:
 
 
 def _csv(result: Any) -> str:
-    from distillcost.export import csv_text
+    from distillcost.cells import csv_text
 
     stats = ["mean", "min", "p50", "p90", "p99", "max"]
     header = [

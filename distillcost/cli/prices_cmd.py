@@ -1,22 +1,26 @@
 """``distillcost prices``: list, show, diff and validate price tables.
 
-Parses options, calls :mod:`distillcost.prices`, prints. Nothing else.
+Parses options, calls :mod:`distillcost.prices`, prints through the output layer.
+Every price column comes from the price model's declarations.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import click
 
+from distillcost import present
+from distillcost.cli.output import Output, check_output, emit, output_options, resolve_format
 from distillcost.errors import NotAvailableError, PriceDataError, did_you_mean
-from distillcost.export import decimal_str, json_text, visible
-from distillcost.prices import ModelRecord, PriceEntry, PriceTable, load_prices
-
-FORMATS = ("table", "csv", "json")
+from distillcost.escape import visible
+from distillcost.present import Column, Table
+from distillcost.prices import declarations as k
+from distillcost.prices import load_prices
+from distillcost.prices.model import ModelRecord, PriceEntry, fields_of
+from distillcost.prices.table import PriceTable
 
 
 class DateParam(click.ParamType):
@@ -42,11 +46,7 @@ DATE = DateParam()
 
 
 def prices_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    """``--prices FILE`` (repeatable): extra tables that override the built-in ones.
-
-    Other commands (estimate, report) can reuse this and pass the value to
-    :func:`load_table`.
-    """
+    """``--prices FILE`` (repeatable): extra tables that override the built-in ones."""
     return click.option(
         "--prices",
         "price_files",
@@ -77,52 +77,24 @@ def builtin_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "-f",
-        "--format",
-        "fmt",
-        type=click.Choice(FORMATS),
-        default="table",
-        show_default=True,
-        help="table for people; csv for spreadsheets (reads back with --prices); json for code.",
-    )(func)
-
-
-def money(value: Decimal | None) -> str:
-    return "-" if value is None else decimal_str(value)
-
-
-def render_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """Plain aligned columns; numbers right-aligned."""
-    cells = [[visible(str(c)) for c in header]] + [
-        ["" if c is None else visible(str(c)) for c in r] for r in rows
+def price_keys(*, listed: bool = False) -> list[tuple[str, k.Key]]:
+    """(attribute, key) of every declared price of an entry (``listed``: `prices list`'s)."""
+    return [
+        (attr, key)
+        for attr, key, nested in fields_of(PriceEntry)
+        if nested is None and key.read is k.INPUT.read and (key.listed or not listed)
     ]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    numeric = [
-        all(_looks_numeric(row[i]) for row in cells[1:]) and len(cells) > 1
-        for i in range(len(header))
-    ]
-    lines = []
-    for n, row in enumerate(cells):
-        parts = [
-            cell.rjust(widths[i]) if numeric[i] and n > 0 else cell.ljust(widths[i])
-            for i, cell in enumerate(row)
-        ]
-        lines.append("  ".join(parts).rstrip())
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines) + "\n"
-
-
-def _looks_numeric(text: str) -> bool:
-    return text == "-" or text.replace(".", "", 1).replace(",", "").isdigit()
 
 
 def _tiers(entry: PriceEntry) -> str:
     return "; ".join(
-        f">{t.above_prompt_tokens:,}: {money(t.input)}/{money(t.output)}" for t in entry.tiers
+        f">{t.above_prompt_tokens:,}: {present.price(t.input)}/{present.price(t.output)}"
+        for t in entry.tiers
     )
+
+
+def _price_cell(key: k.Key, value: Any) -> Any:
+    return present.money(value) if key.unit == k.PER_REQUEST and value is not None else value
 
 
 def _check_providers(table: PriceTable, providers: Sequence[str]) -> None:
@@ -161,6 +133,9 @@ def prices() -> None:
     """
 
 
+LIST_FORMATS = ("text", "csv", "json", "md")
+
+
 @prices.command("list", short_help="Prices in force on a date, one row per model.")
 @click.option("--provider", "providers", multiple=True, help="Only this provider (repeatable).")
 @click.option(
@@ -170,7 +145,7 @@ def prices() -> None:
     show_default=True,
     help="Prices in force on this date (YYYY-MM-DD).",
 )
-@format_option
+@output_options(LIST_FORMATS)
 @click.option(
     "--show-source",
     is_flag=True,
@@ -192,7 +167,8 @@ def prices() -> None:
 def list_(
     providers: tuple[str, ...],
     as_of: date,
-    fmt: str,
+    fmt: str | None,
+    output: str | None,
     show_source: bool,
     hide_retired: bool,
     all_history: bool,
@@ -220,6 +196,8 @@ def list_(
       distillcost prices list --all-history --provider openai --format csv > openai.csv
       distillcost prices list --prices sheet.csv --show-source
     """
+    fmt = resolve_format(fmt, output, LIST_FORMATS, "text")
+    check_output(output, price_files)
     table = load_table(price_files, builtin)
     _check_providers(table, providers)
     if all_history:
@@ -227,54 +205,76 @@ def list_(
     else:
         listing = table.listing(as_of, include_retired=not hide_retired)
     rows = [(m, e, status) for m, e, status in listing if not providers or m.provider in providers]
-    if fmt == "csv":
-        from distillcost.prices.formats.csv import records_csv_text
-
-        extra = ("origin", "overrides") if show_source else ()
-        click.echo(records_csv_text([(m, e) for m, e, _ in rows], extra), nl=False)
-        return
-    if fmt == "json":
-        from distillcost.prices.formats.csv import sheet_rows as entry_row
-
-        out = []
-        for m, e, status in rows:
-            for row in entry_row(m, e):
-                row["aliases"] = list(m.aliases)
-                row["status"] = status
-                if show_source:
-                    row["origin"] = m.origin
-                    row["overrides"] = list(m.overrides)
-                out.append(row)
-        click.echo(json_text(out), nl=False)
-        return
-    if not rows:
+    what = "Every dated price entry" if all_history else f"Prices in force on {as_of.isoformat()}"
+    title = f"{what}, USD per 1M tokens (price table {table.version})"
+    out = Output(
+        data=_list_json(rows, show_source),
+        tables=[_list_table(rows, show_source, title)],
+        custom={"csv": lambda: _list_csv(rows, show_source)},
+    )
+    if not rows and fmt in ("text", "md"):
         click.echo(f"No models priced on {as_of.isoformat()}.", err=True)
         return
-    header = ["model", "provider", "from", "input", "cached", "output", "batch in", "batch out"]
-    header += ["long context (in/out)", "context", "status"]
+    emit(out, fmt, output)
+
+
+def _list_csv(rows: Sequence[tuple[ModelRecord, PriceEntry, str]], show_source: bool) -> str:
+    from distillcost.prices.formats.csv import records_csv_text
+
+    extra = ("origin", "overrides") if show_source else ()
+    return records_csv_text([(m, e) for m, e, _ in rows], extra)
+
+
+def _list_json(
+    rows: Sequence[tuple[ModelRecord, PriceEntry, str]], show_source: bool
+) -> list[dict[str, Any]]:
+    from distillcost.prices.formats.csv import sheet_rows
+
+    out = []
+    for m, e, status in rows:
+        for row in sheet_rows(m, e):
+            row["aliases"] = list(m.aliases)
+            row["status"] = status
+            if show_source:
+                row["origin"] = m.origin
+                row["overrides"] = list(m.overrides)
+            out.append(row)
+    return out
+
+
+def _list_table(
+    rows: Sequence[tuple[ModelRecord, PriceEntry, str]], show_source: bool, title: str
+) -> Table:
+    keys = price_keys(listed=True)
+    columns = [
+        Column("model", "model"),
+        Column("provider", "provider"),
+        Column("from", "from", "date"),
+        *(Column(key.name, key.heading.lower(), "price") for _, key in keys),
+        Column("tiers", "long context (in/out)"),
+        Column("context", "context", "number"),
+        Column("status", "status"),
+    ]
     if show_source:
-        header += ["origin", "overrides"]
+        columns += [Column("origin", "origin"), Column("overrides", "overrides")]
     body = []
     for m, e, status in rows:
-        row = [
-            m.id,
-            m.provider,
-            e.effective_from.isoformat(),
-            money(e.input),
-            money(e.cached_input),
-            money(e.output),
-            money(e.batch_input),
-            money(e.batch_output),
-            _tiers(e),
-            f"{m.context_window:,}" if m.context_window else "-",
-            "" if status == "available" else status,
-        ]
-        if show_source:
-            row += [m.origin, " < ".join(m.overrides)]
+        row: dict[str, Any] = {
+            "model": m.id,
+            "provider": m.provider,
+            "from": e.effective_from,
+            "tiers": _tiers(e),
+            "context": m.context_window,
+            "status": "" if status == "available" else status,
+            "origin": m.origin,
+            "overrides": " < ".join(m.overrides),
+        }
+        row.update({key.name: getattr(e, attr) for attr, key in keys})
         body.append(row)
-    what = "Every dated price entry" if all_history else f"Prices in force on {as_of.isoformat()}"
-    click.echo(f"{what}, USD per 1M tokens (price table {table.version})")
-    click.echo(render_table(header, body), nl=False)
+    return Table(tuple(columns), tuple(body), title=title, missing="-")
+
+
+SHOW_FORMATS = ("text", "json")
 
 
 @prices.command(short_help="One model: tokenizer, limits, full price history.")
@@ -286,12 +286,17 @@ def list_(
     show_default=True,
     help="Mark the entry in force on this date.",
 )
-@click.option(
-    "-f", "--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True
-)
+@output_options(SHOW_FORMATS)
 @prices_option
 @builtin_option
-def show(model: str, as_of: date, fmt: str, price_files: tuple[str, ...], builtin: bool) -> None:
+def show(
+    model: str,
+    as_of: date,
+    fmt: str | None,
+    output: str | None,
+    price_files: tuple[str, ...],
+    builtin: bool,
+) -> None:
     """Everything about one model: tokenizer, limits, and its full price history.
 
     \b
@@ -305,76 +310,67 @@ def show(model: str, as_of: date, fmt: str, price_files: tuple[str, ...], builti
       distillcost prices show o3 --as-of 2025-06-01
       distillcost prices show claude-3-5-sonnet-20241022 --format json
     """
+    fmt = resolve_format(fmt, output, SHOW_FORMATS, "text")
+    check_output(output, price_files)
     table = load_table(price_files, builtin)
     record = table.get(model)
     try:
         current: PriceEntry | None = record.price_on(as_of)
     except NotAvailableError:
         current = None
-    if fmt == "json":
-        data = record.to_dict()
-        data["origin"] = record.origin
-        data["overrides"] = list(record.overrides)
-        data["status"] = record.status_on(as_of)
-        data["as_of"] = as_of
-        data["in_force"] = current.effective_from if current else None
-        click.echo(json_text(data), nl=False)
-        return
-    click.echo(visible(_show_text(record, as_of, current)), nl=False)
+    data = record.to_dict()
+    data["origin"] = record.origin
+    data["overrides"] = list(record.overrides)
+    data["status"] = record.status_on(as_of)
+    data["as_of"] = as_of
+    data["in_force"] = current.effective_from if current else None
+    text = _show_text(record, as_of, current)
+    emit(Output(data=data, custom={"text": lambda: text}), fmt, output)
 
 
-def _show_text(record: ModelRecord, as_of: date, current: PriceEntry | None) -> str:
-    lines = [f"{record.id}  ({record.provider})"]
-    if record.aliases:
-        lines.append(f"  aliases:     {', '.join(record.aliases)}")
+def _model_lines(record: ModelRecord) -> list[str]:
+    """The model's own fields, one ``name: value`` line each (those it has)."""
     tokenizer = record.encoding
     if record.token_ratio is not None:
-        tokenizer += f" x {decimal_str(record.token_ratio)} provider tokens per token"
+        tokenizer += f" x {present.exact(record.token_ratio)} provider tokens per token"
     if record.tokenizer_approximate:
         tokenizer += " (approximate)"
     if record.tokenizer_source:
         tokenizer += f"; source: {record.tokenizer_source}"
-    lines.append(f"  tokenizer:   {tokenizer}")
-    if record.context_window:
-        lines.append(f"  context:     {record.context_window:,} tokens")
-    if record.max_output_tokens:
-        lines.append(f"  max output:  {record.max_output_tokens:,} tokens")
-    if record.released:
-        lines.append(f"  released:    {record.released.isoformat()}")
-    if record.retired:
-        lines.append(f"  retired:     {record.retired.isoformat()}")
-    lines.append(f"  origin:      {record.origin}")
-    if record.overrides:
-        lines.append(f"  overrides:   {' < '.join(record.overrides)}")
-    if record.notes:
-        lines.append(f"  notes:       {record.notes}")
+    shown = {
+        "aliases": ", ".join(record.aliases),
+        "tokenizer": tokenizer,
+        "context": f"{record.context_window:,} tokens" if record.context_window else "",
+        "max output": f"{record.max_output_tokens:,} tokens" if record.max_output_tokens else "",
+        "released": record.released.isoformat() if record.released else "",
+        "retired": record.retired.isoformat() if record.retired else "",
+        "origin": record.origin,
+        "overrides": " < ".join(record.overrides),
+        "notes": record.notes,
+    }
+    return [f"  {(name + ':').ljust(12)} {value}" for name, value in shown.items() if value]
+
+
+def _show_text(record: ModelRecord, as_of: date, current: PriceEntry | None) -> str:
+    lines = [f"{record.id}  ({record.provider})", *_model_lines(record)]
     status = record.status_on(as_of)
     when = current.effective_from.isoformat() if current else "none"
     lines.append(f"  on {as_of.isoformat()}: {status}; entry in force: {when}")
     lines.append("")
     lines.append("Price history, USD per 1M tokens (* = in force on the --as-of date):")
-    header = ["", "from", "input", "cached", "cache write", "output", "batch in", "batch out"]
-    header += ["long context (in/out)", "training", "per request", "verified", "checked"]
+    keys = price_keys()
+    header = ["", "from", *(key.heading.lower() for _, key in keys)]
+    header += ["long context (in/out)", "verified", "checked"]
     rows = []
     for e in record.history:
-        rows.append(
-            [
-                "*" if e is current else "",
-                e.effective_from.isoformat(),
-                money(e.input),
-                money(e.cached_input),
-                money(e.cache_write),
-                money(e.output),
-                money(e.batch_input),
-                money(e.batch_output),
-                _tiers(e) or "-",
-                money(e.training),
-                money(e.per_request),
-                "yes" if e.verified else "NO",
-                e.checked.isoformat() if e.checked else "-",
-            ]
-        )
-    lines.append(render_table(header, rows).rstrip("\n"))
+        cells = ["*" if e is current else "", e.effective_from.isoformat()]
+        for attr, key in keys:
+            value = _price_cell(key, getattr(e, attr))
+            cells.append(value if isinstance(value, str) else present.price(value))
+        cells += [_tiers(e) or "-", "yes" if e.verified else "NO", present.day(e.checked)]
+        rows.append(cells)
+    align = "ll" + "r" * len(keys) + "lll"
+    lines.append(present.text_table(header, rows, align, clean=_clean).rstrip("\n"))
     lines.append("")
     lines.append("Sources:")
     for e in record.history:
@@ -385,17 +381,18 @@ def _show_text(record: ModelRecord, as_of: date, current: PriceEntry | None) -> 
     return "\n".join(lines) + "\n"
 
 
-_DIFF_FIELDS = (
-    "input",
-    "cached_input",
-    "cache_write",
-    "output",
-    "batch_input",
-    "batch_output",
-    "training",
-    "per_request",
-    "reasoning_billed_as_output",
-)
+def _clean(text: object) -> str:
+    return visible(text, one_line=True)
+
+
+def diff_fields() -> list[tuple[str, k.Key]]:
+    """The entry fields whose change is a price change (not its source or dates)."""
+    skip = (k.EFFECTIVE_FROM, k.SOURCE, k.CHECKED, k.VERIFIED, k.NOTES)
+    return [
+        (attr, key)
+        for attr, key, nested in fields_of(PriceEntry)
+        if nested is None and key not in skip
+    ]
 
 
 def diff_rows(
@@ -403,6 +400,7 @@ def diff_rows(
 ) -> list[dict[str, Any]]:
     """What changed between two dates: models added, withdrawn, and price fields changed."""
     out: list[dict[str, Any]] = []
+    fields = diff_fields()
     for m in table:
         if providers and m.provider not in providers:
             continue
@@ -411,18 +409,16 @@ def diff_rows(
         base = {"model": m.id, "provider": m.provider}
         if a is None and b is None:
             continue
-        if a is None:
-            assert b is not None
-            out.append({**base, "change": "added", "field": "", "before": None, "after": None})
+        if a is None or b is None:
+            change = "added" if a is None else m.status_on(after)
+            out.append({**base, "change": change, "field": None, "before": None, "after": None})
             continue
-        if b is None:
-            status = m.status_on(after)
-            out.append({**base, "change": status, "field": "", "before": None, "after": None})
-            continue
-        for name in _DIFF_FIELDS:
-            x, y = getattr(a, name), getattr(b, name)
+        for attr, key in fields:
+            x, y = getattr(a, attr), getattr(b, attr)
             if x != y:
-                out.append({**base, "change": "changed", "field": name, "before": x, "after": y})
+                out.append(
+                    {**base, "change": "changed", "field": key.name, "before": x, "after": y}
+                )
         if a.tiers != b.tiers:
             out.append(
                 {
@@ -436,18 +432,30 @@ def diff_rows(
     return out
 
 
+DIFF_FIELDS: tuple[Column, ...] = (
+    Column("model", "model"),
+    Column("provider", "provider"),
+    Column("change", "change"),
+    Column("field", "field"),
+    Column("before", "before"),
+    Column("after", "after"),
+)
+DIFF_FORMATS = ("text", "csv", "json", "md")
+
+
 @prices.command(short_help="What changed between two dates.")
 @click.argument("date1", type=DATE)
 @click.argument("date2", type=DATE)
 @click.option("--provider", "providers", multiple=True, help="Only this provider (repeatable).")
-@format_option
+@output_options(DIFF_FORMATS)
 @prices_option
 @builtin_option
 def diff(
     date1: date,
     date2: date,
     providers: tuple[str, ...],
-    fmt: str,
+    fmt: str | None,
+    output: str | None,
     price_files: tuple[str, ...],
     builtin: bool,
 ) -> None:
@@ -463,47 +471,17 @@ def diff(
       distillcost prices diff 2025-01-01 2025-07-01
       distillcost prices diff 2024-01-01 today --provider openai --format csv
     """
+    fmt = resolve_format(fmt, output, DIFF_FORMATS, "text")
+    check_output(output, price_files)
     table = load_table(price_files, builtin)
     _check_providers(table, providers)
     rows = diff_rows(table, date1, date2, providers)
-    if fmt == "json":
-        click.echo(json_text(rows), nl=False)
-        return
-    if fmt == "csv":
-        from distillcost.export import records_csv
-
-        columns = ["model", "provider", "change", "field", "before", "after"]
-        click.echo(records_csv(rows, columns), nl=False)
-        return
-    if not rows:
+    if not rows and fmt in ("text", "md"):
         click.echo(f"No price changes between {date1.isoformat()} and {date2.isoformat()}.")
         return
-
-    def cell(value: Any) -> str:
-        if isinstance(value, Decimal):
-            return decimal_str(value)
-        if isinstance(value, bool):
-            return str(value).lower()
-        return "-" if value is None or value == "" else str(value)
-
-    click.echo(f"Changes from {date1.isoformat()} to {date2.isoformat()} (USD per 1M tokens)")
-    click.echo(
-        render_table(
-            ["model", "provider", "change", "field", "before", "after"],
-            [
-                [
-                    r["model"],
-                    r["provider"],
-                    r["change"],
-                    r["field"] or "-",
-                    cell(r["before"]),
-                    cell(r["after"]),
-                ]
-                for r in rows
-            ],
-        ),
-        nl=False,
-    )
+    title = f"Changes from {date1.isoformat()} to {date2.isoformat()} (USD per 1M tokens)"
+    table_ = Table(DIFF_FIELDS, tuple(rows), title=title, missing="-")
+    emit(Output(data=rows, tables=[table_]), fmt, output)
 
 
 @prices.command(short_help="Check price files; report every problem.")
@@ -529,6 +507,7 @@ def validate(files: tuple[str, ...], across_files: bool) -> None:
       distillcost prices validate sheet.csv litellm.json
     """
     from distillcost.prices import validate_price_files
+    from distillcost.prices.formats import parse_path
 
     problems = validate_price_files(files, across_files=across_files)
     for problem in problems:
@@ -539,8 +518,6 @@ def validate(files: tuple[str, ...], across_files: bool) -> None:
             f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in "
             f"{bad} file{'s' if bad != 1 else ''}"
         )
-    from distillcost.prices.formats import parse_path
-
     for file in files:
         result = parse_path(file)
         entries = sum(len(r.history) for r in result.records)
@@ -567,14 +544,14 @@ def sources(price_files: tuple[str, ...], builtin: bool) -> None:
     """
     import os
 
+    from distillcost.config import config_dir
     from distillcost.plugins import ENV_VAR, installed_price_plugins
-    from distillcost.prices import config_dir
 
     table = load_table(price_files, builtin)
     click.echo(f"Price table {table.version}: {len(table)} models")
-    click.echo(
-        render_table(["source (lowest precedence first)", "models"], table.sources), nl=False
-    )
+    rows = [[origin, str(count)] for origin, count in table.sources]
+    header = ["source (lowest precedence first)", "models"]
+    click.echo(present.text_table(header, rows, "lr", clean=_clean), nl=False)
     click.echo(f"Config dir: {config_dir() / 'prices'}")
     plugins = installed_price_plugins()
     setting = os.environ.get(ENV_VAR)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
 
-from distillcost.cli.scenario_options import scenario_from_options, scenario_options
+from distillcost.cli.output import check_output, format_from_suffix
+from distillcost.cli.scenario_options import (
+    scenario_from_options,
+    scenario_inputs,
+    scenario_options,
+)
 
-SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
+FORMATS = ("html", "md")
 
 
 def _models(value: str | None) -> list[str]:
@@ -19,9 +23,9 @@ def _models(value: str | None) -> list[str]:
 def infer_format(fmt: str | None, output: str | None) -> str:
     """The format asked for, else the one the output file's suffix names, else Markdown."""
     if output is not None and output != "-":
-        suffix_format = SUFFIX_FORMATS.get(Path(output).suffix.lower())
+        suffix_format = format_from_suffix(output)
         if fmt is None:
-            if suffix_format is None:
+            if suffix_format not in FORMATS:
                 raise click.UsageError(
                     f"cannot tell the format from {output!r}: name the file .html or .md, "
                     "or pass --format html|md"
@@ -121,8 +125,10 @@ def report(
         )
     fmt = infer_format(fmt, output)
     to_stdout = output is None or output == "-"
+    if not to_stdout:
+        check_output(output, scenario_inputs(scenario_path, options))
 
-    from distillcost.render import build_report_data, render_report, write_report
+    from distillcost.report import build_report_data, render_report, write_report
 
     scenario, table = scenario_from_options(scenario_path, options)
     data = build_report_data(

@@ -174,3 +174,13 @@ def scenario_from_options(
             encoding = table.get(scenario.teacher).encoding
         scenario = measure_profile(scenario, encoding=encoding)
     return scenario, table
+
+
+def scenario_inputs(scenario_path: str | None, options: Mapping[str, Any]) -> list[str]:
+    """Every file a scenario command reads (so ``-o`` can refuse to overwrite one)."""
+    inputs = [scenario_path] if scenario_path else []
+    inputs += list(options.get("price_files") or ())
+    for spec in FIELDS:
+        if spec.kind == "paths" and spec.flag:
+            inputs += list(options.get(spec.name) or ())
+    return inputs

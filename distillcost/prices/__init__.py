@@ -26,11 +26,11 @@ _EXPORTS: dict[str, str] = {
     "table_version": "table",
     "Problem": "problems",
     "check_records": "problems",
-    "PriceWarning": "files",
+    "PriceWarning": "files",  # defined in distillcost.errors
     "load_price_file": "files",
     "validate_price_files": "files",
     "price_files_in": "files",
-    "config_dir": "sources",
+    "config_dir": "sources",  # defined in distillcost.config
     "load_prices": "sources",
     "merge_layers": "sources",
 }

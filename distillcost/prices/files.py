@@ -7,15 +7,12 @@ import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from distillcost.errors import PriceWarning
 from distillcost.prices.formats import SUFFIXES, is_genai_spec, parse_path
 from distillcost.prices.model import ModelRecord
 from distillcost.prices.problems import Problem, check_names, raise_problems
 
 WarningHandler = Callable[[str], None]
-
-
-class PriceWarning(UserWarning):
-    """Something worth telling the user that does not stop loading (e.g. skipped rows)."""
 
 
 def default_warning(message: str) -> None:

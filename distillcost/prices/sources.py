@@ -13,23 +13,14 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Sequence
-from pathlib import Path
 
+from distillcost.config import config_dir
 from distillcost.plugins import PriceRegistry, load_price_plugins
 from distillcost.prices.files import WarningHandler, load_price_file, price_files_in
 from distillcost.prices.model import ModelRecord
 from distillcost.prices.table import PriceTable
 
 Layer = tuple[str, list[ModelRecord]]
-
-
-def config_dir() -> Path:
-    """``$DISTILLCOST_CONFIG_DIR``, else ``~/.config/distillcost`` (``$XDG_CONFIG_HOME``)."""
-    env = os.environ.get("DISTILLCOST_CONFIG_DIR")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "distillcost"
 
 
 _BUILTIN_CACHE: list[Layer] | None = None

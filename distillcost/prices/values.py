@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from distillcost.decimals import decimal_str
-from distillcost.errors import did_you_mean
+from distillcost.errors import FieldError, did_you_mean
 
 # The tiktoken encodings distillcost counts with (tokens.ENCODINGS loads tiktoken; this does not).
 KNOWN_ENCODINGS: tuple[str, ...] = ("o200k_base", "cl100k_base", "p50k_base", "r50k_base")
@@ -33,10 +33,6 @@ ALIAS_SEPARATOR = ";"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TRUE = ("true", "yes", "1")
 _FALSE = ("false", "no", "0")
-
-
-class FieldError(ValueError):
-    """A bad value; the caller knows where it was and files a Problem."""
 
 
 def _comma_hint(text: str) -> str:

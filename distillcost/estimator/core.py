@@ -1,0 +1,294 @@
+"""The cost model's driver: evaluate the stages at a point, then ranges and sensitivity.
+
+Pure: nothing here reads files, prints or imports click/pandas. The arithmetic is
+``Decimal`` at 50 significant digits (:data:`~distillcost.estimator.numbers.PRECISION`);
+results are stored rounded to 1e-10 USD (money) and 1e-6 (tokens), and rounded further
+only for display.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from typing import Any
+
+from distillcost.estimator import numbers, steps
+from distillcost.estimator.billing import TOKEN_KINDS, Bill, bill, check_fits
+from distillcost.estimator.context import Context, Point, point, req
+from distillcost.estimator.numbers import F0, F1, MILLION, PRECISION, SECONDS_PER_DAY
+from distillcost.estimator.result import COST_LABELS, Estimate, Sensitivity
+from distillcost.estimator.student import student
+from distillcost.estimator.volume import Volume, volume
+from distillcost.estimator.wallclock import wall_clock
+from distillcost.prices.model import ModelRecord
+from distillcost.prices.table import PriceTable
+from distillcost.scenario import Scenario, check_complete
+
+
+@dataclass(frozen=True)
+class Calc:
+    """One evaluation of the model at a point (exact)."""
+
+    volume: Volume
+    p: Decimal  # per-turn prompt tokens used (measured counts scaled)
+    c: Decimal
+    bill: Bill
+    costs: dict[str, Decimal]
+    time: dict[str, Decimal]
+    student: dict[str, Any]
+    notes: tuple[str, ...]
+
+    @property
+    def api(self) -> Decimal:
+        return sum((self.costs[k] for k in (*TOKEN_KINDS, "per_request")), F0)
+
+    @property
+    def total(self) -> Decimal:
+        return self.api + self.costs["student_training"]
+
+
+def _ignore(_: str) -> None:
+    """A note sink for evaluations whose notes nobody reads."""
+
+
+def evaluate(ctx: Context, pt: Point, full: bool = True) -> Calc:
+    """The model at one point; ``full=False`` (sensitivity runs) skips notes and time."""
+    sc = ctx.scenario
+    notes: list[str] = []
+    note: Callable[[str], None] = notes.append if full else _ignore
+    T = req(pt, "turns")
+    measured = sc.measured_fields
+    p = req(pt, "prompt_tokens")
+    c = req(pt, "completion_tokens")
+    if measured:
+        p *= ctx.ratio if "prompt_tokens" in measured else F1
+        c *= ctx.ratio if "completion_tokens" in measured else F1
+        if sc.chat_file and T > 1:
+            # a chat file measures whole conversations; the model wants per-turn tokens
+            p /= T if "prompt_tokens" in measured else F1
+            c /= T if "completion_tokens" in measured else F1
+            note(
+                "chat_file measures whole conversations: measured tokens divided by turns "
+                "to get per-turn prompt and completion tokens"
+            )
+    counts = volume(sc, pt, p, c)
+    check_fits(ctx, pt, p, c)
+    billed = bill(ctx, pt, counts.requests, p, c, note)
+    costs = {**billed.costs, "per_request": counts.requests * billed.fee}
+    time = wall_clock(sc, pt, counts.requests, billed.tokens, note) if full else {}
+    trained = student(ctx, pt, counts.dataset_tokens, full)
+    costs["student_training"] = trained.pop("_cost")
+    return Calc(counts, p, c, billed, costs, time, trained, tuple(notes))
+
+
+def _long_prompt_note(
+    sc: Scenario, model: ModelRecord, lengths: tuple[int, ...], ratio: Decimal
+) -> list[str]:
+    """Sampled prompts that would not fit the context window (the mean request fits)."""
+    assert model.context_window is not None and sc.prompt_tokens is not None
+    assert sc.completion_tokens is not None
+    scale = sc.prompt_tokens.base * ratio * len(lengths) / sc.prompt_lengths_total
+    if scale <= 0:
+        return []
+    room = (
+        model.context_window
+        - sc.shared_prefix_tokens.base
+        - sc.examples_per_request.base
+        * sc.completion_tokens.base
+        * (ratio if "completion_tokens" in sc.measured_fields else 1)
+        - sc.reasoning_tokens.base
+    )
+    # lengths are sorted: those with v·scale > room are the tail past room/scale
+    too_long = len(lengths) - bisect.bisect_right(lengths, math.floor(room / scale))
+    if not too_long:
+        return []
+    return [
+        f"{too_long:,} of {len(lengths):,} sampled prompts would not fit {model.id}'s context "
+        f"window of {model.context_window:,} tokens with their completion; they are priced "
+        "as if they did"
+    ]
+
+
+def estimate(
+    scenario: Scenario,
+    table: PriceTable,
+    *,
+    teacher: str | None = None,
+    as_of: date | None = None,
+) -> Estimate:
+    """Price ``scenario`` against ``table`` (teacher/as_of override the scenario's).
+
+    Pure. Raises UnknownModelError (unknown teacher), NotAvailableError (no price
+    on the date, no batch price, no fine-tuning price) and ScenarioError (an
+    incomplete or impossible scenario, naming the field).
+    """
+    with localcontext() as context:
+        context.prec = PRECISION
+        context.rounding = ROUND_HALF_EVEN
+        return _estimate(scenario, table, teacher, as_of)
+
+
+def _context_notes(scenario: Scenario, model: ModelRecord, when: date, ratio: Decimal) -> list[str]:
+    """What the estimate assumes about tokenizers, prices and dates, before any arithmetic."""
+    price = model.price_on(when)
+    notes: list[str] = []
+    if scenario.measured_fields:
+        if model.token_ratio is not None:
+            notes.append(
+                f"measured token counts × {model.token_ratio} for {model.id}'s tokenizer "
+                f"(provider tokens per {model.encoding} token)"
+                + (f"; {model.tokenizer_source}" if model.tokenizer_source else "")
+            )
+        if scenario.measured_encoding != model.encoding:
+            notes.append(
+                f"tokens measured with {scenario.measured_encoding}; {model.id} uses "
+                f"{model.encoding}: counts are approximate"
+            )
+    if model.tokenizer_approximate:
+        notes.append(
+            f"{model.id}: token counts are approximate "
+            f"({model.tokenizer_source or 'provider tokenizer not public'})"
+        )
+    if not price.verified:
+        notes.append(
+            f"price of {model.id} from {price.effective_from.isoformat()} is not verified in a "
+            "primary source"
+        )
+    sources = {
+        "prompt_tokens": scenario.chat_file or scenario.prompt_file,
+        "completion_tokens": scenario.chat_file or scenario.completion_file,
+    }
+    for name, files in sources.items():
+        if files and name not in scenario.measured_fields:
+            value = getattr(scenario, name)
+            notes.append(
+                f"{name} = {value} was given, so it is used rather than measured from "
+                f"{', '.join(files)}"
+            )
+    if when > date.today():  # --as-of 2099-01-01 silently priced the future at today's prices
+        notes.append(
+            f"{when.isoformat()} is in the future: future price changes are unknown, so the "
+            f"price in force today (from {price.effective_from.isoformat()}) is assumed"
+        )
+    return notes
+
+
+def _estimate(
+    scenario: Scenario, table: PriceTable, teacher: str | None, as_of: date | None
+) -> Estimate:
+    if teacher is not None:
+        scenario = scenario.with_values(teacher=teacher)
+    check_complete(scenario)
+    assert scenario.teacher is not None
+    when = as_of or scenario.as_of or date.today()
+    model = table.get(scenario.teacher)
+    price = model.price_on(when)
+    # token_ratio is provider tokens per token of the model's `encoding`
+    ratio = Decimal(model.token_ratio) if scenario.measured_fields and model.token_ratio else F1
+    notes = _context_notes(scenario, model, when, ratio)
+    lengths: tuple[int, ...] = ()
+    prefix: tuple[int, ...] = ()
+    if "prompt_tokens" in scenario.measured_fields and scenario.prompt_lengths:
+        lengths = scenario.sorted_prompt_lengths
+        if lengths[-1] == 0:  # all prompts empty: nothing to split
+            lengths = ()
+        elif price.tiers:  # only tiers need the prefix sums
+            prefix = tuple(itertools.accumulate(lengths, initial=0))
+    ctx = Context(scenario, table, model, price, when, ratio, lengths, prefix)
+
+    base_point = point(scenario)
+    base = evaluate(ctx, base_point)
+    notes.extend(base.notes)
+    if lengths and model.context_window is not None:
+        notes.extend(_long_prompt_note(scenario, model, lengths, ratio))
+
+    def total_at(changes: Mapping[str, Decimal]) -> Decimal:
+        return evaluate(ctx, {**base_point, **changes}, full=False).total
+
+    sens: list[Sensitivity] = []
+    low_changes: dict[str, Decimal] = {}
+    high_changes: dict[str, Decimal] = {}
+    ends: list[Decimal] = []
+    for name in scenario.ranged:
+        rng = getattr(scenario, name)
+        at_low = total_at({name: rng.low})
+        at_high = total_at({name: rng.high})
+        ends += [at_low, at_high]
+        sens.append(
+            Sensitivity(name, rng.low, rng.high, numbers.money(at_low), numbers.money(at_high))
+        )
+        if at_high < at_low:
+            low_changes[name], high_changes[name] = rng.high, rng.low
+        else:
+            low_changes[name], high_changes[name] = rng.low, rng.high
+    sens.sort(key=lambda x: (-x.swing_usd, x.parameter))
+    if len(sens) == 1:  # one range: its two ends are the low and high totals
+        low_total, high_total = min(ends), max(ends)
+    elif sens:
+        low_total = total_at(low_changes)
+        high_total = total_at(high_changes)
+    else:
+        low_total = high_total = base.total
+
+    time = {k: numbers.dec(v, 3) for k, v in base.time.items()}
+    wall = max(base.time.values()) if base.time else None
+    binding = max(base.time, key=lambda key: base.time[key]) if base.time else "none given"
+    api = base.api
+    counts = base.volume
+    per_1m = api / counts.dataset_tokens * MILLION if counts.dataset_tokens else None
+    tokens = {k: numbers.tokens(v) for k, v in base.bill.tokens.items()}
+    costs = {k: numbers.money(v) for k, v in base.costs.items()}
+    total = numbers.money(base.total)
+    whole = numbers.ceil(counts.requests)
+    worked = (
+        *steps.volume_steps(scenario, base_point, counts, base.p, base.c, whole),
+        *steps.token_steps(scenario, base_point, counts.requests, base.p, base.c),
+        *steps.cost_steps(
+            COST_LABELS,
+            tokens,
+            costs,
+            base.bill,
+            counts.requests,
+            base.student,
+            base_point["student_parameters"],
+            total,
+        ),
+        *steps.time_steps(time, binding),
+    )
+    return Estimate(
+        scenario=scenario,
+        teacher=model.id,
+        provider=model.provider,
+        as_of=when,
+        model=model,
+        price=price,
+        total_usd=total,
+        low_usd=numbers.money(low_total),
+        high_usd=numbers.money(high_total),
+        api_usd=numbers.money(api),
+        student_usd=costs["student_training"],
+        requests=whole,
+        requests_exact=numbers.tokens(counts.requests),
+        generated_examples=numbers.tokens(counts.generated),
+        accepted_examples=numbers.tokens(counts.accepted),
+        dataset_tokens=numbers.tokens(counts.dataset_tokens),
+        tokens=tokens,
+        costs=costs,
+        time=time,
+        wall_clock_seconds=numbers.dec(wall, 3) if wall is not None else None,
+        wall_clock_days=numbers.dec(wall / SECONDS_PER_DAY, 6) if wall is not None else None,
+        binding_limit=binding,
+        usd_per_1m_dataset_tokens=numbers.money(per_1m) if per_1m is not None else None,
+        student=base.student,
+        sensitivity=tuple(sens),
+        low_point=low_changes,
+        high_point=high_changes,
+        notes=tuple(dict.fromkeys(notes)),
+        rates=base.bill.rates,
+        steps=worked,
+    )

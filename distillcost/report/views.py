@@ -1,0 +1,245 @@
+"""What each section of a report shows: its tables, the worked method, the title.
+
+Views only arrange what the estimator and the analyses computed; every number is
+formatted by :mod:`distillcost.present`, so a report reads as the CLI does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from distillcost import present
+from distillcost.estimator import Estimate
+from distillcost.present import DASH, Column, Table, TableView
+from distillcost.prices import declarations
+from distillcost.prices.model import PriceEntry, fields_of
+from distillcost.report.filters import limit_label
+
+VOLUME_LABELS: dict[str, str] = {
+    "examples": "Accepted examples",
+    "output_tokens": "Output tokens",
+    "dataset_tokens": "Dataset tokens",
+    "requests": "Requests",
+}
+
+
+def money_places(e: Estimate) -> int:
+    """Decimals at which the cost column adds up to the total shown."""
+    return present.summing_places(e.costs.values(), e.total_usd)
+
+
+def breakdown_table(e: Estimate) -> TableView:
+    places = money_places(e)
+    table = e.cost_table()
+    rows = []
+    for row in table.rows:
+        rate = e.rates.get(row["kind"])
+        shown: Any = None
+        if rate is not None:
+            shown = rate[0] if rate[1] else f"{present.rate(rate[0])} (blended tiers)"
+        rows.append({**row, "rate": shown})
+    columns = (
+        Column("label", "Cost kind"),
+        Column("tokens", "Tokens", "tokens"),
+        Column("rate", "Rate per 1M", "price"),
+        Column("usd", "Cost", "money", places),
+        Column("share", "Share", "pct", 1),
+    )
+    return Table(columns, tuple(rows), foot=table.foot).view()
+
+
+def assumptions_table(e: Estimate) -> TableView:
+    rows = [
+        {
+            "name": a["name"],
+            "value": present.span(a["value"], a["low"], a["high"], "exact"),
+            "origin": a["origin"] or "default",
+            "meaning": a["description"],
+        }
+        for a in e.assumptions()
+    ]
+    columns = (
+        Column("name", "Assumption"),
+        Column("value", "Value"),
+        Column("origin", "Origin"),
+        Column("meaning", "Meaning"),
+    )
+    return Table(columns, tuple(rows)).view()
+
+
+def time_table(e: Estimate) -> TableView:
+    rows, marked = [], []
+    for i, (name, seconds) in enumerate(e.time.items()):
+        binding = name == e.binding_limit
+        rows.append(
+            {"limit": limit_label(name), "time": seconds, "mark": "binding" if binding else ""}
+        )
+        if binding:
+            marked.append(i)
+    columns = (Column("limit", "Limit"), Column("time", "Time", "duration"), Column("mark", ""))
+    return Table(columns, tuple(rows), marked=tuple(marked)).view(missing="")
+
+
+def prices_table(e: Estimate) -> TableView:
+    """Every declared price the entry in force gives, then its long-context tiers."""
+    rows = []
+    for attr, key, nested in fields_of(PriceEntry):
+        value = getattr(e.price, attr)
+        if nested is not None or key.read is not declarations.INPUT.read or value is None:
+            continue
+        if key.unit == declarations.PER_REQUEST:
+            rows.append({"price": f"{key.heading} ({key.unit})", "value": present.money(value)})
+        else:
+            rows.append({"price": key.heading, "value": value})
+    for tier in e.price.tiers:
+        above = present.tokens(tier.above_prompt_tokens)
+        rows.append({"price": f"Prompts over {above} tokens: input", "value": tier.input})
+        rows.append({"price": f"Prompts over {above} tokens: output", "value": tier.output})
+    columns = (Column("price", "Price"), Column("value", "USD per 1M tokens", "price"))
+    return Table(columns, tuple(rows)).view()
+
+
+def comparison_table(rows: Sequence[Mapping[str, Any]], teacher: Any) -> TableView:
+    out, marked = [], []
+    for i, r in enumerate(rows):
+        ranged = r["low_usd"] != r["high_usd"]
+        out.append(
+            {
+                "rank": r.get("rank", i + 1),
+                "teacher": r["teacher"],
+                "provider": r.get("provider") or "",
+                "total": r["total_usd"],
+                "range": (
+                    f"{present.money(r['low_usd'])} to {present.money(r['high_usd'])}"
+                    if ranged
+                    else None
+                ),
+                "wall": r.get("wall_clock_days"),
+                "binding": (
+                    None
+                    if r.get("wall_clock_days") is None
+                    else limit_label(r.get("binding_limit"))
+                ),
+            }
+        )
+        if r["teacher"] == teacher:
+            marked.append(i)
+    columns = (
+        Column("rank", "Rank", "number"),
+        Column("teacher", "Teacher"),
+        Column("provider", "Provider"),
+        Column("total", "Total", "money"),
+        Column("range", "Range", "money"),
+        Column("wall", "Wall clock", "days"),
+        Column("binding", "Binding limit"),
+    )
+    return Table(columns, tuple(out), marked=tuple(marked)).view()
+
+
+def history_table(rows: Sequence[Mapping[str, Any]]) -> TableView:
+    """Each teacher's first price, every change and its retirement.
+
+    The analysis rows are a full panel (every teacher on every date, for charts);
+    a memo table of "0%" rows hid the three changes that matter among twenty lines.
+    """
+    out = []
+    for r in rows:
+        change_pct = r.get("change_pct")
+        if r.get("total_usd") is not None and change_pct is not None and Decimal(change_pct) == 0:
+            continue
+        if r.get("total_usd") is None:
+            status = str(r.get("status") or "priced")
+            total: Any = status + (f": {r['note']}" if r.get("note") else "")
+            change = None
+        else:
+            total = r["total_usd"]
+            change = (
+                None
+                if change_pct is None
+                else present.pct(Decimal(change_pct) / 100, 1, signed=True)
+            )
+        out.append({"date": r["date"], "teacher": r["teacher"], "total": total, "change": change})
+    columns = (
+        Column("date", "Date", "date"),
+        Column("teacher", "Teacher"),
+        Column("total", "Total", "money"),
+        Column("change", "Change", "pct"),
+    )
+    return Table(columns, tuple(out)).view()
+
+
+def sensitivity_table(e: Estimate) -> TableView:
+    rows = [
+        {"parameter": s.parameter, "low": s.low_usd, "high": s.high_usd, "swing": s.swing_usd}
+        for s in e.sensitivity
+        if s.low_usd != s.high_usd
+    ]
+    columns = (
+        Column("parameter", "Assumption"),
+        Column("low", "Total at low", "money"),
+        Column("high", "Total at high", "money"),
+        Column("swing", "Swing", "money"),
+    )
+    return Table(columns, tuple(rows)).view()
+
+
+def volume_table(points: Sequence[Mapping[str, Any]] | None, label: str) -> TableView:
+    columns = (
+        Column("volume", label, "number"),
+        Column("low_usd", "Low", "money"),
+        Column("total_usd", "Total", "money"),
+        Column("high_usd", "High", "money"),
+    )
+    return Table(columns, tuple(points or ())).view()
+
+
+def method_lines(e: Estimate) -> list[str]:
+    """The hand check: the estimator's worked steps, costs at the places the column sums at."""
+    return present.step_lines(e.steps, money_places(e))
+
+
+def student_prices(e: Estimate) -> list[dict[str, str]]:
+    """The student's own prices and where they come from (fine-tuning price, GPU preset)."""
+    student = e.student
+    out: list[dict[str, str]] = []
+    if student.get("method") == "fine-tune":
+        out.append(
+            {
+                "text": f"Student fine-tuning on {student.get('model')}: "
+                f"{present.price(student.get('training_price'))} per 1M training tokens.",
+                "source": str(student.get("price_source") or ""),
+            }
+        )
+    if student.get("gpu"):
+        out.append(
+            {
+                "text": f"Student GPU {student['gpu']}: "
+                f"{present.exact(student.get('peak_tflops'))} peak TFLOP/s.",
+                "source": str(student.get("gpu_source") or ""),
+            }
+        )
+    return out
+
+
+def report_title(e: Estimate) -> str:
+    base = e.scenario.name or "Distillation campaign"
+    return f"{base}: cost of distilling from {e.teacher}"
+
+
+__all__ = [
+    "DASH",
+    "VOLUME_LABELS",
+    "assumptions_table",
+    "breakdown_table",
+    "comparison_table",
+    "history_table",
+    "method_lines",
+    "prices_table",
+    "report_title",
+    "sensitivity_table",
+    "student_prices",
+    "time_table",
+    "volume_table",
+]
