@@ -63,10 +63,12 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
-from distillcost.errors import InputError
+from distillcost.errors import InputError, TooLargeError
 from distillcost.profile import Distribution, ProfileBuilder, SampledTotal, TokenProfile
 from distillcost.readers import (
     DEFAULT_GLOB,
+    FORMATS_IN,
+    MAX_RECORD_BYTES,
     WHOLE_BLOCK,
     BadRecord,
     Doc,
@@ -75,8 +77,8 @@ from distillcost.readers import (
     Unit,
     doc_bytes,
     doc_chars,
-    expand_paths,
     open_source,
+    walk_inputs,
 )
 
 CHAT_FORMULA = (
@@ -399,14 +401,17 @@ MAX_SAMPLE_DOCS = 10**18
 def _sample_mode(sample: float | int | None) -> tuple[str, float]:
     if sample is None:
         return "", 0.0
-    if isinstance(sample, bool):
-        raise InputError("sample must be a fraction in (0, 1] or a number of documents >= 2")
+    if isinstance(sample, bool) or not isinstance(sample, (int, float)):
+        raise InputError(
+            f"sample must be a fraction in (0, 1] or a number of documents >= 2, "
+            f"not {type(sample).__name__} {sample!r}"
+        )
     if isinstance(sample, int):
         if sample < 2:
             raise InputError(f"a sample of {sample} documents is too small (at least 2)")
         # more documents than any file holds is every document; 10**400 overflowed float()
         return "n", float(min(sample, MAX_SAMPLE_DOCS))
-    if not (0 < sample <= 1):
+    if not (0 < sample <= 1):  # NaN fails this too
         raise InputError(f"sample fraction {sample} is not in (0, 1]")
     return "fraction", float(sample)
 
@@ -519,6 +524,9 @@ class _Run:
         skipped_before = self.skipped
         batch: list[tuple[Doc | None, Unit, int]] = []
 
+        def on_bad(where: int, exc: BadRecord) -> None:
+            self.bad(src, where, exc)
+
         def measured(unit: Unit) -> tuple[Doc | None, int] | None:
             if unit.size is not None:
                 return None, unit.size
@@ -575,7 +583,7 @@ class _Run:
             skip = gap()
             size = 0
             if src.line_based:  # skip whole runs of lines without touching them
-                for blk in src.line_blocks(self.progress):
+                for blk in src.line_blocks(self.progress, on_bad):
                     stratum.add_population_bulk(len(blk.keep), blk.size)
                     view = _LineView(blk)
                     pos = skip
@@ -590,7 +598,7 @@ class _Run:
                         pos += gap() + 1
                     skip = pos - len(view)
             else:
-                for unit in src.units(self.progress):
+                for unit in src.units(self.progress, on_bad):
                     m = measured(unit)
                     if m is None:
                         continue
@@ -611,11 +619,11 @@ class _Run:
 
             reservoir = Reservoir(int(amount), rng.randrange(2**32))
             if src.line_based:
-                for blk in src.line_blocks(self.progress):
+                for blk in src.line_blocks(self.progress, on_bad):
                     stratum.add_population_bulk(len(blk.keep), blk.size)
                     reservoir.extend(_LineView(blk))
             else:
-                for unit in src.units(self.progress):
+                for unit in src.units(self.progress, on_bad):
                     m = measured(unit)
                     if m is None:
                         continue
@@ -669,6 +677,7 @@ def count_files(
     glob: str = DEFAULT_GLOB,
     backend: str = "auto",
     threads: int | None = None,
+    max_record: int = MAX_RECORD_BYTES,
 ) -> CountResult:
     """Count the tokens of files, directories (searched by ``glob``) or ``-`` (stdin).
 
@@ -678,31 +687,102 @@ def count_files(
     totals are then ratio estimates with 95% intervals. ``skip_bad`` skips
     malformed records (counted in ``CountResult.skipped``) instead of failing.
     ``progress`` is ``True`` for a bar on stderr, or a callable receiving bytes read.
-    Raises :class:`~distillcost.errors.InputError` for anything unreadable.
+    ``max_record`` bounds one record (bytes); a larger one is a bad record.
+    Raises :class:`~distillcost.errors.InputError` for anything unreadable, and
+    checks every argument as ``distillcost count`` checks its options.
     """
-    from distillcost.tokens import ENCODINGS, TokenCounter, encoding_for_model
+    from distillcost.tokens import TokenCounter
 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
+    enc_name = _check_args(
+        encoding, fmt, field, seed, backend, threads, progress, max_record, paths=paths
+    )
     mode, amount = _sample_mode(sample)
     _limit_heap_growth()
-    names = expand_paths(paths, glob)
+    names, left_out = walk_inputs(paths, glob, skip_unreadable=skip_bad)
     if names.count("-") > 1:
         raise InputError("stdin (-) can be given only once")
     sources: list[Source] = []
-    skipped_files: list[str] = []
-    for name in names:
-        try:
-            sources.append(open_source(name, fmt, field, per_line))
-        except InputError as exc:
-            if not skip_bad or len(names) == 1:
-                raise
-            skipped_files.append(f"skipped file {exc}")
-    if not sources:
-        raise InputError("no readable input: " + "; ".join(skipped_files))
+    skipped_files: list[str] = [m for m in left_out if m.startswith("skipped directory")]
+    notes = [m for m in left_out if not m.startswith("skipped directory")]
+    try:
+        for name in names:
+            try:
+                sources.append(open_source(name, fmt, field, per_line, max_record))
+            except InputError as exc:
+                if not skip_bad or len(names) == 1:
+                    raise
+                skipped_files.append(f"skipped file {exc}")
+        if not sources:
+            raise InputError("no readable input: " + "; ".join(skipped_files))
+        counter = TokenCounter(enc_name, backend=backend, threads=threads)
+        return _count_sources(
+            sources, counter, mode, amount, seed, skip_bad, progress, skipped_files, notes
+        )
+    finally:
+        for src in sources:
+            src.close()
 
+
+def _check_args(
+    encoding: Any,
+    fmt: Any,
+    field: Any,
+    seed: Any,
+    backend: Any,
+    threads: Any,
+    progress: Any,
+    max_record: Any,
+    paths: Any,
+) -> str:
+    """Check count_files' arguments as the CLI checks its options; returns the encoding.
+
+    Library callers get the same :class:`DistillcostError`s as ``distillcost count``
+    users, never an AttributeError from deep inside (issue 11).
+    """
+    from distillcost.tokens import BACKENDS, ENCODINGS, encoding_for_model
+
+    if not isinstance(paths, (list, tuple)):
+        raise InputError(f"paths must be a path or a list of paths, not {type(paths).__name__}")
+    if not isinstance(encoding, str):
+        raise InputError(
+            f"encoding must be an encoding ({', '.join(ENCODINGS)}) or a model name, "
+            f"not {encoding!r}"
+        )
     enc_name = encoding if encoding in ENCODINGS else encoding_for_model(encoding)
-    counter = TokenCounter(enc_name, backend=backend, threads=threads)
+    if fmt not in FORMATS_IN:
+        raise InputError(f"unknown input format {fmt!r}; expected one of {', '.join(FORMATS_IN)}")
+    if field is not None and (not isinstance(field, str) or not field):
+        raise InputError(f"field must be a non-empty field or column name, not {field!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise InputError(f"seed must be a whole number, not {seed!r}")
+    if backend not in BACKENDS:
+        raise InputError(f"unknown backend {backend!r}; expected one of {', '.join(BACKENDS)}")
+    if threads is not None and (
+        isinstance(threads, bool) or not isinstance(threads, int) or threads < 1
+    ):
+        raise InputError(f"threads must be a whole number of at least 1, not {threads!r}")
+    if not (isinstance(progress, bool) or callable(progress)):
+        raise InputError(f"progress must be True, False or a callable, not {progress!r}")
+    if isinstance(max_record, bool) or not isinstance(max_record, int) or max_record < 1:
+        raise InputError(f"max_record must be a number of bytes >= 1, not {max_record!r}")
+    return enc_name
+
+
+def _count_sources(
+    sources: list[Source],
+    counter: Any,
+    mode: str,
+    amount: float,
+    seed: int,
+    skip_bad: bool,
+    progress: bool | Callable[[int], None],
+    skipped_files: list[str],
+    notes: list[str],
+) -> CountResult:
+    """Count opened sources (exactly, or sampled) into per-file and total profiles."""
+    enc_name = counter.encoding
     exact_enc = bool(getattr(counter, "exact", True))
 
     bar: _Progress | None = None
@@ -719,6 +799,7 @@ def count_files(
     single = len(sources) == 1  # the total is that file's profile: no second builder
     run = _Run(counter, skip_bad, seed, callback)
     run.warnings.extend(skipped_files[:MAX_WARNINGS])
+    run.warnings.extend(notes[:MAX_WARNINGS])
     all_sided = all(s.sided for s in sources)
     total_builder = ProfileBuilder(enc_name, all_sided, seed)
     files: list[FileCount] = []
@@ -726,8 +807,10 @@ def count_files(
     whole_estimates: list[int] = []
     total_docs = total_bytes = 0
     total_chars_est = 0.0
+    current = sources[0]
     try:
         for index, src in enumerate(sources):
+            current = src
             file_builder = ProfileBuilder(enc_name, src.sided, seed)
             if not mode:
                 targets = [file_builder] if single else [file_builder, total_builder]
@@ -760,6 +843,10 @@ def count_files(
             total_bytes += src.bytes_read
             total_chars_est += profile.characters
             files.append(FileCount(src.name, src.label, profile, skipped))
+    except TooLargeError as exc:  # the tokenizer does not know which file it was given
+        if str(exc).startswith(current.name):
+            raise
+        raise TooLargeError(f"{current.name}: {exc}", exc.offset, exc.index) from None
     finally:
         if bar is not None:
             bar.close()

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 from distillcost.errors import (
     DistillcostError,
+    TooLargeError,
     UnknownEncodingError,
     UnknownModelError,
     UnknownNameError,
@@ -444,8 +445,30 @@ def _safe_point(text: str, lo: int, hi: int, strict_newline: bool) -> int:
     return -1
 
 
+MAX_UNSPLIT_CHARS = 2 << 20
+"""The longest run of text with no safe cut point that is counted (2 Mi characters).
+
+Inside such a run (one 20 MB "word", ``yes | tr -d '\\n'``) no cut is provably exact,
+and tiktoken needs ~50 bytes of memory per character of one piece (measured: 4 M
+characters, 280 MB), so a longer run is refused with :class:`TooLargeError` instead
+of growing memory without bound.
+"""
+
+
+def _too_long(start: int, length: int) -> TooLargeError:
+    return TooLargeError(
+        f"{length:,} characters from character {start:,} on have no point where the text "
+        f"can be cut without changing its token count; distillcost counts such a run only "
+        f"up to {MAX_UNSPLIT_CHARS:,} characters to keep memory bounded (is this really text?)",
+        offset=start,
+    )
+
+
 def _split_text(text: str, piece_chars: int, strict_newline: bool) -> list[str]:
-    """Cut ``text`` at safe points into pieces of about ``piece_chars`` characters."""
+    """Cut ``text`` at safe points into pieces of about ``piece_chars`` characters.
+
+    Raises :class:`TooLargeError` when a piece would exceed :data:`MAX_UNSPLIT_CHARS`.
+    """
     if len(text) <= piece_chars * 3 // 2:
         return [text]
     pieces: list[str] = []
@@ -455,18 +478,28 @@ def _split_text(text: str, piece_chars: int, strict_newline: bool) -> list[str]:
         target = start + piece_chars
         cut = _safe_point(text, start + piece_chars // 2, target, strict_newline)
         if cut < 0:  # look ahead instead (long line without safe points)
-            cut = _first_safe_point(text, target, strict_newline)
-            if cut < 0:
-                break
+            cut = _first_safe_point(text, target, strict_newline, start + MAX_UNSPLIT_CHARS)
+            if cut < 0:  # none ahead within the bound: an earlier one, if any
+                cut = _safe_point(text, max(start, 1), target, strict_newline)
+                if cut <= start:
+                    break
+        if cut - start > MAX_UNSPLIT_CHARS:
+            raise _too_long(start, cut - start)
         pieces.append(text[start:cut])
         start = cut
+    if n - start > MAX_UNSPLIT_CHARS:
+        raise _too_long(start, n - start)
     pieces.append(text[start:])
     return pieces
 
 
-def _first_safe_point(text: str, lo: int, strict_newline: bool) -> int:
-    """A safe cut soon after ``lo`` (searching forward in growing windows), or -1."""
-    n = len(text)
+def _first_safe_point(text: str, lo: int, strict_newline: bool, until: int = -1) -> int:
+    """A safe cut soon after ``lo`` (searching forward in growing windows), or -1.
+
+    With ``until`` >= 0 the search stops past that index (no need to look further
+    than a run that would be refused anyway).
+    """
+    n = len(text) if until < 0 else min(len(text), until + 2)
     window = 256
     while lo < n - 1:
         hi = min(lo + window, n - 1)
@@ -599,11 +632,15 @@ class TokenCounter:
         pieces: list[str] = []
         owner: list[int] = []
         for i, text in enumerate(texts):
-            parts = (
-                _split_text(text, _PIECE_CHARS, self._strict_newline)
-                if len(text) > _PIECE_CHARS * 3 // 2
-                else [text]
-            )
+            try:
+                parts = (
+                    _split_text(text, _PIECE_CHARS, self._strict_newline)
+                    if len(text) > _PIECE_CHARS * 3 // 2
+                    else [text]
+                )
+            except TooLargeError as exc:
+                exc.index = i
+                raise
             pieces.extend(parts)
             owner.extend([i] * len(parts))
         counts = [0] * len(texts)
@@ -697,6 +734,7 @@ def _safe_pieces(chunks: Iterable[str], piece_chars: int, strict_newline: bool) 
     context a rule looks at is always in the same string.
     """
     pending = ""
+    done = 0  # characters yielded so far (to say where a refused run starts)
     for chunk in chunks:
         if not chunk:
             continue
@@ -716,15 +754,24 @@ def _safe_pieces(chunks: Iterable[str], piece_chars: int, strict_newline: bool) 
                 break
             cut = _safe_point(text, max(start + want // 2, start, 1), target, strict_newline)
             if cut < 0:  # none near the target: the next one after it, if any
-                cut = _first_safe_point(text, max(target, 1), strict_newline)
-                if cut < 0:
-                    break
+                limit = start + MAX_UNSPLIT_CHARS - (len(carry) if start == 0 else 0)
+                cut = _first_safe_point(text, max(target, 1), strict_newline, limit)
+                if cut < 0:  # none ahead within the bound: an earlier one, if any
+                    cut = _safe_point(text, max(start, 1), target, strict_newline)
+                    if cut <= start:
+                        break
+            size = cut - start + (len(carry) if start == 0 else 0)
+            if size > MAX_UNSPLIT_CHARS:
+                raise _too_long(done, size)
             if start == 0 and carry:
                 yield carry + text[:cut]
                 carry = ""
             else:
                 yield text[start:cut]
+            done += size
             start = cut
         pending = carry + text[start:] if carry else text[start:]
+        if len(pending) > MAX_UNSPLIT_CHARS:  # still no safe point: refuse before it grows
+            raise _too_long(done, len(pending))
     if pending:
         yield pending

@@ -255,3 +255,63 @@ def test_sample_out_of_range_is_an_error(runner, cli):
     result = run(runner, cli, DATA / "chat.jsonl", "--sample", "150%")
     assert result.exit_code == 2  # a usage error naming the option
     assert "Invalid value for --sample: '150%': a fraction must be above 0" in result.stderr
+
+
+def _pipe(data: bytes) -> tuple[str, int]:
+    import os
+
+    r, w = os.pipe()
+    os.write(w, data)
+    os.close(w)
+    return f"/dev/fd/{r}", r
+
+
+def test_count_of_a_process_substitution_counts_every_record(runner, cli):
+    # Found: `distillcost count <(cat examples/sample-chat.jsonl)` said 0 documents, exit 0.
+    import os
+
+    body = (EXAMPLES / "sample-chat.jsonl").read_bytes()
+    path, fd = _pipe(body)
+    try:
+        result = run(runner, cli, path, "--format", "json")
+    finally:
+        os.close(fd)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["total"]["documents"] == 20
+
+
+def test_estimate_measures_a_chat_file_given_as_a_pipe(runner, cli):
+    # Found: `estimate --chat-file <(...)` said "no records to measure". The scenario's
+    # measurement goes through count_files, so it reads the pipe once as count does.
+    import os
+
+    chat = EXAMPLES / "sample-chat.jsonl"
+    records = [json.loads(line) for line in chat.read_text("utf-8").splitlines()]
+    completion = sum(
+        tok(m["content"]) for r in records for m in r["messages"] if m["role"] == "assistant"
+    )
+    path, fd = _pipe(chat.read_bytes())
+    args = ["estimate", "-m", "gpt-4o-mini", "--examples", "1000", "--chat-file", path]
+    args += ["--as-of", "2025-06-01", "--format", "json"]
+    try:
+        result = runner.invoke(cli, args)
+    finally:
+        os.close(fd)
+    assert result.exit_code == 0, result.output
+    from decimal import Decimal
+
+    # 1,000 examples x the measured mean completion (tiktoken's count over 20 records)
+    out = json.loads(result.stdout)
+    assert Decimal(out["output_tokens"]) == Decimal(completion) / 20 * 1000
+
+
+def test_a_record_above_max_record_mb_is_named(runner, cli, tmp_path):
+    src = tmp_path / "d.jsonl"
+    src.write_text(
+        json.dumps({"question": "q", "answer": "a"}) + "\n"
+        + json.dumps({"question": "x" * 2000, "answer": "a"}) + "\n"
+    )  # fmt: skip
+    line = error_line(run(runner, cli, src, "--max-record-mb", "0.001"))
+    assert "d.jsonl:2: record of 2,0" in line and "--max-record-mb" in line
+    ok = run(runner, cli, src, "--max-record-mb", "0.001", "--skip-bad", "--format", "json")
+    assert ok.exit_code == 0 and json.loads(ok.stdout)["total"]["tokens"] == tok("q") + tok("a")

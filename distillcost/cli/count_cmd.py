@@ -11,7 +11,7 @@ import click
 
 from distillcost.cli import check_output
 from distillcost.export import visible as export_visible
-from distillcost.readers import DEFAULT_GLOB, FORMATS_IN
+from distillcost.readers import DEFAULT_GLOB, FORMATS_IN, MAX_RECORD_BYTES
 
 PROGRESS_MIN_BYTES = 32 << 20
 
@@ -219,6 +219,14 @@ def _csv(result: Any) -> str:
     help="Tokenizer engine; both are exact, toktok (distillcost[fast]) is faster.",
 )
 @click.option("--threads", type=click.IntRange(min=1), help="Threads (default: all cores).")
+@click.option(
+    "--max-record-mb",
+    type=click.FloatRange(min=0, min_open=True, max=1 << 20),
+    default=MAX_RECORD_BYTES / (1 << 20),
+    show_default=True,
+    help="Largest single record (line, row, array element) to count, in MiB; larger "
+    "ones are bad records (memory stays bounded).",
+)
 def count(
     paths: tuple[str, ...],
     model: str | None,
@@ -234,6 +242,7 @@ def count(
     output: str | None,
     backend: str,
     threads: int | None,
+    max_record_mb: float,
 ) -> None:
     """Count the tokens of datasets, exactly and offline.
 
@@ -310,6 +319,7 @@ def count(
         glob=glob,
         backend=backend,
         threads=threads,
+        max_record=max(1, int(max_record_mb * (1 << 20))),
     )
     for warning in result.warnings:
         click.echo(f"Warning: {visible(warning)}", err=True)
