@@ -299,7 +299,7 @@ def test_mixed_sided_and_text_files_total_has_no_sides():
 
 def test_batches_do_not_change_counts(monkeypatch):
     full = count_files([DATA / "chat.jsonl", DATA / "sharegpt.jsonl"])
-    monkeypatch.setattr(counting, "BATCH_DOCS", 1)
+    monkeypatch.setattr(counting.passes, "BATCH_DOCS", 1)
     small = count_files([DATA / "chat.jsonl", DATA / "sharegpt.jsonl"])
     assert small.total == full.total
     assert small.total.total.values_sample == full.total.total.values_sample
@@ -506,7 +506,7 @@ def test_bom_and_crlf_jsonl(tmp_path):
 def test_sampled_lines_skip_blank_lines_and_match_exact_at_100_percent(tmp_path, monkeypatch):
     from distillcost import readers
 
-    monkeypatch.setattr(readers, "BLOCK", 1000)  # many blocks, lines cut across them
+    monkeypatch.setattr(readers.limits, "BLOCK", 1000)  # many blocks, lines cut across them
     lines = synthetic_records(1500, seed=9)
     lines = [ln.replace("\n", " ") for ln in lines]
     body = "".join(f"{ln}\n" + ("\n   \n" if i % 7 == 0 else "") for i, ln in enumerate(lines))

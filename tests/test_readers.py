@@ -159,8 +159,8 @@ def test_cutting_at_safe_points_keeps_counts_exact(text):
 
 
 def test_chunk_units_cover_the_file_exactly(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "CHUNK_TARGET", 50)
-    monkeypatch.setattr(readers, "BLOCK", 64)
+    monkeypatch.setattr(readers.limits, "CHUNK_TARGET", 50)
+    monkeypatch.setattr(readers.limits, "BLOCK", 64)
     text = "".join(f"line {i}: some words here\n" for i in range(200)) + "tail"
     path = tmp_path / "t.txt"
     path.write_text(text, "utf-8")
@@ -228,7 +228,7 @@ def test_open_source_errors(tmp_path, content, message):
 
 
 def test_bad_utf8_offset_and_line_across_blocks(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "BLOCK", 7)  # the bad byte lands inside a later block
+    monkeypatch.setattr(readers.limits, "BLOCK", 7)  # the bad byte lands inside a later block
     data = b"hello\nw\xc3\xa9rld\nbad \xff here\n"
     path = tmp_path / "t.txt"
     path.write_bytes(data)
@@ -247,7 +247,7 @@ def test_truncated_utf8_at_end_of_file(tmp_path):
 
 
 def test_nul_later_in_a_text_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "HEAD", 8)
+    monkeypatch.setattr(readers.limits, "HEAD", 8)
     path = tmp_path / "t.txt"
     path.write_bytes(b"plain text, then\x00binary")
     src = open_source(str(path))
@@ -508,7 +508,7 @@ def test_unreadable_subdirectory_is_an_error_or_skipped_and_said(tmp_path, monke
 
 
 def test_json_array_is_read_element_by_element(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "BLOCK", 16)  # every element spans several blocks
+    monkeypatch.setattr(readers.limits, "BLOCK", 16)  # every element spans several blocks
     rows = [{"prompt": f"p{i} " * i, "completion": str(10**i)} for i in range(30)]
     path = tmp_path / "a.json"
     path.write_text(json.dumps(rows, indent=1))
