@@ -541,6 +541,13 @@ def default_threads() -> int:
         return os.cpu_count() or 1
 
 
+def toktok_installed() -> bool:
+    """Whether the optional Rust backend (``distillcost[fast]``) can be imported."""
+    import importlib.util
+
+    return importlib.util.find_spec("toktok") is not None
+
+
 def _toktok_supports(encoding: str) -> bool:
     try:
         import toktok

@@ -577,3 +577,64 @@ def test_unknown_encoding_is_called_an_encoding(runner, cli, tmp_path):
     # a model name given to --encoding is still an encoding error, with the way out
     line = error_line(run(runner, cli, src, "--encoding", "gpt-4o"))
     assert "unknown encoding 'gpt-4o'" in line and "--model" in line
+
+
+# ---------------------------------------------------------------- progress and labels (issue 14)
+
+
+def test_sampled_output_is_labelled_estimated_with_its_share(runner, cli, tmp_path):
+    # Found: sampled results still said "exact" beside the encoding; estimated character
+    # counts were unmarked.
+    src = tmp_path / "s.jsonl"
+    src.write_text("".join(json.dumps({"text": f"row {i} " * (i % 7)}) + "\n" for i in range(400)))
+    result = run(runner, cli, src, "--field", "text", "--sample", "100", "--seed", "1")
+    assert result.exit_code == 0, result.output
+    assert "ESTIMATED from a 25.00% sample" in result.stdout  # 100 of 400 documents
+    assert "(exact;" not in result.stdout
+    row = next(ln for ln in result.stdout.splitlines() if ln.startswith(str(src)))
+    assert row.split()[3].startswith("~") and row.split()[4].startswith("~")
+    data = json.loads(
+        run(runner, cli, src, "--field", "text", "--sample", "100", "-f", "json").stdout
+    )
+    assert data["estimated"] is True and data["sampled_share"] == 0.25
+    exact = json.loads(run(runner, cli, src, "--field", "text", "-f", "json").stdout)
+    assert exact["estimated"] is False and exact["sampled_share"] is None
+    assert "(exact;" in run(runner, cli, src, "--field", "text").stdout
+
+
+def test_progress_bar_shows_elapsed_time_and_eta():
+    import io
+
+    from distillcost.counting.progress import ProgressBar, clock
+
+    bar = ProgressBar(total=100_000_000, stream=io.StringIO())
+    bar.done = 25_000_000
+    # 25 MB in 10 s = 2.5 MB/s; 75 MB left: 30 s
+    line = bar.line(bar.start + 10)
+    assert "25.0%" in line and "2.5 MB/s" in line
+    assert "0:10 elapsed, ETA 0:30" in line
+    assert clock(3725) == "1:02:05" and clock(59.6) == "1:00"
+    unknown = ProgressBar(total=None, stream=io.StringIO())
+    unknown.done = 5_000_000
+    assert unknown.line(unknown.start + 65) == "5 MB 0.1 MB/s 1:05 elapsed"
+
+
+def test_slow_count_without_the_rust_backend_hints_once(runner, cli, monkeypatch):
+    from distillcost import tokens
+    from distillcost.cli import count_cmd
+
+    monkeypatch.setattr(count_cmd, "HINT_SECONDS", 0.0)
+    monkeypatch.setattr(count_cmd, "_hinted", False)
+    monkeypatch.setattr(tokens, "_toktok_supports", lambda encoding: False)
+    monkeypatch.setattr(tokens, "toktok_installed", lambda: False)
+    first = run(runner, cli, DATA / "prose.txt")
+    assert first.exit_code == 0, first.output
+    assert "hint: counting took" in first.stderr and "distillcost[fast]" in first.stderr
+    second = run(runner, cli, DATA / "prose.txt")
+    assert "hint:" not in second.stderr  # once
+    # an explicit --backend tiktoken is the user's choice: no hint
+    monkeypatch.setattr(count_cmd, "_hinted", False)
+    assert "hint:" not in run(runner, cli, DATA / "prose.txt", "--backend", "tiktoken").stderr
+    # with the Rust backend installed, no hint either
+    monkeypatch.setattr(tokens, "toktok_installed", lambda: True)
+    assert "hint:" not in run(runner, cli, DATA / "prose.txt").stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import time
 from typing import Any
 
 import click
@@ -14,6 +15,8 @@ from distillcost.export import visible as export_visible
 from distillcost.readers import DEFAULT_GLOB, FORMATS_IN, MAX_RECORD_BYTES
 
 PROGRESS_MIN_BYTES = 32 << 20
+HINT_SECONDS = 10.0  # a count slower than this suggests the Rust backend, once
+_hinted = False
 
 
 def _parse_sample(value: str | None) -> float | int | None:
@@ -44,6 +47,23 @@ def _parse_sample(value: str | None) -> float | int | None:
             f"{value!r}: a fraction must be above 0 and at most 1 (100%)", param_hint="--sample"
         )
     return parsed
+
+
+def _hint_fast_backend(asked: str, used: str, seconds: float) -> None:
+    """Once per process: a slow count on tiktoken when the Rust backend is not installed."""
+    global _hinted
+    if _hinted or asked != "auto" or used != "tiktoken" or seconds < HINT_SECONDS:
+        return
+    from distillcost.tokens import toktok_installed
+
+    if toktok_installed():
+        return  # installed, but not for this encoding: nothing to suggest
+    _hinted = True
+    click.echo(
+        f"hint: counting took {seconds:.0f} s; pip install 'distillcost[fast]' adds a Rust "
+        "backend with identical counts, several times faster",
+        err=True,
+    )
 
 
 def _skipped(result: Any) -> str:
@@ -85,11 +105,15 @@ def _table(result: Any) -> str:
     header += ["mean", "p50", "p90", "p99", "max"]
 
     def row(name: str, fmt: str, p: Any) -> list[str]:
-        cells = [name, fmt, _n(p.documents), _n(p.characters), _n(p.tokens)]
+        if p.sampled:  # estimated from the sample: marked, never shown as a count
+            cells = [name, fmt, _n(p.documents), "~" + _n(p.characters), "~" + _n(p.tokens)]
+        else:
+            cells = [name, fmt, _n(p.documents), _n(p.characters), _n(p.tokens)]
         if sampled:
             cells.append(_ci(p))
         if sided:
-            cells += [_n(p.prompt_tokens), _n(p.completion_tokens)]
+            mark = "~" if p.sampled and p.prompt_tokens is not None else ""
+            cells += [mark + _n(p.prompt_tokens), mark + _n(p.completion_tokens)]
         d = p.total
         cells += [f"{d.mean:,.1f}", _n(d.p50), _n(d.p90), _n(d.p99), _n(d.max)]
         return cells
@@ -107,7 +131,10 @@ def _table(result: Any) -> str:
     lines = [line(header), line(["-" * w for w in widths])]
     lines += [line(r) for r in rows]
     lines.append("")
-    how = "exact" if result.exact else "APPROXIMATE"
+    if sampled and result.sampled_share is not None:
+        how = f"ESTIMATED from a {result.sampled_share:.2%} sample; ~ marks estimates"
+    else:
+        how = "exact" if result.exact else "APPROXIMATE"
     lines.append(f"encoding {result.encoding} ({how}; backend {result.backend})")
     if result.note:
         lines.append(f"note: {result.note}")
@@ -306,6 +333,7 @@ def count(
                 size += os.path.getsize(p) if os.path.isfile(p) else 0
         show_progress = size >= PROGRESS_MIN_BYTES or "-" in paths
 
+    started = time.monotonic()
     result = count_files(
         list(paths),
         encoding=chosen,
@@ -321,6 +349,7 @@ def count(
         threads=threads,
         max_record=max(1, int(max_record_mb * (1 << 20))),
     )
+    _hint_fast_backend(backend, result.backend, time.monotonic() - started)
     for warning in result.warnings:
         click.echo(f"Warning: {visible(warning)}", err=True)
     if result.skipped:

@@ -89,6 +89,14 @@ class CountResult:
     skipped_files: int = 0  # of ``skipped``: whole files left out
 
     @property
+    def sampled_share(self) -> float | None:
+        """Share of the documents (or whole-text chunks) that were counted when sampling."""
+        est = self.total.tokens_estimate
+        if not self.total.sampled or est is None or not est.population_documents:
+            return None
+        return est.sample_documents / est.population_documents
+
+    @property
     def has_chat(self) -> bool:
         return any(f.format.endswith(("/chat", "/sharegpt")) for f in self.files)
 
@@ -99,6 +107,8 @@ class CountResult:
             "exact": self.exact,
             "note": self.note,
             "chat_formula": CHAT_FORMULA if self.has_chat else None,
+            "estimated": self.total.sampled,
+            "sampled_share": self.sampled_share,
             "skipped": self.skipped,
             "skipped_files": self.skipped_files,
             "files": [f.to_dict(include_values) for f in self.files],
