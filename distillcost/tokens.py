@@ -26,10 +26,12 @@ piece can cross (see :func:`_safe_point`), so the total stays exact.
 from __future__ import annotations
 
 import binascii
+import contextlib
 import gzip
 import hashlib
 import importlib.resources
 import os
+import sys
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -262,11 +264,92 @@ def _check(name: str, data: bytes, source: str) -> None:
         )
 
 
+_CACHE_FORMAT = 1
+
+
+def cache_dir() -> str:
+    """Where parsed vocabularies are kept: $DISTILLCOST_CACHE_DIR, else the user cache dir."""
+    env = os.environ.get("DISTILLCOST_CACHE_DIR")
+    if env:
+        return env
+    if os.name == "nt":  # pragma: no cover - not tested on Windows here
+        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~")
+    elif sys.platform == "darwin":  # pragma: no cover
+        base = os.path.expanduser("~/Library/Caches")
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return os.path.join(base, "distillcost")
+
+
+def _cache_path(name: str) -> str:
+    # keyed by the vocabulary's published hash and the format: another one is never used
+    key = f"{name}-{EXPECTED_SHA256[name][:16]}-v{_CACHE_FORMAT}.ranks"
+    return os.path.join(cache_dir(), key)
+
+
+def _read_cached_ranks(name: str) -> dict[bytes, int] | None:
+    """Ranks from the cache when its checksum and shape hold, else None (then rebuilt).
+
+    The file is ``sha256(payload) + payload`` with ``payload = marshal.dumps(ranks)``
+    (marshal, not pickle: loading it runs no code). Parsing the ``.tiktoken`` text
+    costs ~0.3 s for o200k_base; loading this costs a few hundredths.
+    """
+    import marshal
+
+    try:
+        with open(_cache_path(name), "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None
+    digest, payload = data[:32], data[32:]
+    if hashlib.sha256(payload).digest() != digest:
+        return None
+    try:
+        ranks = marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return None
+    if not isinstance(ranks, dict) or len(ranks) < 50_000:
+        return None
+    return ranks
+
+
+def _write_cached_ranks(name: str, ranks: dict[bytes, int]) -> None:
+    """Keep verified ranks for the next start; a cache that cannot be written is skipped."""
+    import marshal
+    import tempfile
+
+    path = _cache_path(name)
+    payload = marshal.dumps(ranks)
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".ranks-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(hashlib.sha256(payload).digest() + payload)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError:
+        pass  # read-only or full: the next start parses the vocabulary again
+
+
 def _load_ranks(name: str) -> dict[bytes, int]:
+    """Verified mergeable ranks for ``name``, from the user cache when it holds a good copy."""
+    cached = _read_cached_ranks(name)
+    if cached is not None:
+        return cached
+    ranks = _load_ranks_from_source(name)
+    _write_cached_ranks(name, ranks)
+    return ranks
+
+
+def _load_ranks_from_source(name: str) -> dict[bytes, int]:
     """Verified mergeable ranks for ``name``; never touches the network."""
     if name == "p50k_base":
         # p50k_base = r50k_base + one token per run of 2..25 spaces, ids 50257..50280.
-        ranks = dict(_load_ranks("r50k_base"))
+        ranks = dict(_load_ranks_from_source("r50k_base"))
         for n in range(2, 26):
             ranks[b" " * n] = 50255 + n
         _check(name, _serialise_tiktoken_bpe(ranks), "r50k_base + space-run tokens")

