@@ -22,7 +22,7 @@ _EXPORTS: dict[str, str] = {
     "ScenarioError": "distillcost.errors",
     # token counting
     "get_encoding": "distillcost.tokens",
-    "encoding_for_model": "distillcost.tokens",
+    "encoding_for_model": "distillcost.prices",
     "count_tokens": "distillcost.tokens",
     "Distribution": "distillcost.profile",
     "TokenProfile": "distillcost.profile",

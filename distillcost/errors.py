@@ -20,6 +20,20 @@ class InputError(DistillcostError):
     """A file, stream or record that cannot be read as asked."""
 
 
+class TooLargeError(InputError):
+    """Input that cannot be counted within distillcost's fixed memory bound.
+
+    A record above the record limit, or a run of text with no point where it can be
+    cut without changing its count. ``offset`` is where it starts (characters into
+    the text that was being counted) when known.
+    """
+
+    def __init__(self, message: str, offset: int | None = None, index: int | None = None) -> None:
+        super().__init__(message)
+        self.offset = offset
+        self.index = index  # which text of a batch, for the caller to name its record
+
+
 class UnknownNameError(DistillcostError):
     """A model, encoding or other name that is not known; suggests close matches."""
 
@@ -43,6 +57,10 @@ class UnknownModelError(UnknownNameError):
 class UnknownEncodingError(UnknownNameError):
     def __init__(self, name: str, known: Iterable[str], hint: str = "") -> None:
         super().__init__("encoding", name, known, hint)
+
+
+class VocabularyError(DistillcostError):
+    """A vocabulary file that is missing or fails its SHA-256 check."""
 
 
 class PriceDataError(DistillcostError):

@@ -26,10 +26,12 @@ piece can cross (see :func:`_safe_point`), so the total stays exact.
 from __future__ import annotations
 
 import binascii
+import contextlib
 import gzip
 import hashlib
 import importlib.resources
 import os
+import sys
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -38,9 +40,10 @@ from typing import TYPE_CHECKING
 
 from distillcost.errors import (
     DistillcostError,
+    TooLargeError,
     UnknownEncodingError,
-    UnknownModelError,
     UnknownNameError,
+    VocabularyError,
 )
 
 if TYPE_CHECKING:
@@ -61,138 +64,22 @@ EXPECTED_SHA256: dict[str, str] = {
 }
 
 
-class VocabularyError(DistillcostError):
-    """A vocabulary file that is missing or fails its SHA-256 check."""
+# ---------------------------------------------------------------- encodings
 
 
-# ---------------------------------------------------------------- model -> encoding
+def require_encoding(name: object) -> str:
+    """``name`` if it is an encoding distillcost counts with, else an error saying what is.
 
-_MODEL_ENCODINGS: dict[str, str] = {
-    # o200k_base
-    "gpt-4o": "o200k_base",
-    "gpt-4o-mini": "o200k_base",
-    "chatgpt-4o-latest": "o200k_base",
-    "gpt-4.1": "o200k_base",
-    "gpt-4.1-mini": "o200k_base",
-    "gpt-4.1-nano": "o200k_base",
-    "gpt-4.5-preview": "o200k_base",
-    "gpt-5": "o200k_base",
-    "gpt-5-mini": "o200k_base",
-    "gpt-5-nano": "o200k_base",
-    "o1": "o200k_base",
-    "o1-mini": "o200k_base",
-    "o1-preview": "o200k_base",
-    "o1-pro": "o200k_base",
-    "o3": "o200k_base",
-    "o3-mini": "o200k_base",
-    "o3-pro": "o200k_base",
-    "o4-mini": "o200k_base",
-    # cl100k_base
-    "gpt-4": "cl100k_base",
-    "gpt-4-32k": "cl100k_base",
-    "gpt-4-turbo": "cl100k_base",
-    "gpt-4-turbo-preview": "cl100k_base",
-    "gpt-4-1106-preview": "cl100k_base",
-    "gpt-4-0125-preview": "cl100k_base",
-    "gpt-3.5-turbo": "cl100k_base",
-    "gpt-3.5-turbo-16k": "cl100k_base",
-    "gpt-3.5-turbo-instruct": "cl100k_base",
-    "gpt-35-turbo": "cl100k_base",
-    "gpt-3.5": "cl100k_base",
-    "text-embedding-ada-002": "cl100k_base",
-    "text-embedding-3-small": "cl100k_base",
-    "text-embedding-3-large": "cl100k_base",
-    "davinci-002": "cl100k_base",
-    "babbage-002": "cl100k_base",
-    # p50k_base
-    "text-davinci-002": "p50k_base",
-    "text-davinci-003": "p50k_base",
-    "code-davinci-001": "p50k_base",
-    "code-davinci-002": "p50k_base",
-    "code-cushman-001": "p50k_base",
-    "code-cushman-002": "p50k_base",
-    "davinci-codex": "p50k_base",
-    "cushman-codex": "p50k_base",
-    # r50k_base
-    "davinci": "r50k_base",
-    "curie": "r50k_base",
-    "babbage": "r50k_base",
-    "ada": "r50k_base",
-    "text-davinci-001": "r50k_base",
-    "text-curie-001": "r50k_base",
-    "text-babbage-001": "r50k_base",
-    "text-ada-001": "r50k_base",
-    "text-similarity-davinci-001": "r50k_base",
-    "text-similarity-curie-001": "r50k_base",
-    "text-similarity-babbage-001": "r50k_base",
-    "text-similarity-ada-001": "r50k_base",
-    "text-search-davinci-doc-001": "r50k_base",
-    "text-search-curie-doc-001": "r50k_base",
-    "text-search-babbage-doc-001": "r50k_base",
-    "text-search-ada-doc-001": "r50k_base",
-    "code-search-babbage-code-001": "r50k_base",
-    "code-search-ada-code-001": "r50k_base",
-    # tiktoken's "gpt2" encoding has exactly r50k_base's ranks and special token
-    "gpt2": "r50k_base",
-    "gpt-2": "r50k_base",
-}
-
-# Families with dated or variant snapshots, matched as "<prefix>" or "<prefix>-...",
-# longest prefix first: "gpt-4o-2024-08-06" is gpt-4o (o200k), never gpt-4 (cl100k).
-# Prefixes in _POINT_RELEASES also take ".N" ("gpt-5.1", "gpt-5.1-codex").
-_MODEL_PREFIXES: dict[str, str] = {
-    "gpt-4o": "o200k_base",
-    "chatgpt-4o": "o200k_base",
-    "gpt-4.1": "o200k_base",
-    "gpt-4.5": "o200k_base",
-    "gpt-5": "o200k_base",
-    "o1": "o200k_base",
-    "o3": "o200k_base",
-    "o4": "o200k_base",
-    "gpt-4": "cl100k_base",
-    "gpt-3.5-turbo": "cl100k_base",
-    "gpt-35-turbo": "cl100k_base",
-    "text-embedding-3": "cl100k_base",
-}
-_PREFIXES_LONGEST_FIRST = sorted(_MODEL_PREFIXES, key=len, reverse=True)
-_POINT_RELEASES = frozenset({"gpt-5"})
-
-
-def known_models() -> list[str]:
-    """Every model name the map knows exactly (prefix families accept more)."""
-    return list(_MODEL_ENCODINGS)
-
-
-def encoding_for_model(name: str) -> str:
-    """The encoding a model (or an encoding name itself) uses.
-
-    Accepts dated snapshots (``gpt-4o-2024-08-06``), fine-tune names
-    (``ft:gpt-4o-mini:org::id``) and ``openai/`` prefixes. Raises
-    :class:`UnknownModelError` with close matches.
+    Models map to encodings through the price table alone
+    (:func:`distillcost.prices.encoding_for_model`), never here.
     """
-    key = name.strip().lower()
-    if key in ENCODINGS:
-        return key
-    if key in _MODEL_ENCODINGS:
-        return _MODEL_ENCODINGS[key]
-    for strip in ("ft:", "openai/", "azure/"):
-        if key.startswith(strip) and len(key) > len(strip):
-            base = key[len(strip) :].split(":", 1)[0]
-            try:
-                return encoding_for_model(base)
-            except UnknownModelError:
-                break
-    for prefix in _PREFIXES_LONGEST_FIRST:
-        if (
-            key == prefix
-            or key.startswith(prefix + "-")
-            or (prefix in _POINT_RELEASES and key.startswith(prefix + "."))
-        ):
-            return _MODEL_PREFIXES[prefix]
-    raise UnknownModelError(
-        name,
-        [*_MODEL_ENCODINGS, *ENCODINGS],
-        hint="Give an OpenAI model name or an encoding (" + ", ".join(ENCODINGS) + ").",
+    if isinstance(name, str) and name in ENCODINGS:
+        return name
+    raise UnknownEncodingError(
+        str(name),
+        ENCODINGS,
+        hint="For a model, look up its encoding with distillcost.prices.encoding_for_model() "
+        "(the CLI: --model).",
     )
 
 
@@ -261,11 +148,92 @@ def _check(name: str, data: bytes, source: str) -> None:
         )
 
 
+_CACHE_FORMAT = 1
+
+
+def cache_dir() -> str:
+    """Where parsed vocabularies are kept: $DISTILLCOST_CACHE_DIR, else the user cache dir."""
+    env = os.environ.get("DISTILLCOST_CACHE_DIR")
+    if env:
+        return env
+    if os.name == "nt":  # pragma: no cover - not tested on Windows here
+        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~")
+    elif sys.platform == "darwin":  # pragma: no cover
+        base = os.path.expanduser("~/Library/Caches")
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return os.path.join(base, "distillcost")
+
+
+def _cache_path(name: str) -> str:
+    # keyed by the vocabulary's published hash and the format: another one is never used
+    key = f"{name}-{EXPECTED_SHA256[name][:16]}-v{_CACHE_FORMAT}.ranks"
+    return os.path.join(cache_dir(), key)
+
+
+def _read_cached_ranks(name: str) -> dict[bytes, int] | None:
+    """Ranks from the cache when its checksum and shape hold, else None (then rebuilt).
+
+    The file is ``sha256(payload) + payload`` with ``payload = marshal.dumps(ranks)``
+    (marshal, not pickle: loading it runs no code). Parsing the ``.tiktoken`` text
+    costs ~0.3 s for o200k_base; loading this costs a few hundredths.
+    """
+    import marshal
+
+    try:
+        with open(_cache_path(name), "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None
+    digest, payload = data[:32], data[32:]
+    if hashlib.sha256(payload).digest() != digest:
+        return None
+    try:
+        ranks = marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return None
+    if not isinstance(ranks, dict) or len(ranks) < 50_000:
+        return None
+    return ranks
+
+
+def _write_cached_ranks(name: str, ranks: dict[bytes, int]) -> None:
+    """Keep verified ranks for the next start; a cache that cannot be written is skipped."""
+    import marshal
+    import tempfile
+
+    path = _cache_path(name)
+    payload = marshal.dumps(ranks)
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".ranks-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(hashlib.sha256(payload).digest() + payload)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError:
+        pass  # read-only or full: the next start parses the vocabulary again
+
+
 def _load_ranks(name: str) -> dict[bytes, int]:
+    """Verified mergeable ranks for ``name``, from the user cache when it holds a good copy."""
+    cached = _read_cached_ranks(name)
+    if cached is not None:
+        return cached
+    ranks = _load_ranks_from_source(name)
+    _write_cached_ranks(name, ranks)
+    return ranks
+
+
+def _load_ranks_from_source(name: str) -> dict[bytes, int]:
     """Verified mergeable ranks for ``name``; never touches the network."""
     if name == "p50k_base":
         # p50k_base = r50k_base + one token per run of 2..25 spaces, ids 50257..50280.
-        ranks = dict(_load_ranks("r50k_base"))
+        ranks = dict(_load_ranks_from_source("r50k_base"))
         for n in range(2, 26):
             ranks[b" " * n] = 50255 + n
         _check(name, _serialise_tiktoken_bpe(ranks), "r50k_base + space-run tokens")
@@ -354,7 +322,7 @@ def get_encoding(name: str) -> tiktoken.Encoding:
     """
     if name not in ENCODINGS:
         raise UnknownEncodingError(
-            name, ENCODINGS, hint="For a model name, use encoding_for_model() first."
+            name, ENCODINGS, hint="For a model, use distillcost.prices.encoding_for_model() first."
         )
     enc = _ENCODING_CACHE.get(name)
     if enc is not None:
@@ -444,8 +412,30 @@ def _safe_point(text: str, lo: int, hi: int, strict_newline: bool) -> int:
     return -1
 
 
+MAX_UNSPLIT_CHARS = 2 << 20
+"""The longest run of text with no safe cut point that is counted (2 Mi characters).
+
+Inside such a run (one 20 MB "word", ``yes | tr -d '\\n'``) no cut is provably exact,
+and tiktoken needs ~50 bytes of memory per character of one piece (measured: 4 M
+characters, 280 MB), so a longer run is refused with :class:`TooLargeError` instead
+of growing memory without bound.
+"""
+
+
+def _too_long(start: int, length: int) -> TooLargeError:
+    return TooLargeError(
+        f"{length:,} characters from character {start:,} on have no point where the text "
+        f"can be cut without changing its token count; distillcost counts such a run only "
+        f"up to {MAX_UNSPLIT_CHARS:,} characters to keep memory bounded (is this really text?)",
+        offset=start,
+    )
+
+
 def _split_text(text: str, piece_chars: int, strict_newline: bool) -> list[str]:
-    """Cut ``text`` at safe points into pieces of about ``piece_chars`` characters."""
+    """Cut ``text`` at safe points into pieces of about ``piece_chars`` characters.
+
+    Raises :class:`TooLargeError` when a piece would exceed :data:`MAX_UNSPLIT_CHARS`.
+    """
     if len(text) <= piece_chars * 3 // 2:
         return [text]
     pieces: list[str] = []
@@ -455,18 +445,28 @@ def _split_text(text: str, piece_chars: int, strict_newline: bool) -> list[str]:
         target = start + piece_chars
         cut = _safe_point(text, start + piece_chars // 2, target, strict_newline)
         if cut < 0:  # look ahead instead (long line without safe points)
-            cut = _first_safe_point(text, target, strict_newline)
-            if cut < 0:
-                break
+            cut = _first_safe_point(text, target, strict_newline, start + MAX_UNSPLIT_CHARS)
+            if cut < 0:  # none ahead within the bound: an earlier one, if any
+                cut = _safe_point(text, max(start, 1), target, strict_newline)
+                if cut <= start:
+                    break
+        if cut - start > MAX_UNSPLIT_CHARS:
+            raise _too_long(start, cut - start)
         pieces.append(text[start:cut])
         start = cut
+    if n - start > MAX_UNSPLIT_CHARS:
+        raise _too_long(start, n - start)
     pieces.append(text[start:])
     return pieces
 
 
-def _first_safe_point(text: str, lo: int, strict_newline: bool) -> int:
-    """A safe cut soon after ``lo`` (searching forward in growing windows), or -1."""
-    n = len(text)
+def _first_safe_point(text: str, lo: int, strict_newline: bool, until: int = -1) -> int:
+    """A safe cut soon after ``lo`` (searching forward in growing windows), or -1.
+
+    With ``until`` >= 0 the search stops past that index (no need to look further
+    than a run that would be refused anyway).
+    """
+    n = len(text) if until < 0 else min(len(text), until + 2)
     window = 256
     while lo < n - 1:
         hi = min(lo + window, n - 1)
@@ -508,6 +508,13 @@ def default_threads() -> int:
         return os.cpu_count() or 1
 
 
+def toktok_installed() -> bool:
+    """Whether the optional Rust backend (``distillcost[fast]``) can be imported."""
+    import importlib.util
+
+    return importlib.util.find_spec("toktok") is not None
+
+
 def _toktok_supports(encoding: str) -> bool:
     try:
         import toktok
@@ -525,7 +532,7 @@ class TokenCounter:
     """
 
     def __init__(self, encoding: str, backend: str = "auto", threads: int | None = None) -> None:
-        encoding = encoding if encoding in ENCODINGS else encoding_for_model(encoding)
+        encoding = require_encoding(encoding)
         if backend not in BACKENDS:
             raise UnknownNameError("backend", backend, BACKENDS)
         if backend == "auto":
@@ -599,11 +606,15 @@ class TokenCounter:
         pieces: list[str] = []
         owner: list[int] = []
         for i, text in enumerate(texts):
-            parts = (
-                _split_text(text, _PIECE_CHARS, self._strict_newline)
-                if len(text) > _PIECE_CHARS * 3 // 2
-                else [text]
-            )
+            try:
+                parts = (
+                    _split_text(text, _PIECE_CHARS, self._strict_newline)
+                    if len(text) > _PIECE_CHARS * 3 // 2
+                    else [text]
+                )
+            except TooLargeError as exc:
+                exc.index = i
+                raise
             pieces.extend(parts)
             owner.extend([i] * len(parts))
         counts = [0] * len(texts)
@@ -697,6 +708,7 @@ def _safe_pieces(chunks: Iterable[str], piece_chars: int, strict_newline: bool) 
     context a rule looks at is always in the same string.
     """
     pending = ""
+    done = 0  # characters yielded so far (to say where a refused run starts)
     for chunk in chunks:
         if not chunk:
             continue
@@ -716,15 +728,24 @@ def _safe_pieces(chunks: Iterable[str], piece_chars: int, strict_newline: bool) 
                 break
             cut = _safe_point(text, max(start + want // 2, start, 1), target, strict_newline)
             if cut < 0:  # none near the target: the next one after it, if any
-                cut = _first_safe_point(text, max(target, 1), strict_newline)
-                if cut < 0:
-                    break
+                limit = start + MAX_UNSPLIT_CHARS - (len(carry) if start == 0 else 0)
+                cut = _first_safe_point(text, max(target, 1), strict_newline, limit)
+                if cut < 0:  # none ahead within the bound: an earlier one, if any
+                    cut = _safe_point(text, max(start, 1), target, strict_newline)
+                    if cut <= start:
+                        break
+            size = cut - start + (len(carry) if start == 0 else 0)
+            if size > MAX_UNSPLIT_CHARS:
+                raise _too_long(done, size)
             if start == 0 and carry:
                 yield carry + text[:cut]
                 carry = ""
             else:
                 yield text[start:cut]
+            done += size
             start = cut
         pending = carry + text[start:] if carry else text[start:]
+        if len(pending) > MAX_UNSPLIT_CHARS:  # still no safe point: refuse before it grows
+            raise _too_long(done, len(pending))
     if pending:
         yield pending

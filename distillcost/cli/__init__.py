@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -121,15 +120,6 @@ class LazyGroup(click.Group):
                 f"internal error: {type(exc).__name__}: {one_line(str(exc))} "
                 "(run with --debug for the traceback, and please report it)"
             ) from exc
-
-
-def check_output(output: str | None) -> None:
-    """Fail before any work when -o names a file in a directory that does not exist
-    (``atomic_write`` would say so too, but only after the counting or pricing)."""
-    if output:
-        parent = Path(output).parent
-        if not parent.is_dir():
-            raise click.FileError(output, hint=f"directory {str(parent)!r} does not exist")
 
 
 def one_line(message: str) -> str:

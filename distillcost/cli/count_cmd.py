@@ -5,15 +5,19 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import time
 from typing import Any
 
 import click
 
-from distillcost.cli import check_output
+from distillcost.cli.output import Output, check_output, emit, output_options, resolve_format
 from distillcost.escape import visible as export_visible
-from distillcost.readers import DEFAULT_GLOB, FORMATS_IN
+from distillcost.readers import DEFAULT_GLOB, FORMATS_IN, MAX_RECORD_BYTES
 
+FORMATS = ("text", "csv", "json")
 PROGRESS_MIN_BYTES = 32 << 20
+HINT_SECONDS = 10.0  # a count slower than this suggests the Rust backend, once
+_hinted = False
 
 
 def _parse_sample(value: str | None) -> float | int | None:
@@ -44,6 +48,23 @@ def _parse_sample(value: str | None) -> float | int | None:
             f"{value!r}: a fraction must be above 0 and at most 1 (100%)", param_hint="--sample"
         )
     return parsed
+
+
+def _hint_fast_backend(asked: str, used: str, seconds: float) -> None:
+    """Once per process: a slow count on tiktoken when the Rust backend is not installed."""
+    global _hinted
+    if _hinted or asked != "auto" or used != "tiktoken" or seconds < HINT_SECONDS:
+        return
+    from distillcost.tokens import toktok_installed
+
+    if toktok_installed():
+        return  # installed, but not for this encoding: nothing to suggest
+    _hinted = True
+    click.echo(
+        f"hint: counting took {seconds:.0f} s; pip install 'distillcost[fast]' adds a Rust "
+        "backend with identical counts, several times faster",
+        err=True,
+    )
 
 
 def _skipped(result: Any) -> str:
@@ -85,11 +106,15 @@ def _table(result: Any) -> str:
     header += ["mean", "p50", "p90", "p99", "max"]
 
     def row(name: str, fmt: str, p: Any) -> list[str]:
-        cells = [name, fmt, _n(p.documents), _n(p.characters), _n(p.tokens)]
+        if p.sampled:  # estimated from the sample: marked, never shown as a count
+            cells = [name, fmt, _n(p.documents), "~" + _n(p.characters), "~" + _n(p.tokens)]
+        else:
+            cells = [name, fmt, _n(p.documents), _n(p.characters), _n(p.tokens)]
         if sampled:
             cells.append(_ci(p))
         if sided:
-            cells += [_n(p.prompt_tokens), _n(p.completion_tokens)]
+            mark = "~" if p.sampled and p.prompt_tokens is not None else ""
+            cells += [mark + _n(p.prompt_tokens), mark + _n(p.completion_tokens)]
         d = p.total
         cells += [f"{d.mean:,.1f}", _n(d.p50), _n(d.p90), _n(d.p99), _n(d.max)]
         return cells
@@ -107,7 +132,10 @@ def _table(result: Any) -> str:
     lines = [line(header), line(["-" * w for w in widths])]
     lines += [line(r) for r in rows]
     lines.append("")
-    how = "exact" if result.exact else "APPROXIMATE"
+    if sampled and result.sampled_share is not None:
+        how = f"ESTIMATED from a {result.sampled_share:.2%} sample; ~ marks estimates"
+    else:
+        how = "exact" if result.exact else "APPROXIMATE"
     lines.append(f"encoding {result.encoding} ({how}; backend {result.backend})")
     if result.note:
         lines.append(f"note: {result.note}")
@@ -171,7 +199,12 @@ def _csv(result: Any) -> str:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("-m", "--model", help="Count as this model does (gpt-4o, gpt-4, ...).")
+@click.option(
+    "-m",
+    "--model",
+    help="Count as this model does: any model in the price table (its encoding; an "
+    "approximation, said so, for non-OpenAI tokenizers).",
+)
 @click.option("-e", "--encoding", help="Encoding to use instead of a model (default o200k_base).")
 @click.option(
     "--format-in",
@@ -199,18 +232,7 @@ def _csv(result: Any) -> str:
 @click.option(
     "--skip-bad", is_flag=True, help="Skip malformed records (and unreadable files), with a count."
 )
-@click.option(
-    "-f",
-    "--format",
-    "out_format",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (atomically)."
-)
+@output_options(FORMATS)
 @click.option(
     "--backend",
     type=click.Choice(["auto", "tiktoken", "toktok"]),
@@ -219,6 +241,14 @@ def _csv(result: Any) -> str:
     help="Tokenizer engine; both are exact, toktok (distillcost[fast]) is faster.",
 )
 @click.option("--threads", type=click.IntRange(min=1), help="Threads (default: all cores).")
+@click.option(
+    "--max-record-mb",
+    type=click.FloatRange(min=0, min_open=True, max=1 << 20),
+    default=MAX_RECORD_BYTES / (1 << 20),
+    show_default=True,
+    help="Largest single record (line, row, array element) to count, in MiB; larger "
+    "ones are bad records (memory stays bounded).",
+)
 def count(
     paths: tuple[str, ...],
     model: str | None,
@@ -230,10 +260,11 @@ def count(
     sample: str | None,
     seed: int,
     skip_bad: bool,
-    out_format: str,
+    fmt: str | None,
     output: str | None,
     backend: str,
     threads: int | None,
+    max_record_mb: float,
 ) -> None:
     """Count the tokens of datasets, exactly and offline.
 
@@ -274,12 +305,17 @@ def count(
       cat notes.txt | distillcost count - --per-line
     """
     from distillcost.counting import count_files
-    from distillcost.export import atomic_write, json_text
 
     if model and encoding:
         raise click.UsageError("give --model or --encoding, not both")
-    chosen = model or encoding or "o200k_base"
-    if encoding:
+    fmt = resolve_format(fmt, output, FORMATS, "text")
+    check_output(output, [p for p in paths if p != "-"])  # before any counting
+    note = ""
+    if model:
+        from distillcost.prices import encoding_for_model, load_prices
+
+        chosen, note = encoding_for_model(model, load_prices(on_warning=_warn))
+    elif encoding:
         from distillcost.errors import UnknownEncodingError
         from distillcost.tokens import ENCODINGS
 
@@ -287,8 +323,10 @@ def count(
             known = ", ".join(ENCODINGS)
             hint = f"Encodings: {known}; for a model name use --model."
             raise UnknownEncodingError(encoding, ENCODINGS, hint=hint)
+        chosen = encoding
+    else:
+        chosen = "o200k_base"
     sample_value = _parse_sample(sample)
-    check_output(output)  # before any counting
     show_progress = False
     if sys.stderr.isatty():
         size = 0
@@ -297,6 +335,7 @@ def count(
                 size += os.path.getsize(p) if os.path.isfile(p) else 0
         show_progress = size >= PROGRESS_MIN_BYTES or "-" in paths
 
+    started = time.monotonic()
     result = count_files(
         list(paths),
         encoding=chosen,
@@ -310,7 +349,9 @@ def count(
         glob=glob,
         backend=backend,
         threads=threads,
+        max_record=max(1, int(max_record_mb * (1 << 20))),
     )
+    _hint_fast_backend(backend, result.backend, time.monotonic() - started)
     for warning in result.warnings:
         click.echo(f"Warning: {visible(warning)}", err=True)
     if result.skipped:
@@ -318,14 +359,16 @@ def count(
         tail = f" ({more:,} not shown)" if more > 0 else ""
         click.echo(f"Warning: skipped {_skipped(result)} in total{tail}", err=True)
 
-    if out_format == "json":
-        text = json_text(result.to_dict())
-    elif out_format == "csv":
-        text = _csv(result)
-    else:
-        text = _table(result)
-    if output:
-        atomic_write(output, text)
-        click.echo(f"Wrote {output}", err=True)  # as estimate, compare and report do
-    else:
-        click.echo(text, nl=False)
+    if note:  # an encoding standing in for a provider's own tokenizer
+        import dataclasses
+
+        merged = f"{note}; {result.note}" if result.note else note
+        result = dataclasses.replace(result, exact=False, note=merged)
+    out = Output(
+        data=result.to_dict(), custom={"text": lambda: _table(result), "csv": lambda: _csv(result)}
+    )
+    emit(out, fmt, output)
+
+
+def _warn(message: str) -> None:
+    click.echo(f"Warning: {visible(message)}", err=True)

@@ -24,6 +24,7 @@ _EXPORTS: dict[str, str] = {
     "Rates": "model",
     "PriceTable": "table",
     "table_version": "table",
+    "encoding_for_model": "table",
     "Problem": "problems",
     "check_records": "problems",
     "PriceWarning": "files",  # defined in distillcost.errors

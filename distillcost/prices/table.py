@@ -102,6 +102,42 @@ class PriceTable:
         return rows
 
 
+# Prefixes that name a model's variant the table prices as the model itself:
+# fine-tunes (``ft:gpt-4o-mini-2024-07-18:acme::id``) and router spellings (``openai/gpt-4o``).
+_VARIANT_PREFIXES = ("ft:", "openai/", "azure/")
+
+
+def encoding_for_model(name: str, table: PriceTable) -> tuple[str, str]:
+    """The encoding ``name``'s tokens are counted with, from the price table alone.
+
+    Returns (encoding, note); the note says when the encoding only stands in for the
+    provider's own tokenizer (counts are then approximate). A fine-tune or a
+    router's ``openai/`` name counts as its base model. Unknown names raise
+    :class:`~distillcost.errors.UnknownModelError` with close matches.
+    """
+    key = name.strip()
+    candidates = [key]
+    for prefix in _VARIANT_PREFIXES:
+        if key.startswith(prefix) and len(key) > len(prefix):
+            candidates.append(key[len(prefix) :].split(":", 1)[0])
+    found = next((c for c in candidates if c in table), None)
+    if found is None:
+        raise UnknownModelError(
+            name,
+            table.names(),
+            hint="(distillcost prices list shows the models; or give --encoding)",
+        )
+    record = table.get(found)
+    note = ""
+    if record.tokenizer_approximate:
+        why = record.tokenizer_source or "the provider's tokenizer is not public"
+        note = (
+            f"{record.encoding} stands in for {record.id}'s own tokenizer ({why}): "
+            "counts are approximate"
+        )
+    return record.encoding, note
+
+
 def _canonical(value: Any) -> Any:
     if isinstance(value, Decimal):
         return decimal_str(value)
