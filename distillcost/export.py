@@ -68,11 +68,10 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
     """
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
-    mode = "wb" if isinstance(data, bytes) else "w"
-    text_args = {} if isinstance(data, bytes) else {"encoding": "utf-8", "newline": ""}
+    payload = data if isinstance(data, bytes) else data.encode("utf-8")  # newlines as given
     if target.exists() and not target.is_file() and not target.is_dir():
-        with open(target, mode, **text_args) as fh:
-            fh.write(data)
+        with open(target, "wb") as fh:
+            fh.write(payload)
         return
     if not directory.is_dir():  # else the error names our temp file, which nobody typed
         raise FileNotFoundError(
@@ -80,8 +79,8 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
         )
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, mode, **text_args) as fh:
-            fh.write(data)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp_name, _mode_for(target))

@@ -128,7 +128,7 @@ def selected_entry_points(group: str) -> list[metadata.EntryPoint]:
     if wanted_text is None:
         return found
     wanted = [w.strip() for w in wanted_text.split(",") if w.strip()]
-    chosen = []
+    chosen: list[metadata.EntryPoint] = []
     for name in wanted:
         matches = [ep for ep in found if name in (ep.name, _distribution_name(ep))]
         if not matches and group == PLUGIN_GROUP:

@@ -310,7 +310,7 @@ class ProfileBuilder:
             completion = Distribution.from_histogram(self.hist_completion, completion_vals)
         else:
             total_vals = list(items)
-            prompt = completion = None
+            prompt = completion = None  # type: ignore[assignment]  # one-sided profile
         total = Distribution.from_histogram(self.hist_total, total_vals)
         return TokenProfile(
             encoding=self.encoding,

@@ -49,8 +49,13 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path, monkeypatch):
     target = tmp_path / "out.csv"
     target.write_text("old")
 
-    with pytest.raises(TypeError):  # fails while writing the temp file
-        atomic_write(target, 12345)  # type: ignore[arg-type]
+    def io_error(fd):  # fails while the temp file is being written
+        raise OSError(5, "Input/output error")
+
+    with monkeypatch.context() as m:
+        m.setattr("distillcost.export.os.fsync", io_error)
+        with pytest.raises(OSError, match="Input/output error"):
+            atomic_write(target, "new " * 1000)
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
 

@@ -183,7 +183,7 @@ class SweepResult:
 
     parameters: tuple[str, ...]
     specs: tuple[VarySpec, ...]
-    rows: tuple[tuple[Decimal, ...], ...]
+    rows: tuple[tuple[Decimal | None, ...], ...]
     #: The campaign analysed (in JSON as "scenario", so the output says what it assumed).
     scenario: Scenario | None = field(default=None, compare=False, repr=False)
 

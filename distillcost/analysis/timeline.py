@@ -100,12 +100,12 @@ class HistoryResult:
 
     def cheapest_by_date(self) -> list[HistoryRow]:
         """On each date, the priced row with the lowest total (ties: the first teacher)."""
-        best: dict[date, HistoryRow] = {}
+        best: dict[date, tuple[Decimal, HistoryRow]] = {}
         for row in self.rows:
             total = row.total_usd
-            if total is not None and (row.date not in best or total < best[row.date].total_usd):
-                best[row.date] = row
-        return [best[day] for day in sorted(best)]
+            if total is not None and (row.date not in best or total < best[row.date][0]):
+                best[row.date] = (total, row)
+        return [best[day][1] for day in sorted(best)]
 
     def to_dict(self) -> dict[str, Any]:
         return {

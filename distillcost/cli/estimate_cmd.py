@@ -182,8 +182,8 @@ def text_report(result: Estimate) -> str:
     add("")
     add("Assumptions (origin)")
     for row in result.assumptions():
-        value = present.span(row["value"], row["low"], row["high"], "exact")
-        add(f"  {row['name']:<24} {value:<30} {row['origin']}")
+        shown = present.span(row["value"], row["low"], row["high"], "exact")
+        add(f"  {row['name']:<24} {shown:<30} {row['origin']}")
     if result.notes:
         add("")
         add("Notes")

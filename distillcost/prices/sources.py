@@ -66,9 +66,9 @@ def load_prices(
         for path in price_files_in(config_dir() / "prices", on_warning):
             origin = f"config:{path}"
             layers.append((origin, load_price_file(path, origin=origin, on_warning=on_warning)))
-    for path in extra:
-        origin = f"file:{path}"
-        layers.append((origin, load_price_file(path, origin=origin, on_warning=on_warning)))
+    for name in extra:
+        origin = f"file:{name}"
+        layers.append((origin, load_price_file(name, origin=origin, on_warning=on_warning)))
     return merge_layers(layers)
 
 

@@ -94,7 +94,7 @@ def _money_label(value: Decimal) -> str:
 def _render(draw: Callable[[Any], None], width: float, height: float) -> str:
     import matplotlib
 
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]  # keys checked by matplotlib
         from matplotlib.figure import Figure
 
         figure = Figure(figsize=(width, height), layout="constrained")

@@ -84,7 +84,7 @@ def time_table(e: Estimate) -> TableView:
 
 def prices_table(e: Estimate) -> TableView:
     """Every declared price the entry in force gives, then its long-context tiers."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for attr, key, nested in fields_of(PriceEntry):
         value = getattr(e.price, attr)
         if nested is not None or key.read is not declarations.INPUT.read or value is None:

@@ -9,6 +9,7 @@ parsed with ``parse_float=Decimal`` and CSV cells with ``Decimal(str)``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from distillcost.prices.formats.csv import parse_csv
@@ -41,7 +42,7 @@ def is_genai_spec(path: str) -> bool:
     return (path == GENAI_PREFIX or path.startswith(GENAI_PREFIX + ":")) and not Path(path).exists()
 
 
-def parse_path(path: str | Path, origin: str | None = None) -> ParseResult:
+def parse_path(path: str | os.PathLike[str], origin: str | None = None) -> ParseResult:
     """Read and parse one price file, or a ``genai-prices[:providers]`` spec."""
     text_path = str(path)
     if is_genai_spec(text_path):

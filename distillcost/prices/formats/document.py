@@ -94,9 +94,10 @@ class Builder:
                 ok = False
         by_name = {key.name: key for key in keys}
         for name, raw in data.items():
-            key = by_name.get(name)
-            if key is None or raw is None or (raw == "" and not key.verbatim):
+            found = by_name.get(name)
+            if found is None or raw is None or (raw == "" and not found.verbatim):
                 continue
+            key = found
             try:
                 value = key.read(raw)
             except values.FieldError as exc:

@@ -28,8 +28,8 @@ def parse_genai_prices(spec: str, origin: str) -> ParseResult:
     and time-of-day prices are not mapped.
     """
     try:
-        from genai_prices import data as genai_data  # type: ignore[import-not-found]
-        from genai_prices import types as genai_types  # type: ignore[import-not-found]
+        from genai_prices import data as genai_data
+        from genai_prices import types as genai_types
     except ImportError:
         raise NotAvailableError(
             "the genai-prices package is not installed; install it with "

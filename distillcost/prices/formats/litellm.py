@@ -141,11 +141,16 @@ def parse_litellm(doc: Mapping[str, Any], file: str, origin: str, text: str = ""
         encoding, approximate = _litellm_encoding(model_id, provider)
         entry = PriceEntry(
             effective_from=LITELLM_EFFECTIVE_FROM,
+            input=prices["input"],
+            output=prices["output"],
+            cached_input=prices.get("cached_input"),
+            cache_write=prices.get("cache_write"),
+            batch_input=prices.get("batch_input"),
+            batch_output=prices.get("batch_output"),
             tiers=tuple(tier_objs),
             source=file,
             verified=False,
             notes="from a LiteLLM price map, which has no dates",
-            **prices,
         )
         records.append(
             ModelRecord(
@@ -157,7 +162,8 @@ def parse_litellm(doc: Mapping[str, Any], file: str, origin: str, text: str = ""
                 tokenizer_source="" if not approximate else "LiteLLM names no tokenizer",
                 retired=retired,
                 origin=origin,
-                **limits,
+                context_window=limits.get("context_window"),
+                max_output_tokens=limits.get("max_output_tokens"),
             )
         )
     if skipped:
