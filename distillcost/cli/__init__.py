@@ -9,7 +9,6 @@ library errors become ``Error: …`` and a non-zero exit.
 from __future__ import annotations
 
 import importlib
-import sys
 from typing import Any
 
 import click
