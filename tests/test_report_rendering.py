@@ -4,7 +4,7 @@ Expected values are written by hand (filters) or formatted here independently of
 distillcost.report from the Estimate's exact Decimals (report contents).
 
 Golden Markdown files live in tests/golden/; regenerate them only with
-``DISTILLCOST_REGEN_GOLDEN=1 pytest tests/test_render.py`` and review the diff.
+``DISTILLCOST_REGEN_GOLDEN=1 pytest tests/test_report_rendering.py`` and review the diff.
 """
 
 from __future__ import annotations

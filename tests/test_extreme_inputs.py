@@ -4,15 +4,12 @@ clear ``Error:`` line, never an ``internal error`` (an exception the CLI does no
 from __future__ import annotations
 
 import json
-import os
-import stat
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from distillcost.export import atomic_write
 from distillcost.ranges import Range, RangeError, parse_number
 from distillcost.tokens import get_encoding
 
@@ -169,42 +166,6 @@ def test_estimate_into_a_missing_directory_names_the_file_not_a_temp_file(runner
         f"directory {str(tmp_path / 'missing')!r} does not exist\n"
     )
     assert not (tmp_path / "missing").exists()
-
-
-def test_atomic_write_into_a_missing_directory_names_the_file(tmp_path):
-    # library callers (and the report's chart files) get the same answer from the writer
-    target = tmp_path / "missing" / "out.json"
-    with pytest.raises(FileNotFoundError) as info:
-        atomic_write(target, "{}")
-    assert info.value.filename == str(target)
-    assert info.value.strerror == f"directory {str(tmp_path / 'missing')!r} does not exist"
-
-
-def test_atomic_write_to_a_pipe_writes_into_it_and_keeps_it(tmp_path):
-    # Renaming a temp file over the target replaced a device or FIFO with a regular file:
-    # as root, `-o /dev/null` left a regular file at /dev/null. A FIFO shows the same
-    # without touching /dev.
-    fifo = tmp_path / "pipe"
-    os.mkfifo(fifo)
-    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # so opening to write never blocks
-    try:
-        atomic_write(fifo, "a,b\n")
-        assert stat.S_ISFIFO(os.stat(fifo).st_mode)
-        assert os.read(reader, 100) == b"a,b\n"
-    finally:
-        os.close(reader)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]  # no temp file left
-
-
-def test_atomic_write_still_replaces_a_regular_file_whole(tmp_path):
-    target = tmp_path / "out.csv"
-    target.write_text("old")
-    atomic_write(target, "new")
-    assert target.read_text() == "new"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
-
-
-# -- floats from code (plugins) --------------------------------------------------------
 
 
 def _record(token_ratio):
