@@ -15,7 +15,14 @@ from typing import Any
 import click
 
 from distillcost import analysis, present
-from distillcost.cli.output import Output, check_output, emit, output_options, resolve_format
+from distillcost.cli.output import (
+    TABLE_FORMATS,
+    Output,
+    check_output,
+    emit,
+    output_options,
+    resolve_format,
+)
 from distillcost.cli.scenario_options import (
     ScenarioCommand,
     scenario_from_options,
@@ -25,7 +32,7 @@ from distillcost.cli.scenario_options import (
 from distillcost.errors import DistillcostError
 from distillcost.escape import visible
 
-FORMATS = ("text", "csv", "json", "md")
+FORMATS = TABLE_FORMATS
 
 
 def clean(text: object) -> str:

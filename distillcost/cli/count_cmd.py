@@ -10,11 +10,19 @@ from typing import Any
 
 import click
 
-from distillcost.cli.output import Output, check_output, emit, output_options, resolve_format
+from distillcost.cli.output import (
+    TABLE_FORMATS,
+    Output,
+    check_output,
+    emit,
+    output_options,
+    resolve_format,
+)
 from distillcost.escape import visible as export_visible
+from distillcost.present import Column, Table
 from distillcost.readers import DEFAULT_GLOB, FORMATS_IN, MAX_RECORD_BYTES
 
-FORMATS = ("text", "csv", "json")
+FORMATS = TABLE_FORMATS
 PROGRESS_MIN_BYTES = 32 << 20
 HINT_SECONDS = 10.0  # a count slower than this suggests the Rust backend, once
 _hinted = False
@@ -164,37 +172,51 @@ def _table(result: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _dist_cols(prefix: str, d: Any) -> list[Any]:
+_STATS = ("mean", "min", "p50", "p90", "p99", "max")
+_COUNTS = (
+    *("documents", "characters", "bytes", "tokens", "tokens_low", "tokens_high"),
+    *("prompt_tokens", "completion_tokens"),
+)
+COUNT_FIELDS: tuple[Column, ...] = (
+    Column("source", "file"),
+    Column("format", "format"),
+    *(Column(key, key, "number") for key in _COUNTS),
+    Column("sampled", "sampled"),
+    Column("sample_documents", "sample documents", "number"),
+    Column("skipped", "skipped", "number"),
+    *(
+        Column(f"{side}{stat}", f"{side}{stat}", "number")
+        for side in ("", "prompt_", "completion_")
+        for stat in _STATS
+    ),
+)
+
+
+def _dist(prefix: str, d: Any) -> dict[str, Any]:
     if d is None:
-        return [None] * 6
-    return [round(d.mean, 3), d.min, d.p50, d.p90, d.p99, d.max]
+        return {}
+    values = (round(d.mean, 3), d.min, d.p50, d.p90, d.p99, d.max)
+    return {f"{prefix}{stat}": v for stat, v in zip(_STATS, values, strict=True)}
 
 
-def _csv(result: Any) -> str:
-    from distillcost.cells import csv_text
+def count_table(result: Any) -> Table:
+    """Per file, then the total: the rows CSV and Markdown show (numbers stay numbers)."""
 
-    stats = ["mean", "min", "p50", "p90", "p99", "max"]
-    header = [
-        "source", "format", "documents", "characters", "bytes", "tokens", "tokens_low",
-        "tokens_high", "prompt_tokens", "completion_tokens", "sampled", "sample_documents",
-        "skipped",
-        *stats,
-        *(f"prompt_{s}" for s in stats),
-        *(f"completion_{s}" for s in stats),
-    ]  # fmt: skip
-
-    def row(name: str, fmt: str, p: Any, skipped: int) -> list[Any]:
-        return [
-            name, fmt, p.documents, p.characters, p.bytes, p.tokens, p.tokens_low,
-            p.tokens_high, p.prompt_tokens, p.completion_tokens, p.sampled,
-            p.sample_documents if p.sampled else None, skipped,
-            *_dist_cols("", p.total), *_dist_cols("prompt", p.prompt),
-            *_dist_cols("completion", p.completion),
-        ]  # fmt: skip
+    def row(name: str, fmt: str, p: Any, skipped: int) -> dict[str, Any]:
+        return {
+            "source": name, "format": fmt, "documents": p.documents,
+            "characters": p.characters, "bytes": p.bytes, "tokens": p.tokens,
+            "tokens_low": p.tokens_low, "tokens_high": p.tokens_high,
+            "prompt_tokens": p.prompt_tokens, "completion_tokens": p.completion_tokens,
+            "sampled": p.sampled, "sample_documents": p.sample_documents if p.sampled else None,
+            "skipped": skipped,
+            **_dist("", p.total), **_dist("prompt_", p.prompt),
+            **_dist("completion_", p.completion),
+        }  # fmt: skip
 
     rows = [row(f.source, f.format, f.profile, f.skipped) for f in result.files]
     rows.append(row("TOTAL", "", result.total, result.skipped))
-    return csv_text(rows, header)
+    return Table(COUNT_FIELDS, tuple(rows))
 
 
 @click.command()
@@ -365,7 +387,7 @@ def count(
         merged = f"{note}; {result.note}" if result.note else note
         result = dataclasses.replace(result, exact=False, note=merged)
     out = Output(
-        data=result.to_dict(), custom={"text": lambda: _table(result), "csv": lambda: _csv(result)}
+        data=result.to_dict(), tables=[count_table(result)], custom={"text": lambda: _table(result)}
     )
     emit(out, fmt, output)
 

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from distillcost import present
-from distillcost.cli.output import Output, check_output, emit, output_options, resolve_format
+from distillcost.cli.output import (
+    TABLE_FORMATS,
+    Output,
+    check_output,
+    emit,
+    output_options,
+    resolve_format,
+)
 from distillcost.cli.scenario_options import (
     ScenarioCommand,
     scenario_from_options,
@@ -19,7 +26,7 @@ from distillcost.present import Column, Table
 if TYPE_CHECKING:
     from distillcost.estimator import Estimate
 
-FORMATS = ("text", "json", "csv", "md")
+FORMATS = TABLE_FORMATS
 
 
 @click.command(name="estimate", cls=ScenarioCommand)

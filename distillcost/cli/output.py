@@ -60,6 +60,9 @@ HELP: dict[str, str] = {
 }
 ALIASES = {"table": "text", "markdown": "md", "htm": "html"}
 
+TABLE_FORMATS: tuple[str, ...] = ("text", "csv", "json", "md")
+"""What every command whose result is a table writes (a new tabular format goes here)."""
+
 WRITERS: dict[str, Callable[[Output], str | bytes]] = {}
 
 

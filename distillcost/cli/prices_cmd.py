@@ -13,7 +13,14 @@ from typing import Any
 import click
 
 from distillcost import present
-from distillcost.cli.output import Output, check_output, emit, output_options, resolve_format
+from distillcost.cli.output import (
+    TABLE_FORMATS,
+    Output,
+    check_output,
+    emit,
+    output_options,
+    resolve_format,
+)
 from distillcost.errors import NotAvailableError, PriceDataError, did_you_mean
 from distillcost.escape import visible
 from distillcost.present import Column, Table
@@ -133,7 +140,7 @@ def prices() -> None:
     """
 
 
-LIST_FORMATS = ("text", "csv", "json", "md")
+LIST_FORMATS = TABLE_FORMATS
 
 
 @prices.command("list", short_help="Prices in force on a date, one row per model.")
@@ -440,7 +447,7 @@ DIFF_FIELDS: tuple[Column, ...] = (
     Column("before", "before"),
     Column("after", "after"),
 )
-DIFF_FORMATS = ("text", "csv", "json", "md")
+DIFF_FORMATS = TABLE_FORMATS
 
 
 @prices.command(short_help="What changed between two dates.")
