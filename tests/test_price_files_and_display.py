@@ -75,22 +75,19 @@ def test_decimal_comma_sheet_gets_a_hint(runner, cli, tmp_path):
 
 
 def test_the_price_file_format_is_documented_in_the_installed_readme():
-    # Found: pricing/README.md and price_formats.py sent users to PRICE_SCHEMA.md, a file that
-    # does not exist anywhere; a new user writing --prices FILE had no list of fields.
+    # pricing/README.md and the reader once sent users to PRICE_SCHEMA.md, a file that did not
+    # exist; now the README embeds the key reference written from the declarations, verbatim
     from importlib import resources
 
-    from distillcost.prices import declarations, formats, values
+    from distillcost.prices import formats, values
     from distillcost.prices.formats.csv import sheet_columns
-    from distillcost.prices.model import LongContextTier, ModelRecord, PriceEntry, fields_of
+    from distillcost.prices.reference import reference_markdown
 
     readme = (resources.files("distillcost.pricing") / "README.md").read_text(encoding="utf-8")
     assert "PRICE_SCHEMA" not in readme
     assert "PRICE_SCHEMA" not in (formats.__doc__ or "")
-    keys = {key.name for key in declarations.META}
-    for cls in (ModelRecord, PriceEntry, LongContextTier):
-        keys |= {key.name for _, key, _ in fields_of(cls)}
-    keys |= set(sheet_columns())
-    undocumented = sorted(k for k in keys if f"`{k}`" not in readme)
+    assert reference_markdown() in readme
+    undocumented = sorted(c for c in sheet_columns() if f"`{c}`" not in readme)
     assert undocumented == []
     for unit in values.UNITS:
         assert unit in readme

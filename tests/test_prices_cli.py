@@ -272,15 +272,12 @@ def test_show_text_lists_history_with_sources(runner, cli, acme):
     assert "  aliases:     acme-large-2024-01-01" in lines
     assert "  on 2024-03-01: available; entry in force: 2024-01-01" in lines
     history = [line.split() for line in lines if line.startswith(("*  2024", "   2024"))]
-    # every declared price in declaration order: input, output, cached input, cache write,
-    # batch input, batch output, training, per request; then tiers, verified, checked
+    # the prices the model has at some date, in declaration order: input, output,
+    # cached input, batch input, batch output; then tiers, verified, checked
     assert history == [
+        [*("*", "2024-01-01", "$10.00", "$30.00", "—", "—", "—"), *("-", "yes", "2026-01-02")],
         [
-            *("*", "2024-01-01", "$10.00", "$30.00", "—", "—", "—", "—", "—", "—"),
-            *("-", "yes", "2026-01-02"),
-        ],
-        [
-            *("2024-06-01", "$2.50", "$10.00", "$1.25", "—", "$1.25", "$5.00", "—", "—"),
+            *("2024-06-01", "$2.50", "$10.00", "$1.25", "$1.25", "$5.00"),
             *(">200,000:", "$5.00/$20.00", "yes", "2026-01-02"),
         ],
     ]
@@ -347,7 +344,7 @@ CASES = [
     ("bool.toml", HEAD + ENTRY + "  input = true\n  output = 1\n",
      f"bool.toml:11: {ROW}: field 'input': expected a number, got true"),
     ("unknown.toml", HEAD + GOOD + "  outptu = 2\n",
-     f"unknown.toml:13: {ROW}: field 'outptu': unknown field. Did you mean: output?"),
+     f"unknown.toml:13: {ROW}: field 'outptu': unknown field. Did you mean: output, ft_output?"),
     ("missing.toml", HEAD + ENTRY + "  output = 1\n",
      f"missing.toml:8: {ROW}: field 'input': missing required field"),
     ("noenc.toml", HEAD.replace('encoding = "o200k_base"\n', "") + GOOD,
@@ -427,7 +424,7 @@ def test_validate_collects_every_problem_in_every_file(runner, cli, tmp_path, mo
     assert result.output.splitlines() == [
         f"a.toml:11: {ROW}: field 'input': negative price -1; prices must be >= 0",
         f"a.toml:12: {ROW}: field 'output': NaN is not a price",
-        "b.csv:1: header: field 'inptu': unknown column. Did you mean: input?",
+        "b.csv:1: header: field 'inptu': unknown column. Did you mean: input, ft_input?",
         "b.csv:2: model 'm': field 'encoding': unknown encoding 'o200k_bse'. "
         "Did you mean: o200k_base?",
         f"b.csv:2: {ROW}: field 'input': not a number: 'x'",

@@ -365,7 +365,12 @@ def _show_text(record: ModelRecord, as_of: date, current: PriceEntry | None) -> 
     lines.append(f"  on {as_of.isoformat()}: {status}; entry in force: {when}")
     lines.append("")
     lines.append("Price history, USD per 1M tokens (* = in force on the --as-of date):")
-    keys = price_keys()
+    # the prices this model has at some date (a column of dashes tells nothing)
+    keys = [
+        (attr, key)
+        for attr, key in price_keys()
+        if key.required or any(getattr(e, attr) is not None for e in record.history)
+    ]
     header = ["", "from", *(key.heading.lower() for _, key in keys)]
     header += ["long context (in/out)", "verified", "checked"]
     rows = []
@@ -378,6 +383,9 @@ def _show_text(record: ModelRecord, as_of: date, current: PriceEntry | None) -> 
         rows.append(cells)
     align = "ll" + "r" * len(keys) + "lll"
     lines.append(present.text_table(header, rows, align, clean=_clean).rstrip("\n"))
+    for e in record.history:
+        for extra in _entry_extras(e):
+            lines.append(f"  {e.effective_from.isoformat()}: {extra}")
     lines.append("")
     lines.append("Sources:")
     for e in record.history:
@@ -386,6 +394,26 @@ def _show_text(record: ModelRecord, as_of: date, current: PriceEntry | None) -> 
         if e.notes:
             lines.append(f"      {e.notes}")
     return "\n".join(lines) + "\n"
+
+
+def _entry_extras(entry: PriceEntry) -> list[str]:
+    """Service tiers, time windows and the batch/cache rule, one line each."""
+
+    def rates(item: Any) -> str:
+        shown = [
+            f"{key.heading.lower()} {present.price(getattr(item, attr))}"
+            for attr, key, nested in fields_of(type(item))
+            if nested is None and key.read is k.INPUT.read and getattr(item, attr) is not None
+        ]
+        return ", ".join(shown)
+
+    lines = [f"{tier.name} tier: {rates(tier)}" for tier in entry.service_tiers]
+    for window in entry.windows:
+        days = f" and all day {', '.join(window.whole_days)}" if window.whole_days else ""
+        lines.append(f"{window.name} {window.utc_hours} UTC{days}: {rates(window)}")
+    if entry.batch_cache:
+        lines.append(f"batch and the cache: {entry.batch_cache}")
+    return lines
 
 
 def _clean(text: object) -> str:

@@ -154,7 +154,7 @@ def bill(
         )
     classes = request_classes(ctx, pt, p, c)
     for cl in classes:
-        rates = ctx.rates(cl.tier)
+        rates = ctx.rates(cl.tier, pt)
         for text in rates.notes:
             note(text)
         if h > 0 and s > 0:

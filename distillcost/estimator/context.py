@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+from distillcost.prices.billing import Conditions
 from distillcost.prices.model import LongContextTier, ModelRecord, PriceEntry, Rates
 from distillcost.prices.table import PriceTable
 from distillcost.scenario import NUMERIC_PARAMETERS, Scenario
@@ -25,15 +28,31 @@ class Context:
     ratio: Decimal  # multiplier for measured token counts
     lengths: tuple[int, ...]  # sorted sampled prompt lengths (measured), else ()
     prefix_sums: tuple[int, ...]
-    rate_cache: dict[int, Rates] = field(default_factory=dict)
+    rate_cache: dict[tuple[int, Conditions], Rates] = field(default_factory=dict)
 
-    def rates(self, tier: LongContextTier | None) -> Rates:
-        """The entry's rates for requests in ``tier`` (computed once per tier and estimate)."""
-        found = self.rate_cache.get(id(tier))
+    def rates(self, tier: LongContextTier | None, pt: Point) -> Rates:
+        """The entry's rates for requests in ``tier`` under the campaign's conditions at
+        ``pt`` (computed once per tier and conditions)."""
+        conditions = conditions_at(self.scenario, pt)
+        key = (id(tier), conditions)
+        found = self.rate_cache.get(key)
         if found is None:
-            found = self.price.rates(tier, batch=self.scenario.batch)
-            self.rate_cache[id(tier)] = found
+            found = self.price.rates(tier, conditions)
+            self.rate_cache[key] = found
         return found
+
+
+def conditions_at(sc: Scenario, pt: Point) -> Conditions:
+    """The billing conditions: each Conditions field is the scenario field of that name
+    (its value at ``pt`` when it is a number); sending off-peak only means a share of 1."""
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(Conditions):
+        value = pt[f.name] if f.name in pt else getattr(sc, f.name)
+        if value is not None:
+            values[f.name] = value
+    if sc.off_peak_only:
+        values["off_peak_share"] = Decimal(1)
+    return Conditions(**values)
 
 
 def point(sc: Scenario, ends: Mapping[str, str] | None = None) -> dict[str, Decimal | None]:

@@ -72,7 +72,15 @@ OUTPUT = _rate(
 CACHED_INPUT = _rate(
     "cached_input", "Cached input", "prompt tokens read from a cache", "cached_input", listed=True
 )
-CACHE_WRITE = _rate("cache_write", "Cache write", "prompt tokens written to a cache", "cache_write")
+CACHE_WRITE = _rate(
+    "cache_write", "Cache write", "prompt tokens written to a cache (5-minute TTL)", "cache_write"
+)
+CACHE_WRITE_1H = _rate(
+    "cache_write_1h",
+    "Cache write (1 h)",
+    "prompt tokens written to a cache that lives an hour",
+    "cache_write_1h",
+)
 
 # -- other prices of an entry ------------------------------------------------------
 BATCH_INPUT = _price(
@@ -82,12 +90,26 @@ BATCH_OUTPUT = _price(
     "batch_output", "Batch output", "completion tokens from the batch API", listed=True
 )
 TRAINING = _price("training", "Fine-tuning (training)", "fine-tuning, per 1M training tokens")
+FT_INPUT = _price("ft_input", "Fine-tuned input", "prompt tokens sent to a fine-tuned version")
+FT_CACHED_INPUT = _price(
+    "ft_cached_input", "Fine-tuned cached input", "cached prompt tokens of a fine-tuned version"
+)
+FT_OUTPUT = _price("ft_output", "Fine-tuned output", "completion tokens of a fine-tuned version")
 PER_REQUEST_PRICE = Key(
     "per_request",
     "a fee per request, added to token costs (never converted by `unit`)",
     values.money,
     "Per request",
     unit=PER_REQUEST,
+)
+
+BATCH_CACHE_RULES = ("discounted", "undiscounted", "not-cached")
+BATCH_CACHE = Key(
+    "batch_cache",
+    "how the batch discount applies to cache reads and writes: discounted (the batch "
+    "ratio), undiscounted (cache prices as listed) or not-cached (no caching in batch); "
+    "unknown: discounted, and said so",
+    values.choice(BATCH_CACHE_RULES),
 )
 
 # -- what an entry says about itself --------------------------------------------------
@@ -116,6 +138,32 @@ ABOVE_PROMPT_TOKENS = Key(
     values.positive_int,
     required=True,
 )
+
+# -- a service tier (flex, priority, fast …): prices chosen per campaign --------------------
+SERVICE_TIER_NAME = Key(
+    "name", "the tier, as the provider names it: flex, priority, fast …", values.name, required=True
+)
+
+# -- a time window (off-peak): prices for the traffic sent in it ---------------------------
+WINDOW_NAME = Key("name", "the window: off-peak", values.name, required=True)
+UTC_HOURS = Key(
+    "utc_hours",
+    "the daily window in UTC, HH:MM-HH:MM (may wrap midnight); windows of one name add up",
+    values.utc_hours,
+    required=True,
+)
+WHOLE_DAYS = Key("whole_days", "days entirely in the window: sat, sun …", values.weekdays)
+
+# -- a model's request limits, dated ------------------------------------------------------------
+LIMITS_FROM = Key(
+    "effective_from", "the day these limits took effect", values.day, "From", required=True
+)
+MAX_INPUT_TOKENS = Key(
+    "max_input_tokens",
+    "prompt tokens one request may hold (a longer prompt is refused)",
+    values.positive_int,
+)
+LIMITS_SOURCE = Key("source", "where the limits are published", values.name, required=True)
 
 # -- a model --------------------------------------------------------------------------
 ID = Key("id", "the exact API name", values.name, "model", required=True)
@@ -148,6 +196,20 @@ CONTEXT_WINDOW = Key(
 MAX_OUTPUT_TOKENS = Key(
     "max_output_tokens", "completion tokens one request may return", values.positive_int
 )
+STATUSES = ("ga", "preview", "experimental")
+STATUS = Key(
+    "status",
+    "ga | preview | experimental (free or rate-capped test models; left out of rankings)",
+    values.choice(STATUSES),
+    csv="model_status",
+)
+REASONING_MODES = ("none", "optional", "always")
+REASONING = Key(
+    "reasoning",
+    "none | optional | always: whether it emits hidden reasoning tokens",
+    values.choice(REASONING_MODES),
+)
+REASONING_EFFORTS = Key("reasoning_efforts", "the reasoning effort levels it accepts", values.names)
 RELEASED = Key("released", "the day it was released", values.day)
 RETIRED = Key("retired", "the day the API stops serving it", values.day)
 MODEL_NOTES = Key("notes", "free text", values.text, csv="model_notes", verbatim=True)
@@ -160,8 +222,32 @@ META_UNIT = Key(
     "unit", "'USD per 1M tokens' (default) or 'USD per 1K tokens' (converted x 1000)", values.unit
 )
 META_CHECKED = Key("checked", "the default `checked` date of every entry", values.day)
+META_BATCH_CACHE = Key(
+    "batch_cache", "the default `batch_cache` rule of every entry", values.choice(BATCH_CACHE_RULES)
+)
+META_BATCH_CACHE_SOURCE = Key(
+    "batch_cache_source", "where the provider publishes its batch/cache rule", values.text
+)
 META_NOTES = Key("notes", "free text", values.text, verbatim=True)
-META: tuple[Key, ...] = (META_PROVIDER, META_UNIT, META_CHECKED, META_NOTES)
+META: tuple[Key, ...] = (
+    META_PROVIDER,
+    META_UNIT,
+    META_CHECKED,
+    META_BATCH_CACHE,
+    META_BATCH_CACHE_SOURCE,
+    META_NOTES,
+)
+
+# -- a name that pointed at different models over time (gpt-4o, *-latest, deepseek-chat) ----
+ALIAS_NAME = Key("name", "the moving name", values.name, required=True)
+ALIAS_RETIRED = Key("retired", "the day the name stopped working", values.day)
+ALIAS_NOTES = Key("notes", "free text", values.text, verbatim=True)
+TARGET_FROM = Key("from", "the day the name started to serve this model", values.day, required=True)
+TARGET_MODEL = Key(
+    "model", "the model it served (an id in the same table)", values.name, required=True
+)
+TARGET_SOURCE = Key("source", "where the switch is published", values.name, required=True)
+TARGET_NOTES = Key("notes", "free text", values.text, verbatim=True)
 
 # CSV: the sheet's extra input column, and the columns `prices list` adds for people
 UNIT_COLUMN = "unit"

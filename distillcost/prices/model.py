@@ -22,6 +22,8 @@ from typing import Any
 
 from distillcost.errors import NotAvailableError
 from distillcost.prices import declarations as k
+from distillcost.prices import values
+from distillcost.prices.billing import Conditions, Rates
 
 PRICE_UNIT = k.PER_MTOK
 MILLION = Decimal(1_000_000)
@@ -65,7 +67,12 @@ def _record_dict(record: Any) -> dict[str, Any]:
 
 
 TIERS = k.Key("tiers", "long-context tiers, decided per request", lambda v: v)
+SERVICE_TIERS = k.Key(
+    "service_tiers", "prices of the provider's service tiers (flex, priority, fast …)", lambda v: v
+)
+WINDOWS = k.Key("windows", "prices for traffic sent at certain hours (off-peak)", lambda v: v)
 PRICES = k.Key("prices", "the dated price entries", lambda v: v, required=True)
+LIMITS = k.Key("limits", "the model's request limits when they changed over time", lambda v: v)
 
 
 @dataclass(frozen=True)
@@ -82,27 +89,83 @@ class LongContextTier:
     output: Decimal = declared(k.OUTPUT)
     cached_input: Decimal | None = declared(k.CACHED_INPUT, default=None)
     cache_write: Decimal | None = declared(k.CACHE_WRITE, default=None)
+    cache_write_1h: Decimal | None = declared(k.CACHE_WRITE_1H, default=None)
 
     def to_dict(self) -> dict[str, Any]:
         return _record_dict(self)
 
 
 @dataclass(frozen=True)
-class Rates:
-    """USD per 1M tokens paid for each token kind of a request, under its conditions.
+class ServiceTier:
+    """A service tier's prices (flex, priority, fast): what a campaign on it pays instead."""
 
-    ``cache_write`` is ``None`` when the entry bills no cache writes: the missed
-    prefix is then ordinary input. ``notes`` say which billing rules were assumed;
-    ``cache_notes`` those that matter only when the campaign reads or writes a cache.
+    name: str = declared(k.SERVICE_TIER_NAME)
+    input: Decimal = declared(k.INPUT)
+    output: Decimal = declared(k.OUTPUT)
+    cached_input: Decimal | None = declared(k.CACHED_INPUT, default=None)
+    cache_write: Decimal | None = declared(k.CACHE_WRITE, default=None)
+    cache_write_1h: Decimal | None = declared(k.CACHE_WRITE_1H, default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _record_dict(self)
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """Prices for traffic sent in a daily window (UTC) and on whole days (DeepSeek off-peak).
+
+    Windows of one name add up: DeepSeek V4's off-peak hours are two windows a day.
     """
 
-    input: Decimal
-    cached_input: Decimal
-    cache_write: Decimal | None
-    output: Decimal
-    reasoning: Decimal
-    notes: tuple[str, ...] = ()
-    cache_notes: tuple[str, ...] = ()
+    name: str = declared(k.WINDOW_NAME)
+    utc_hours: str = declared(k.UTC_HOURS)
+    whole_days: tuple[str, ...] = declared(k.WHOLE_DAYS, default=())
+    input: Decimal = declared(k.INPUT, default=ZERO)
+    output: Decimal = declared(k.OUTPUT, default=ZERO)
+    cached_input: Decimal | None = declared(k.CACHED_INPUT, default=None)
+    cache_write: Decimal | None = declared(k.CACHE_WRITE, default=None)
+    cache_write_1h: Decimal | None = declared(k.CACHE_WRITE_1H, default=None)
+
+    def minutes(self) -> tuple[int, int]:
+        """(start, end) minutes after midnight UTC; end < start wraps midnight."""
+        start, end = self.utc_hours.split("-")
+        return _minutes(start), _minutes(end)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _record_dict(self)
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def window_share(windows: tuple[TimeWindow, ...]) -> Decimal:
+    """The share of a week's hours the windows cover (days, then hours, may overlap)."""
+    covered: set[tuple[int, int]] = set()
+    for window in windows:
+        start, end = window.minutes()
+        for day in range(7):
+            if values.WEEKDAYS[day] in window.whole_days:
+                covered.update((day, m) for m in range(1440))
+                continue
+            span = range(start, end) if start < end else (*range(start, 1440), *range(0, end))
+            covered.update((day, m) for m in span)
+    return Decimal(len(covered)) / Decimal(7 * 1440)
+
+
+@dataclass(frozen=True)
+class ModelLimits:
+    """A model's request limits from a date (a context window that grew or shrank)."""
+
+    effective_from: date = declared(k.LIMITS_FROM)
+    context_window: int | None = declared(k.CONTEXT_WINDOW, default=None)
+    max_input_tokens: int | None = declared(k.MAX_INPUT_TOKENS, default=None)
+    max_output_tokens: int | None = declared(k.MAX_OUTPUT_TOKENS, default=None)
+    source: str = declared(k.LIMITS_SOURCE, default="")
+
+    def to_dict(self) -> dict[str, Any]:
+        return _record_dict(self)
 
 
 @dataclass(frozen=True)
@@ -114,11 +177,18 @@ class PriceEntry:
     output: Decimal = declared(k.OUTPUT)
     cached_input: Decimal | None = declared(k.CACHED_INPUT, default=None)
     cache_write: Decimal | None = declared(k.CACHE_WRITE, default=None)
+    cache_write_1h: Decimal | None = declared(k.CACHE_WRITE_1H, default=None)
     batch_input: Decimal | None = declared(k.BATCH_INPUT, default=None)
     batch_output: Decimal | None = declared(k.BATCH_OUTPUT, default=None)
+    batch_cache: str | None = declared(k.BATCH_CACHE, default=None)
     tiers: tuple[LongContextTier, ...] = declared(TIERS, default=(), nested=LongContextTier)
+    service_tiers: tuple[ServiceTier, ...] = declared(SERVICE_TIERS, default=(), nested=ServiceTier)
+    windows: tuple[TimeWindow, ...] = declared(WINDOWS, default=(), nested=TimeWindow)
     reasoning_billed_as_output: bool = declared(k.REASONING_BILLED, default=True)
     training: Decimal | None = declared(k.TRAINING, default=None)
+    ft_input: Decimal | None = declared(k.FT_INPUT, default=None)
+    ft_cached_input: Decimal | None = declared(k.FT_CACHED_INPUT, default=None)
+    ft_output: Decimal | None = declared(k.FT_OUTPUT, default=None)
     per_request: Decimal | None = declared(k.PER_REQUEST_PRICE, default=None)
     source: str = declared(k.SOURCE, default="")
     checked: date | None = declared(k.CHECKED, default=None)
@@ -142,52 +212,23 @@ class PriceEntry:
                 chosen = tier
         return chosen
 
-    def rates(self, tier: LongContextTier | None = None, *, batch: bool = False) -> Rates:
-        """What each token kind costs for requests in ``tier`` (None: the base prices).
+    def service_tier(self, name: str) -> ServiceTier | None:
+        return next((t for t in self.service_tiers if t.name == name), None)
 
-        Batch prices replace the standard ones; a tier's prices and the cache read
-        and write prices get the same batch ratio (``batch_input / input``):
-        Anthropic bills batches at 50% of all usage, cache reads and writes
-        included; for other providers stacking is assumed (and noted). A cache
-        read never costs more than the input rate in force; without a cached price
-        it costs the input rate. Callers check :attr:`has_batch` first.
+    def window_names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(w.name for w in self.windows))
+
+    def rates(
+        self, tier: LongContextTier | None = None, conditions: Conditions | None = None
+    ) -> Rates:
+        """What each token kind costs for requests in ``tier`` under ``conditions``.
+
+        See :mod:`distillcost.prices.billing` for the rules (batch, service tiers,
+        time windows, cache lifetimes, caps).
         """
-        use_batch = batch and self.has_batch
-        in_factor = _ratio(self.batch_input, self.input) if use_batch else ONE
-        out_factor = _ratio(self.batch_output, self.output) if use_batch else ONE
-        if tier is None:
-            in_rate = self.batch_input if use_batch and self.batch_input is not None else self.input
-            out_rate = (
-                self.batch_output if use_batch and self.batch_output is not None else self.output
-            )
-        else:
-            in_rate = tier.input * in_factor
-            out_rate = tier.output * out_factor
-        cached = tier.cached_input if tier and tier.cached_input is not None else self.cached_input
-        cached_rate = min(cached * in_factor, in_rate) if cached is not None else in_rate
-        write = tier.cache_write if tier and tier.cache_write is not None else self.cache_write
-        notes: list[str] = []
-        if use_batch and tier is not None:
-            notes.append("batch discount applied to long-context tier prices in the same ratio")
-        return Rates(
-            input=Decimal(in_rate),
-            cached_input=Decimal(cached_rate),
-            cache_write=Decimal(write) * in_factor if write is not None else None,
-            output=Decimal(out_rate),
-            reasoning=Decimal(out_rate) if self.reasoning_billed_as_output else ZERO,
-            notes=tuple(notes),
-            cache_notes=(BATCH_CACHE_NOTE,) if use_batch else (),
-        )
+        from distillcost.prices.billing import rates
 
-
-BATCH_CACHE_NOTE = (
-    "batch discount applied to cache read and write prices too (Anthropic bills "
-    "batches at half of all usage; assumed to stack the same way elsewhere)"
-)
-
-
-def _ratio(part: Decimal | None, whole: Decimal) -> Decimal:
-    return Decimal(part) / Decimal(whole) if part is not None and whole else ONE
+        return rates(self, tier, conditions or Conditions())
 
 
 @dataclass(frozen=True)
@@ -205,6 +246,10 @@ class ModelRecord:
     tokenizer_source: str = declared(k.TOKENIZER_SOURCE, default="")
     context_window: int | None = declared(k.CONTEXT_WINDOW, default=None)
     max_output_tokens: int | None = declared(k.MAX_OUTPUT_TOKENS, default=None)
+    limits: tuple[ModelLimits, ...] = declared(LIMITS, default=(), nested=ModelLimits)
+    status: str = declared(k.STATUS, default="ga")
+    reasoning: str | None = declared(k.REASONING, default=None)
+    reasoning_efforts: tuple[str, ...] = declared(k.REASONING_EFFORTS, default=())
     released: date | None = declared(k.RELEASED, default=None)
     retired: date | None = declared(k.RETIRED, default=None)
     origin: str = "built-in"
@@ -214,6 +259,28 @@ class ModelRecord:
     def __post_init__(self) -> None:
         ordered = tuple(sorted(self.history, key=lambda e: e.effective_from))
         object.__setattr__(self, "history", ordered)
+        limits = tuple(sorted(self.limits, key=lambda x: x.effective_from))
+        object.__setattr__(self, "limits", limits)
+
+    def limits_on(self, as_of: date) -> ModelLimits:
+        """The request limits in force on ``as_of``: the latest dated change, each field
+        falling back to the model's own (a change may give only what changed)."""
+        out = ModelLimits(
+            effective_from=self.released or date.min,
+            context_window=self.context_window,
+            max_output_tokens=self.max_output_tokens,
+        )
+        for change in self.limits:
+            if change.effective_from > as_of:
+                break
+            out = ModelLimits(
+                effective_from=change.effective_from,
+                context_window=change.context_window or out.context_window,
+                max_input_tokens=change.max_input_tokens or out.max_input_tokens,
+                max_output_tokens=change.max_output_tokens or out.max_output_tokens,
+                source=change.source,
+            )
+        return out
 
     @property
     def first_priced(self) -> date | None:

@@ -9,6 +9,7 @@ Numbers never pass through ``float``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -189,3 +190,40 @@ def unit(value: Any) -> Decimal:
         hint = hint or f" Accepted: {', '.join(repr(u) for u in UNITS)}."
         raise FieldError(f"unknown unit {result!r}.{hint}")
     return UNITS[result]
+
+
+def choice(options: tuple[str, ...]) -> Callable[[Any], str]:
+    """A reader that accepts one of ``options`` (with a did-you-mean otherwise)."""
+
+    def read(value: Any) -> str:
+        result = text(value).strip()
+        if result not in options:
+            close = did_you_mean(result, options, n=1)
+            hint = f" Did you mean: {close[0]}?" if close else ""
+            raise FieldError(f"expected one of {', '.join(options)}, got {result!r}.{hint}")
+        return result
+
+    return read
+
+
+_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def utc_hours(value: Any) -> str:
+    """A daily window in UTC, ``HH:MM-HH:MM``; it may wrap midnight (``16:30-00:30``)."""
+    result = text(value).strip()
+    match = _HOURS.match(result)
+    if not match or result[:5] == result[6:]:
+        raise FieldError(f"expected hours as HH:MM-HH:MM in UTC (e.g. 16:30-00:30), got {value!r}")
+    return result
+
+
+def weekdays(value: Any) -> tuple[str, ...]:
+    """Days of the week, ``mon`` … ``sun``."""
+    items = value if isinstance(value, list) else [d for d in str(value).split(ALIAS_SEPARATOR)]
+    days = tuple(text(d).strip().lower() for d in items if text(d).strip())
+    for day in days:
+        if day not in WEEKDAYS:
+            raise FieldError(f"expected days among {', '.join(WEEKDAYS)}, got {day!r}")
+    return days

@@ -127,6 +127,30 @@ class Scenario:
     )
     # discounts and price forms
     batch: bool = field_spec(False, "use the batch API prices", LOSSES)
+    service_tier: str = field_spec(
+        "standard",
+        "the provider's service tier: standard, or one the price table lists (flex, "
+        "priority, fast …)",
+        LOSSES,
+    )
+    off_peak_share: Range = field_spec(
+        Range.of(0),
+        "share of requests sent in the provider's off-peak hours (its off-peak prices)",
+        LOSSES,
+        maximum=ONE,
+    )
+    off_peak_only: bool = field_spec(
+        False,
+        "send only in off-peak hours: off-peak prices throughout, and a wall clock that "
+        "waits for those hours",
+        LOSSES,
+    )
+    cache_write_1h_share: Range = field_spec(
+        Range.of(0),
+        "share of cache writes made with a 1-hour lifetime (priced cache_write_1h)",
+        LOSSES,
+        maximum=ONE,
+    )
     cache_hit_rate: Range = field_spec(
         Range.of(0), "share of shared-prefix tokens read from the cache", LOSSES, maximum=ONE
     )

@@ -1,16 +1,20 @@
 """The price sheet: CSV (and JSON lists of row objects), one row per model and date.
 
 A model's columns repeat on each of its rows; a long-context tier takes one row
-(more tiers: more rows with the same date). Exactly what ``prices list --format csv``
-writes, so a sheet kept in a spreadsheet can be fed back in. Columns derive from
-the declared keys: entry keys, then ``tier_<key>`` for tier keys, then model keys.
+(more tiers: more rows with the same date). Other lists (service tiers, time windows,
+dated limits) sit in one cell each, as a JSON array of objects with exact decimal
+strings. Exactly what ``prices list --format csv`` writes, so a sheet kept in a
+spreadsheet can be fed back in. Columns derive from the declared keys: entry keys,
+then ``tier_<key>`` for tier keys, then model keys.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -28,11 +32,23 @@ TIER_PREFIX = "tier_"
 
 
 def _model_keys() -> list[k.Key]:
-    return [key for _, key, nested in fields_of(ModelRecord) if nested is None]
+    """The model's cell columns: plain keys, and lists written as JSON (not its history)."""
+    return [key for _, key, nested in fields_of(ModelRecord) if nested is not PriceEntry]
 
 
 def _entry_keys() -> list[k.Key]:
-    return [key for _, key, nested in fields_of(PriceEntry) if nested is None]
+    """The entry's cell columns: plain keys, and lists other than tiers written as JSON."""
+    return [key for _, key, nested in fields_of(PriceEntry) if nested is not LongContextTier]
+
+
+def _json_cells() -> set[str]:
+    """Columns holding a list of records as JSON."""
+    return {
+        key.column
+        for cls in (ModelRecord, PriceEntry)
+        for _, key, nested in fields_of(cls)
+        if nested is not None and nested not in (PriceEntry, LongContextTier)
+    }
 
 
 def _tier_columns() -> dict[str, str]:
@@ -71,7 +87,22 @@ def accepted_columns() -> tuple[str, ...]:
 # ----------------------------------------------------------------------------- writing
 
 
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return decimal_str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {key: _jsonable(v) for key, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
 def _plain(value: Any) -> Any:
+    """A value for a cell: names joined by ``;``, lists of records as JSON, else as is."""
+    if isinstance(value, tuple) and value and hasattr(value[0], "to_dict"):
+        return json.dumps([_jsonable(item.to_dict()) for item in value], ensure_ascii=False)
     if isinstance(value, tuple):
         return values.ALIAS_SEPARATOR.join(value)
     return value
@@ -81,11 +112,11 @@ def sheet_rows(record: ModelRecord, entry: PriceEntry) -> list[dict[str, Any]]:
     """One row per tier (at least one) for a model's price entry, raw values by column."""
     base: dict[str, Any] = {}
     for attr, key, nested in fields_of(ModelRecord):
-        if nested is None:
+        if nested is not PriceEntry:
             base[key.column] = _plain(getattr(record, attr))
     for attr, key, nested in fields_of(PriceEntry):
-        if nested is None:
-            base[key.column] = getattr(entry, attr)
+        if nested is not LongContextTier:
+            base[key.column] = _plain(getattr(entry, attr))
     if not entry.tiers:
         return [base]
     rows = []
@@ -197,6 +228,11 @@ def _clean(column: str, value: Any, verbatim: set[str]) -> Any:
     if not isinstance(value, str):
         return value
     value = unquote_cell(value)
+    if column in _json_cells() and value.strip():
+        try:
+            return json.loads(value, parse_float=Decimal)
+        except (json.JSONDecodeError, RecursionError):
+            return value  # the key's reader says what is wrong with it
     return value if column in verbatim else value.strip()
 
 

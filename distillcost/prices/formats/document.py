@@ -18,8 +18,9 @@ from typing import Any
 from distillcost.errors import did_you_mean
 from distillcost.prices import declarations as k
 from distillcost.prices import values
+from distillcost.prices.aliases import AliasRecord, materialize
 from distillcost.prices.formats.locate import Locator, Path
-from distillcost.prices.model import LongContextTier, ModelRecord, PriceEntry, fields_of
+from distillcost.prices.model import ModelRecord, PriceEntry, fields_of
 from distillcost.prices.problems import Problem, check_names
 
 
@@ -114,7 +115,7 @@ class Builder:
         if not isinstance(doc, Mapping):
             self.problem(1, "", "", "expected a table with [meta] and [[models]]")
             return []
-        self.unknown_keys(doc, ("meta", "models"), lambda key: None, "top level")
+        self.unknown_keys(doc, ("meta", "models", "aliases"), lambda key: None, "top level")
         meta = doc.get("meta")
         provider: str | None = None
         factor = Decimal(1)
@@ -144,7 +145,64 @@ class Builder:
         if not isinstance(models, list):
             self.problem(None, "", "models", "expected an array of tables [[models]]")
             return []
-        return self.models(models, provider, factor, checked)
+        batch_cache = fields.get("batch_cache") if isinstance(meta, Mapping) else None
+        records = self.models(models, provider, factor, checked, batch_cache)
+        aliases = doc.get("aliases", [])
+        if not isinstance(aliases, list):
+            self.problem(None, "", "aliases", "expected an array of tables [[aliases]]")
+            return records
+        moving = self.aliases(aliases, records, provider or "")
+        if moving:
+            merged = [*records, *moving]
+            self._check_all_names(merged, len(records))
+            return merged
+        return records
+
+    def aliases(
+        self, aliases: Sequence[Any], records: Sequence[ModelRecord], provider: str
+    ) -> list[ModelRecord]:
+        """Each ``[[aliases]]`` name as a model made of the models it served (this file's)."""
+        by_name = {name: r for r in records for name in (r.id, *r.aliases)}
+        out: list[ModelRecord] = []
+        for ai, data in enumerate(aliases):
+            path: Path = (("aliases", ai),)
+            if not isinstance(data, Mapping):
+                self.problem(self.loc.line(path), f"aliases[{ai}]", "", "expected a table")
+                continue
+            args = self._record(AliasRecord, path, ai, data, "", Decimal(1), None)
+            if args is None:
+                continue
+            alias = AliasRecord(**args)
+            row = f"alias {alias.name!r}"
+            if not alias.targets:
+                self.problem(self.loc.line(path, "targets"), row, "targets", "no targets")
+                continue
+            missing = [t.model for t in alias.targets if t.model not in by_name]
+            if missing:
+                self.problem(
+                    self.loc.line(path, "targets"),
+                    row,
+                    "model",
+                    f"unknown model {missing[0]!r}: a target must be a model of this file",
+                )
+                continue
+            days = [t.from_ for t in alias.targets]
+            if len(set(days)) != len(days):
+                self.problem(self.loc.line(path), row, "from", "two targets on the same day")
+                continue
+            targets = {t.model: by_name[t.model] for t in alias.targets}
+            out.append(materialize(alias, targets, provider, self.origin))
+        return out
+
+    def _check_all_names(self, records: Sequence[ModelRecord], first_alias: int) -> None:
+        """A moving name must not also be a model id or a permanent alias."""
+        ids = {id(r) for r in records[first_alias:]}
+
+        def report(r: ModelRecord, key: str, msg: str, other: ModelRecord) -> None:
+            if id(r) in ids or id(other) in ids:
+                self.problem(None, f"alias {r.id!r}", "name", msg)
+
+        check_names(records, report)
 
     def models(
         self,
@@ -152,6 +210,7 @@ class Builder:
         provider: str | None,
         factor: Decimal | Sequence[Decimal],
         checked: date | None,
+        batch_cache: str | None = None,
     ) -> list[ModelRecord]:
         """Build each model (``factor`` may be one per model, as CSV rows carry units)."""
         records: list[ModelRecord] = []
@@ -159,7 +218,7 @@ class Builder:
         for mi, data in enumerate(models):
             path: Path = (("models", mi),)
             f = factor[mi] if isinstance(factor, Sequence) else factor
-            record = self.model(path, mi, data, provider, f, checked)
+            record = self.model(path, mi, data, provider, f, checked, batch_cache)
             if record is not None:
                 paths[id(record)] = path
                 records.append(record)
@@ -180,11 +239,12 @@ class Builder:
         provider: str | None,
         factor: Decimal,
         checked: date | None,
+        batch_cache: str | None = None,
     ) -> ModelRecord | None:
         if not isinstance(data, Mapping):
             self.problem(self.loc.line(path), f"models[{mi}]", "", "expected a table")
             return None
-        fields = self._record(ModelRecord, path, mi, data, "", factor, checked)
+        fields = self._record(ModelRecord, path, mi, data, "", factor, checked, batch_cache)
         if fields is None:
             return None
         row = _label(ModelRecord, data, mi, "")
@@ -214,6 +274,7 @@ class Builder:
         parent: str,
         factor: Decimal,
         checked: date | None,
+        batch_cache: str | None = None,
     ) -> dict[str, Any] | None:
         """The constructor arguments of a ``cls`` record (sub-records built), or None."""
         row = _label(cls, data, index, parent)
@@ -250,11 +311,11 @@ class Builder:
                     )
                     ok = False
                     continue
-                built = self._record(nested, sub_path, i, item, row, factor, checked)
+                built = self._record(nested, sub_path, i, item, row, factor, checked, batch_cache)
                 if built is None:
                     ok = False
                     continue
-                record = self._finish(nested, built, item, i, row, sub_path, checked)
+                record = self._finish(nested, built, item, i, row, sub_path, checked, batch_cache)
                 if record is None:
                     ok = False
                 else:
@@ -271,10 +332,13 @@ class Builder:
         parent: str,
         path: Path,
         checked: date | None,
+        batch_cache: str | None = None,
     ) -> Any:
         """A sub-record from its arguments, after the checks that tie its fields together."""
         if cls is PriceEntry:
             args.setdefault("checked", checked)
+            if batch_cache is not None:
+                args.setdefault("batch_cache", batch_cache)
             tiers = args.get("tiers", ())
             seen: set[int] = set()
             for ti, tier in enumerate(tiers):
@@ -289,9 +353,7 @@ class Builder:
                 seen.add(tier.above_prompt_tokens)
             args["tiers"] = tuple(sorted(tiers, key=lambda t: t.above_prompt_tokens))
             return PriceEntry(**args)
-        if cls is LongContextTier:
-            return LongContextTier(**args)
-        raise AssertionError(cls)  # pragma: no cover
+        return cls(**args)
 
     def _check_model(self, fields: Mapping[str, Any], row: str, path: Path) -> bool:
         """Consistency inside one model: dates, duplicates, retirement, aliases."""
