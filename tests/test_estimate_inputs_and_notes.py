@@ -163,7 +163,7 @@ def test_unknown_student_model_names_the_student_field(runner, cli):
 
 
 def test_a_future_as_of_date_says_todays_price_is_assumed(runner, cli):
-    args = ["estimate", "-m", "deepseek-chat", "--as-of", "2099-01-01", "--examples", "10"]
+    args = ["estimate", "-m", "deepseek-v4-pro", "--as-of", "2099-01-01", "--examples", "10"]
     args += ["--prompt-tokens", "1", "--completion-tokens", "1", "-f", "json"]
     result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output

@@ -332,7 +332,8 @@ def test_config_dir_location(monkeypatch, tmp_path):
 def test_builtin_tables_load_and_resolve_the_issue_spot_checks():
     t = load_prices()
     # every shipped file, in name order (an empty list passed the old all(...) check)
-    shipped = ("anthropic", "deepseek", "google", "mistral", "openai", "together")
+    shipped = ("anthropic", "deepseek", "google", "hosted", "mistral", "moonshot", "openai")
+    shipped += ("qwen", "xai")
     assert [origin for origin, _ in t.sources] == [f"built-in:{p}.toml" for p in shipped]
     # spot checks quoted in the issue (the data helper's tests check the sources)
     assert t.price_of("text-davinci-003", date(2022, 12, 28)).input == Decimal("20")

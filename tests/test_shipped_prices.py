@@ -18,50 +18,47 @@ from typing import Any
 
 import pytest
 
-SHIPPED = ("openai", "anthropic", "google", "deepseek", "mistral", "together")
+SHIPPED = (
+    "openai",
+    "anthropic",
+    "google",
+    "deepseek",
+    "mistral",
+    "xai",
+    "moonshot",
+    "qwen",
+    "hosted",
+)
 
-# pricing/README.md (File format): every key a table may use, per level.
-META_KEYS = {"provider", "unit", "checked"}
-MODEL_KEYS = {
-    "id",
-    "aliases",
-    "encoding",
-    "token_ratio",
-    "tokenizer_approximate",
-    "tokenizer_source",
-    "context_window",
-    "max_output_tokens",
-    "released",
-    "retired",
-    "notes",
-    "prices",
-}
-PRICE_KEYS = {
-    "effective_from",
-    "input",
-    "output",
-    "cached_input",
-    "cache_write",
-    "batch_input",
-    "batch_output",
-    "reasoning_billed_as_output",
-    "training",
-    "per_request",
-    "source",
-    "checked",
-    "verified",
-    "notes",
-    "tiers",
-}
-TIER_KEYS = {"above_prompt_tokens", "input", "output", "cached_input", "cache_write"}
+
+def _keys(cls: type) -> set[str]:
+    from distillcost.prices.model import fields_of
+
+    return {key.name for _, key, _ in fields_of(cls)}
+
+
+def _declared() -> tuple[set[str], set[str], set[str], set[str]]:
+    from distillcost.prices import declarations
+    from distillcost.prices.model import LongContextTier, ModelRecord, PriceEntry
+
+    meta = {key.name for key in declarations.META}
+    return meta, _keys(ModelRecord), _keys(PriceEntry), _keys(LongContextTier)
+
+
+# every key a table may use, per level: the price model's declarations (pricing/README.md)
+META_KEYS, MODEL_KEYS, PRICE_KEYS, TIER_KEYS = _declared()
 PRICE_FIELDS = (
     "input",
     "output",
     "cached_input",
     "cache_write",
+    "cache_write_1h",
     "batch_input",
     "batch_output",
     "training",
+    "ft_input",
+    "ft_cached_input",
+    "ft_output",
     "per_request",
 )
 # The encodings distillcost can count offline (tiktoken names).
@@ -124,7 +121,7 @@ ENTRIES = _entries()
 
 def test_every_provider_file_is_shipped_and_names_its_provider() -> None:
     for provider, table in TABLES.items():
-        assert set(table) == {"meta", "models"}, provider
+        assert set(table) <= {"meta", "models", "aliases"}, provider
         assert set(table["meta"]) <= META_KEYS, provider
         assert table["meta"]["provider"] == provider
         assert table["meta"].get("unit", "USD per 1M tokens") == "USD per 1M tokens"
@@ -149,14 +146,14 @@ def test_model_fields(provider: str, model: dict[str, Any]) -> None:
     if "released" in model and "retired" in model:
         assert model["released"] < model["retired"]
     assert all(isinstance(a, str) and a for a in model.get("aliases", []))
-    if provider == "openai":
-        # OpenAI models are counted exactly with their own tiktoken encoding.
-        assert not model.get("tokenizer_approximate", False)
-        assert "token_ratio" not in model
-    else:
-        # Everyone else: an approximation, said so, with where that claim comes from.
-        assert model.get("tokenizer_approximate") is True
+    if model.get("tokenizer_approximate", False):
+        # an approximation is said so, with where that claim comes from
         assert model.get("tokenizer_source", "").strip()
+    else:
+        # exact counts only with OpenAI's own encodings: OpenAI models (up to the GPT-5
+        # generation) and OpenAI's open-weight gpt-oss on any host
+        assert provider == "openai" or "gpt-oss" in model["id"], model["id"]
+        assert "token_ratio" not in model
     if "token_ratio" in model:
         assert model["token_ratio"] > 0 and model.get("tokenizer_source")
 
@@ -193,8 +190,10 @@ def test_price_entry_fields(provider: str, model: dict[str, Any], entry: dict[st
         assert set(tier) <= TIER_KEYS
         assert isinstance(tier["above_prompt_tokens"], int) and tier["above_prompt_tokens"] > 0
         assert tier["input"] >= entry["input"] and tier["output"] >= entry["output"]
-        if "context_window" in model:
-            assert tier["above_prompt_tokens"] < model["context_window"]
+        windows = [model.get("context_window", 0)]
+        windows += [x.get("context_window", 0) for x in model.get("limits", [])]
+        if max(windows):  # the widest the model ever was (Sonnet 4.5 had a 1M beta)
+            assert tier["above_prompt_tokens"] < max(windows)
 
 
 @pytest.mark.parametrize(("provider", "model"), MODELS, ids=_ids(MODELS))
@@ -218,10 +217,10 @@ def test_ids_and_aliases_are_unique_across_all_tables() -> None:
 
 def test_every_shipped_provider_has_verified_prices() -> None:
     # Each table must carry at least one primary-source figure, except two whose pricing pages
-    # were not found in any stored copy in full (pricing/README.md lists them): the open-weight
-    # host, and Google (only partial verbatim transcripts of ai.google.dev were found).
+    # were not found in any stored copy (pricing/README.md lists them): the open-weight hosts
+    # and Alibaba's Qwen.
     # If one of those gains a verified entry, move it out of this set.
-    unverified_tables = {"together", "google"}
+    unverified_tables = {"hosted", "qwen"}
     for provider in SHIPPED:
         verified = [e for p, _, e in ENTRIES if p == provider and e["verified"]]
         assert bool(verified) == (provider not in unverified_tables), provider
@@ -238,13 +237,27 @@ def test_anthropic_cache_multipliers(
     provider: str, model: dict[str, Any], entry: dict[str, Any]
 ) -> None:
     # platform.claude.com pricing page: "5m cache writes" = 1.25 x base input,
-    # "Cache hits & refreshes" = 0.1 x base input (e.g. Sonnet 4.5: $3 -> $3.75 / $0.30).
+    # "1h cache writes" = 2 x, "Cache hits & refreshes" = 0.1 x base input (e.g. Sonnet 4.5:
+    # $3 -> $3.75 / $6 / $0.30). Exceptions the page prints itself:
     if model["id"] == "claude-3-haiku-20240307":
-        # the one exception on that page: Haiku 3 "$0.25 | $0.30 | ... | $0.03 | $1.25"
+        # Haiku 3 "$0.25 | $0.30 | ... | $0.03 | $1.25"
         assert (entry["cache_write"], entry["cached_input"]) == (_d("0.30"), _d("0.03"))
         return
+    hit = {
+        # 2026-10-09 copy: "Claude Opus 5.5 | $4 / MTok | $5 / MTok | $8 / MTok | $0.20 / MTok"
+        # and Sonnet 5.5's hit at 0.05 x; Fable 5.1's at 0.025 x
+        "claude-opus-5-5": _d("0.05"),
+        "claude-sonnet-5-5": _d("0.05"),
+        "claude-fable-5-1": _d("0.025"),
+    }.get(model["id"], _d("0.1"))
+    if (model["id"], entry["effective_from"]) == ("claude-sonnet-5-5", date(2026, 9, 28)):
+        # the page read 2026-09-29 printed $0.20 (0.1 x) with no footnote; the 0.05 x
+        # footnote for Sonnet 5.5 appeared 2026-10-08: the table keeps both, dated
+        hit = _d("0.1")
     assert entry["cache_write"] == entry["input"] * _d("1.25")
-    assert entry["cached_input"] == entry["input"] * _d("0.1")
+    assert entry["cached_input"] == entry["input"] * hit
+    if "cache_write_1h" in entry:
+        assert entry["cache_write_1h"] == entry["input"] * 2
     for tier in entry.get("tiers", []):
         assert tier["cache_write"] == tier["input"] * _d("1.25")
         assert tier["cached_input"] == tier["input"] * _d("0.1")
@@ -273,6 +286,11 @@ HALF_PRICE_BATCH = [
 )
 def test_batch_is_half_price(provider: str, model: dict[str, Any], entry: dict[str, Any]) -> None:
     # OpenAI Batch API and Anthropic Message Batches: "50% less"; Gemini Batch Mode: 50%.
+    if model["id"] == "gpt-3.5-turbo-1106":
+        # as published: the 2025 pricing page lists it at the standard price in both tables
+        # ("| gpt-3.5-turbo-1106 | $1.00 | $2.00 |" under Batch and under Standard)
+        assert (entry["batch_input"], entry["batch_output"]) == (entry["input"], entry["output"])
+        return
     assert entry["batch_input"] * 2 == entry["input"]
     assert entry["batch_output"] * 2 == entry["output"]
 
@@ -306,19 +324,33 @@ def test_davinci_price_change_2022() -> None:
     assert (december["input"], december["output"]) == (_d("20"), _d("20"))
 
 
+def _loaded() -> Any:
+    from distillcost.prices import load_prices
+
+    return load_prices(plugins=False, user_dir=False)
+
+
 def test_gpt_35_turbo_launch_price() -> None:
+    # gpt-3.5-turbo is a moving name ([[aliases]]): resolved through the loader
+    table = _loaded()
     # "Introducing ChatGPT and Whisper APIs" (2023-03-01): "$0.002 per 1k tokens".
     for name in ("gpt-3.5-turbo", "gpt-3.5-turbo-0301"):
-        e = _on(name, date(2023, 3, 15))
-        assert (e["input"], e["output"]) == (_d("2"), _d("2")), name
-    with pytest.raises(LookupError):
-        _on("gpt-3.5-turbo", date(2023, 2, 28))
-    # Function-calling post (2023-06-13): 0613 "$0.0015 / 1K input + $0.0020 / 1K output".
-    e = _on("gpt-3.5-turbo", date(2023, 7, 1))
-    assert (e["input"], e["output"]) == (_d("1.5"), _d("2"))
+        e = table.price_of(name, date(2023, 3, 15))
+        assert (e.input, e.output) == (_d("2"), _d("2")), name
+    from distillcost.errors import NotAvailableError
+
+    with pytest.raises(NotAvailableError):
+        table.price_of("gpt-3.5-turbo", date(2023, 2, 28))
+    # Function-calling post (2023-06-13): 0613 "$0.0015 / 1K input + $0.0020 / 1K output";
+    # and 0301 itself got the same input cut that day
+    for name in ("gpt-3.5-turbo", "gpt-3.5-turbo-0301"):
+        e = table.price_of(name, date(2023, 7, 1))
+        assert (e.input, e.output) == (_d("1.5"), _d("2")), name
     # Fine-tuning from 2023-08-22: training $0.008 / 1K = $8 per 1M.
-    assert _on("gpt-3.5-turbo", date(2023, 8, 22))["training"] == _d("8")
-    assert "training" not in _on("gpt-3.5-turbo", date(2023, 8, 21))
+    assert table.price_of("gpt-3.5-turbo", date(2023, 8, 22)).training == _d("8")
+    assert table.price_of("gpt-3.5-turbo", date(2023, 8, 21)).training is None
+    # deprecations page: gpt-3.5-turbo-0301 shut down 2024-09-13 (not 2024-06-13)
+    assert table.get("gpt-3.5-turbo-0301").retired == date(2024, 9, 13)
 
 
 def test_gpt_4o_mini_with_prompt_caching() -> None:
@@ -330,16 +362,17 @@ def test_gpt_4o_mini_with_prompt_caching() -> None:
     assert _on("gpt-4o-mini-2024-07-18", date(2024, 10, 1)) is e
 
 
-def test_gpt_4o_alias_price_cut() -> None:
-    # Launch 2024-05-13 at $5 / $15; prompt-caching post (2024-10-01): "$2.50 / $1.25 / $10.00".
-    before = _on("gpt-4o", date(2024, 9, 30))
-    assert (before["input"], before["output"]) == (_d("5"), _d("15"))
-    after = _on("gpt-4o", date(2024, 10, 1))
-    assert (after["input"], after["cached_input"], after["output"]) == (
-        _d("2.5"),
-        _d("1.25"),
-        _d("10"),
-    )
+def test_gpt_4o_moving_name() -> None:
+    # models page (2024): "gpt-4o ... Currently points to gpt-4o-2024-05-13" at $5 / $15;
+    # prompt-caching post (2024-10-01): gpt-4o-2024-08-06 "$2.50 / $1.25 / $10.00"; the
+    # name moved to that snapshot on 2024-10-02
+    table = _loaded()
+    before = table.price_of("gpt-4o", date(2024, 10, 1))
+    assert (before.input, before.output) == (_d("5"), _d("15"))
+    after = table.price_of("gpt-4o", date(2024, 10, 2))
+    assert (after.input, after.cached_input, after.output) == (_d("2.5"), _d("1.25"), _d("10"))
+    snapshot = table.price_of("gpt-4o-2024-08-06", date(2024, 10, 1))
+    assert (snapshot.input, snapshot.cached_input) == (_d("2.5"), _d("1.25"))
 
 
 def test_o3_price_cut_on_2025_06_10() -> None:
@@ -350,23 +383,31 @@ def test_o3_price_cut_on_2025_06_10() -> None:
     assert (after["input"], after["output"]) == (_d("2"), _d("8"))
 
 
-def test_deepseek_chat_promo_end_and_september_2025_list() -> None:
+def test_deepseek_chat_over_time() -> None:
+    table = _loaded()
     # Promo "until 2025-02-08 16:00 (UTC)" at $0.14 / $0.28 (cache miss / output).
-    promo = _on("deepseek-chat", date(2025, 2, 7))
-    assert (promo["input"], promo["output"]) == (_d("0.14"), _d("0.28"))
+    promo = table.price_of("deepseek-chat", date(2025, 2, 7))
+    assert (promo.input, promo.output) == (_d("0.14"), _d("0.28"))
     # api-docs.deepseek.com pricing-details-usd: deepseek-chat "$0.07 | $0.27 | $1.10".
     for day in (date(2025, 2, 8), date(2025, 9, 4)):
-        e = _on("deepseek-chat", day)
-        assert (e["cached_input"], e["input"], e["output"]) == (_d("0.07"), _d("0.27"), _d("1.10"))
+        e = table.price_of("deepseek-chat", day)
+        assert (e.cached_input, e.input, e.output) == (_d("0.07"), _d("0.27"), _d("1.10"))
     # "Starting from 16:00 UTC Time on Sept 5th, 2025": hit $0.07, miss $0.56, output $1.68,
     # for deepseek-chat and deepseek-reasoner alike.
     for name in ("deepseek-chat", "deepseek-reasoner"):
-        e = _on(name, date(2025, 9, 5))
-        assert (e["cached_input"], e["input"], e["output"]) == (_d("0.07"), _d("0.56"), _d("1.68"))
-        assert e["verified"] is True
+        e = table.price_of(name, date(2025, 9, 5))
+        assert (e.cached_input, e.input, e.output) == (_d("0.07"), _d("0.56"), _d("1.68"))
+        assert e.verified is True
     # R1 was never on the V3 promotion: "$0.14 | $0.55 | $2.19".
-    r1 = _on("deepseek-reasoner", date(2025, 2, 1))
-    assert (r1["cached_input"], r1["input"], r1["output"]) == (_d("0.14"), _d("0.55"), _d("2.19"))
+    r1 = table.price_of("deepseek-reasoner", date(2025, 2, 1))
+    assert (r1.cached_input, r1.input, r1.output) == (_d("0.14"), _d("0.55"), _d("2.19"))
+    # DeepSeek API docs: since the V4 preview (2026-04-24) both names serve deepseek-v4-flash
+    # at its prices ($0.14 / $0.28); both names stopped working after 2026-07-24
+    v4 = table.price_of("deepseek-chat", date(2026, 5, 1))
+    assert (v4.input, v4.output) == (_d("0.14"), _d("0.28"))
+    assert table.get("deepseek-chat").retired == table.get("deepseek-reasoner").retired
+    assert table.get("deepseek-chat").retired is not None
+    assert date(2026, 7, 24) <= table.get("deepseek-chat").retired <= date(2026, 7, 25)
 
 
 def test_sonnet_45_long_context_tier() -> None:

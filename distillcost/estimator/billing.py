@@ -108,25 +108,35 @@ def request_classes(ctx: Context, pt: Point, p: Decimal, c: Decimal) -> list[Req
 
 
 def check_fits(ctx: Context, pt: Point, p: Decimal, c: Decimal) -> None:
-    """A request the model cannot hold (context window, maximum output) is an error."""
+    """A request the model would refuse (context window, prompt or output limit on the
+    campaign's date) is an error naming the limit."""
     model = ctx.model
+    limits = model.limits_on(ctx.as_of)
     T = req(pt, "turns")
     s = req(pt, "shared_prefix_tokens")
     k = req(pt, "examples_per_request")
     q = req(pt, "reasoning_tokens")
     max_prompt = s + T * p + (T - 1) * c  # the last turn of the mean request
     per_completion_out = k * c + q
-    if model.context_window is not None and max_prompt + per_completion_out > model.context_window:
+    since = f" (since {limits.effective_from.isoformat()})" if model.limits else ""
+    window = limits.context_window
+    if window is not None and max_prompt + per_completion_out > window:
         raise ScenarioError(
             f"prompt_tokens + completion_tokens: a request needs {_tok(max_prompt)} prompt + "
             f"{_tok(per_completion_out)} completion tokens, more than {model.id}'s context "
-            f"window of {model.context_window:,}"
+            f"window of {window:,}{since}"
         )
-    if model.max_output_tokens is not None and per_completion_out > model.max_output_tokens:
+    if limits.max_input_tokens is not None and max_prompt > limits.max_input_tokens:
+        raise ScenarioError(
+            f"prompt_tokens: a request of {_tok(max_prompt)} prompt tokens exceeds {model.id}'s "
+            f"limit of {limits.max_input_tokens:,} input tokens per request{since}; the API "
+            "refuses it"
+        )
+    if limits.max_output_tokens is not None and per_completion_out > limits.max_output_tokens:
         raise ScenarioError(
             f"completion_tokens: a completion of {_tok(per_completion_out)} tokens "
             f"(examples_per_request × completion_tokens + reasoning_tokens) exceeds "
-            f"{model.id}'s maximum output of {model.max_output_tokens:,} tokens"
+            f"{model.id}'s maximum output of {limits.max_output_tokens:,} tokens"
         )
 
 

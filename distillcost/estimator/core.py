@@ -87,16 +87,16 @@ def evaluate(ctx: Context, pt: Point, full: bool = True) -> Calc:
 
 
 def _long_prompt_note(
-    sc: Scenario, model: ModelRecord, lengths: tuple[int, ...], ratio: Decimal
+    sc: Scenario, model: ModelRecord, window: int, lengths: tuple[int, ...], ratio: Decimal
 ) -> list[str]:
     """Sampled prompts that would not fit the context window (the mean request fits)."""
-    assert model.context_window is not None and sc.prompt_tokens is not None
+    assert sc.prompt_tokens is not None
     assert sc.completion_tokens is not None
     scale = sc.prompt_tokens.base * ratio * len(lengths) / sc.prompt_lengths_total
     if scale <= 0:
         return []
     room = (
-        model.context_window
+        window
         - sc.shared_prefix_tokens.base
         - sc.examples_per_request.base
         * sc.completion_tokens.base
@@ -109,7 +109,7 @@ def _long_prompt_note(
         return []
     return [
         f"{too_long:,} of {len(lengths):,} sampled prompts would not fit {model.id}'s context "
-        f"window of {model.context_window:,} tokens with their completion; they are priced "
+        f"window of {window:,} tokens with their completion; they are priced "
         "as if they did"
     ]
 
@@ -204,8 +204,9 @@ def _estimate(
     base_point = point(scenario)
     base = evaluate(ctx, base_point)
     notes.extend(base.notes)
-    if lengths and model.context_window is not None:
-        notes.extend(_long_prompt_note(scenario, model, lengths, ratio))
+    window = model.limits_on(when).context_window
+    if lengths and window is not None:
+        notes.extend(_long_prompt_note(scenario, model, window, lengths, ratio))
 
     def total_at(changes: Mapping[str, Decimal]) -> Decimal:
         return evaluate(ctx, {**base_point, **changes}, full=False).total

@@ -61,6 +61,8 @@ def materialize(
     served: list[str] = []
     last: ModelRecord | None = None
     for target, end in _periods(alias):
+        if alias.retired is not None and (end is None or end > alias.retired):
+            end = alias.retired  # nothing is priced under the name once it stopped working
         model = models[target.model]
         last = model
         served.append(f"{model.id} from {target.from_.isoformat()}")
