@@ -54,6 +54,21 @@ class UnknownModelError(UnknownNameError):
         super().__init__("model", name, known, hint)
 
 
+class AmbiguousModelError(DistillcostError):
+    """A name several providers sell: the user must say which one (``provider/model``)."""
+
+    def __init__(self, name: str, candidates: list[str]) -> None:
+        self.name = name
+        self.suggestions = candidates
+        shown = ", ".join(candidates[:6]) + (
+            f" (and {len(candidates) - 6} more)" if len(candidates) > 6 else ""
+        )
+        super().__init__(
+            f"model {name!r} is sold by several providers: {shown}. Did you mean one of "
+            "them? Name it as provider/model."
+        )
+
+
 class UnknownEncodingError(UnknownNameError):
     def __init__(self, name: str, known: Iterable[str], hint: str = "") -> None:
         super().__init__("encoding", name, known, hint)

@@ -210,10 +210,17 @@ _MONTHS = (
 )
 
 
+UNDATED = date(1970, 1, 1)
+"""The start date given to a price whose source states none (a price map's snapshot)."""
+
+
 def day(value: Any, long: bool = False) -> str:
-    """``2024-05-13`` or, with ``long=True``, ``13 May 2024`` (no locale involved)."""
+    """``2024-05-13`` or, with ``long=True``, ``13 May 2024`` (no locale involved);
+    ``undated`` for a price whose source gives no start date."""
     if value is None:
         return DASH
+    if value == UNDATED:
+        return "undated"
     if isinstance(value, datetime):
         value = value.date()
     if not isinstance(value, date):
@@ -224,6 +231,12 @@ def day(value: Any, long: bool = False) -> str:
     if long:
         return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
     return value.isoformat()
+
+
+def since(value: Any) -> str:
+    """``from 2024-05-13``, or ``undated`` when the source gives no start date."""
+    shown = day(value)
+    return shown if value == UNDATED else f"from {shown}"
 
 
 def text(value: Any) -> str:

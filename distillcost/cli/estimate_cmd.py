@@ -134,7 +134,7 @@ def text_report(result: Estimate) -> str:
     if sc.batch and p.has_batch:
         price_bits.append(f"batch {present.price(p.batch_input)}/{present.price(p.batch_output)}")
     add(
-        f"  price in force from {p.effective_from.isoformat()}: {', '.join(price_bits)} per 1M "
+        f"  price {present.since(p.effective_from)}: {', '.join(price_bits)} per 1M "
         f"tokens ({'verified' if p.verified else 'UNVERIFIED'})"
     )
     if p.source:

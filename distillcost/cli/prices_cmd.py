@@ -169,6 +169,12 @@ LIST_FORMATS = TABLE_FORMATS
     help="Every dated price entry of every model instead of the one in force on "
     "--as-of (a full price sheet: fed back with --prices it keeps the history).",
 )
+@click.option(
+    "--all-sources",
+    is_flag=True,
+    help="Add every chat model genai-prices knows that the curated tables lack (their "
+    "current prices only, unchecked; origin fallback:genai-prices).",
+)
 @prices_option
 @builtin_option
 def list_(
@@ -179,6 +185,7 @@ def list_(
     show_source: bool,
     hide_retired: bool,
     all_history: bool,
+    all_sources: bool,
     price_files: tuple[str, ...],
     builtin: bool,
 ) -> None:
@@ -207,10 +214,14 @@ def list_(
     check_output(output, price_files)
     table = load_table(price_files, builtin)
     _check_providers(table, providers)
+    models = list(table)
+    if all_sources and table.fallback is not None:
+        curated = set(table.names())
+        models += [m for m in table.fallback.records() if m.id not in curated]
     if all_history:
-        listing = [(m, e, m.status_on(as_of)) for m in table for e in m.history]
+        listing = [(m, e, m.status_on(as_of)) for m in models for e in m.history]
     else:
-        listing = table.listing(as_of, include_retired=not hide_retired)
+        listing = PriceTable.listing_of(models, as_of, include_retired=not hide_retired)
     rows = [(m, e, status) for m, e, status in listing if not providers or m.provider in providers]
     what = "Every dated price entry" if all_history else f"Prices in force on {as_of.isoformat()}"
     title = f"{what}, USD per 1M tokens (price table {table.version})"
@@ -361,7 +372,7 @@ def _model_lines(record: ModelRecord) -> list[str]:
 def _show_text(record: ModelRecord, as_of: date, current: PriceEntry | None) -> str:
     lines = [f"{record.id}  ({record.provider})", *_model_lines(record)]
     status = record.status_on(as_of)
-    when = current.effective_from.isoformat() if current else "none"
+    when = present.day(current.effective_from) if current else "none"
     lines.append(f"  on {as_of.isoformat()}: {status}; entry in force: {when}")
     lines.append("")
     lines.append("Price history, USD per 1M tokens (* = in force on the --as-of date):")
@@ -375,7 +386,7 @@ def _show_text(record: ModelRecord, as_of: date, current: PriceEntry | None) -> 
     header += ["long context (in/out)", "verified", "checked"]
     rows = []
     for e in record.history:
-        cells = ["*" if e is current else "", e.effective_from.isoformat()]
+        cells = ["*" if e is current else "", present.day(e.effective_from)]
         for attr, key in keys:
             value = _price_cell(key, getattr(e, attr))
             cells.append(value if isinstance(value, str) else present.price(value))
@@ -385,12 +396,12 @@ def _show_text(record: ModelRecord, as_of: date, current: PriceEntry | None) -> 
     lines.append(present.text_table(header, rows, align, clean=_clean).rstrip("\n"))
     for e in record.history:
         for extra in _entry_extras(e):
-            lines.append(f"  {e.effective_from.isoformat()}: {extra}")
+            lines.append(f"  {present.day(e.effective_from)}: {extra}")
     lines.append("")
     lines.append("Sources:")
     for e in record.history:
         flags = "" if e.reasoning_billed_as_output else " (reasoning not billed as output)"
-        lines.append(f"  {e.effective_from.isoformat()}: {e.source}{flags}")
+        lines.append(f"  {present.day(e.effective_from)}: {e.source}{flags}")
         if e.notes:
             lines.append(f"      {e.notes}")
     return "\n".join(lines) + "\n"

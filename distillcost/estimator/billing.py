@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from distillcost import present
 from distillcost.errors import NotAvailableError, ScenarioError
 from distillcost.estimator.context import Context, Point, req
 from distillcost.estimator.numbers import F0, F1, MILLION, QUANTA_SCALE, frac
@@ -118,7 +119,7 @@ def check_fits(ctx: Context, pt: Point, p: Decimal, c: Decimal) -> None:
     q = req(pt, "reasoning_tokens")
     max_prompt = s + T * p + (T - 1) * c  # the last turn of the mean request
     per_completion_out = k * c + q
-    since = f" (since {limits.effective_from.isoformat()})" if model.limits else ""
+    since = f" (since {present.day(limits.effective_from)})" if model.limits else ""
     window = limits.context_window
     if window is not None and max_prompt + per_completion_out > window:
         raise ScenarioError(
@@ -152,7 +153,7 @@ def bill(
     if sc.batch and not price.has_batch:
         raise NotAvailableError(
             f"batch: {model.id} has no batch price on {ctx.as_of.isoformat()} "
-            f"(price entry from {price.effective_from.isoformat()}); drop --batch"
+            f"(price entry {present.since(price.effective_from)}); drop --batch"
         )
     tokens = dict.fromkeys(TOKEN_KINDS, F0)
     costs = dict.fromkeys(TOKEN_KINDS, F0)

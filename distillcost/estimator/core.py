@@ -17,6 +17,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any
 
+from distillcost import present
 from distillcost.estimator import numbers, steps
 from distillcost.estimator.billing import TOKEN_KINDS, Bill, bill, check_fits
 from distillcost.estimator.context import Context, Point, point, req
@@ -25,7 +26,7 @@ from distillcost.estimator.result import COST_LABELS, Estimate, Sensitivity
 from distillcost.estimator.student import student
 from distillcost.estimator.volume import Volume, volume
 from distillcost.estimator.wallclock import wall_clock
-from distillcost.prices.model import ModelRecord
+from distillcost.prices.model import ModelRecord, window_share
 from distillcost.prices.table import PriceTable
 from distillcost.scenario import Scenario, check_complete
 
@@ -80,7 +81,8 @@ def evaluate(ctx: Context, pt: Point, full: bool = True) -> Calc:
     check_fits(ctx, pt, p, c)
     billed = bill(ctx, pt, counts.requests, p, c, note)
     costs = {**billed.costs, "per_request": counts.requests * billed.fee}
-    time = wall_clock(sc, pt, counts.requests, billed.tokens, note) if full else {}
+    available = window_share(ctx.price.windows) if sc.off_peak_only and ctx.price.windows else F1
+    time = wall_clock(sc, pt, counts.requests, billed.tokens, note, available) if full else {}
     trained = student(ctx, pt, counts.dataset_tokens, full)
     costs["student_training"] = trained.pop("_cost")
     return Calc(counts, p, c, billed, costs, time, trained, tuple(notes))
@@ -137,6 +139,8 @@ def _context_notes(scenario: Scenario, model: ModelRecord, when: date, ratio: De
     """What the estimate assumes about tokenizers, prices and dates, before any arithmetic."""
     price = model.price_on(when)
     notes: list[str] = []
+    if model.origin.startswith("fallback:"):
+        notes.append(model.notes)  # "price from genai-prices X: current price only, ..."
     if scenario.measured_fields:
         if model.token_ratio is not None:
             notes.append(
@@ -154,9 +158,14 @@ def _context_notes(scenario: Scenario, model: ModelRecord, when: date, ratio: De
             f"{model.id}: token counts are approximate "
             f"({model.tokenizer_source or 'provider tokenizer not public'})"
         )
+    if price.effective_from == present.UNDATED:
+        notes.append(
+            f"{model.id}: the price's source gives no start date; the price it lists now "
+            f"is assumed to hold on {when.isoformat()}"
+        )
     if not price.verified:
         notes.append(
-            f"price of {model.id} from {price.effective_from.isoformat()} is not verified in a "
+            f"price of {model.id} ({present.since(price.effective_from)}) is not verified in a "
             "primary source"
         )
     sources = {
@@ -173,7 +182,7 @@ def _context_notes(scenario: Scenario, model: ModelRecord, when: date, ratio: De
     if when > date.today():  # --as-of 2099-01-01 silently priced the future at today's prices
         notes.append(
             f"{when.isoformat()} is in the future: future price changes are unknown, so the "
-            f"price in force today (from {price.effective_from.isoformat()}) is assumed"
+            f"price in force today ({present.since(price.effective_from)}) is assumed"
         )
     return notes
 

@@ -6,6 +6,9 @@ Limits are per key, × keys:
     concurrency × latency: R·latency/(concurrency·keys)
     batch: ⌈input tokens/(batch_queue_tokens·keys)⌉ rounds × batch_hours·3600
            (one round without a queue limit)
+A campaign that sends only in off-peak hours runs a share w of the week, so each
+limit's time is divided by w (DeepSeek V4: 17 of 24 hours on weekdays and all of the
+weekend, w = 133/168).
 """
 
 from __future__ import annotations
@@ -35,8 +38,27 @@ def wall_clock(
     requests: Decimal,
     tokens: Mapping[str, Decimal],
     note: Callable[[str], None],
+    available: Decimal = F1,
 ) -> dict[str, Decimal]:
-    """Seconds under each limit given (none given: empty)."""
+    """Seconds under each limit given (none given: empty), when the campaign may send in
+    an ``available`` share of the week."""
+    time = _limits(sc, pt, requests, tokens, note)
+    if available < 1:
+        note(
+            f"off_peak_only: requests are sent only in off-peak hours ({available * 100:.1f}% of "
+            "the week), so every limit's time is stretched by that share"
+        )
+        return {name: seconds / available for name, seconds in time.items()}
+    return time
+
+
+def _limits(
+    sc: Scenario,
+    pt: Point,
+    requests: Decimal,
+    tokens: Mapping[str, Decimal],
+    note: Callable[[str], None],
+) -> dict[str, Decimal]:
     time: dict[str, Decimal] = {}
     total_tokens = sum(tokens.values(), Decimal(0))
     input_tokens = tokens["input_uncached"] + tokens["input_cached"] + tokens["cache_write"]

@@ -48,6 +48,7 @@ def load_prices(
     plugins: bool = True,
     user_dir: bool = True,
     builtin: bool = True,
+    fallback: bool = True,
     on_warning: WarningHandler | None = None,
 ) -> PriceTable:
     """The price table: built-in < plugins < user config dir < ``extra`` files.
@@ -55,7 +56,8 @@ def load_prices(
     Later sources win per model: a record with the same id (or whose id/alias
     names an earlier model) replaces the earlier record *whole*, history
     included, and remembers what it overrode in ``ModelRecord.overrides``.
-    ``DISTILLCOST_PLUGINS`` limits which plugins load ("" = none).
+    ``DISTILLCOST_PLUGINS`` limits which plugins load ("" = none). ``fallback``: a name
+    none of these knows is looked up in genai-prices (current prices only, marked so).
     """
     layers: list[Layer] = []
     if builtin:
@@ -69,7 +71,12 @@ def load_prices(
     for name in extra:
         origin = f"file:{name}"
         layers.append((origin, load_price_file(name, origin=origin, on_warning=on_warning)))
-    return merge_layers(layers)
+    table = merge_layers(layers)
+    if fallback:
+        from distillcost.prices.fallback import GenaiFallback
+
+        table.fallback = GenaiFallback()
+    return table
 
 
 def merge_layers(layers: Sequence[tuple[str, Sequence[ModelRecord]]]) -> PriceTable:

@@ -7,12 +7,15 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distillcost.decimals import decimal_str
-from distillcost.errors import PriceDataError, UnknownModelError
+from distillcost.errors import AmbiguousModelError, PriceDataError, UnknownModelError
 from distillcost.prices.model import ModelRecord, PriceEntry
 from distillcost.prices.problems import check_records
+
+if TYPE_CHECKING:
+    from distillcost.prices.fallback import GenaiFallback
 
 
 class PriceTable:
@@ -35,6 +38,8 @@ class PriceTable:
             raise PriceDataError(f"{problems[0]}{more}")
         # (origin, number of models it contributed) in load order; set by load_prices
         self.sources: list[tuple[str, int]] = []
+        # the last resort for names the table lacks (set by load_prices): genai-prices
+        self.fallback: GenaiFallback | None = None
 
     @property
     def version(self) -> str:
@@ -58,7 +63,14 @@ class PriceTable:
         return len(self._models)
 
     def __contains__(self, name: object) -> bool:
-        return name in self._names
+        if name in self._names:
+            return True
+        if not isinstance(name, str) or self.fallback is None:
+            return False
+        try:
+            return self.fallback.find(name) is not None
+        except AmbiguousModelError:
+            return False
 
     def ids(self) -> list[str]:
         return list(self._models)
@@ -68,11 +80,21 @@ class PriceTable:
         return list(self._names)
 
     def get(self, name: str) -> ModelRecord:
-        """The model called ``name`` (id or alias, exactly), else a did-you-mean error."""
+        """The model called ``name`` (id or alias, exactly; then the fallback's names),
+        else a did-you-mean error."""
         model_id = self._names.get(name)
-        if model_id is None:
-            raise UnknownModelError(name, self._names)
-        return self._models[model_id]
+        if model_id is not None:
+            return self._models[model_id]
+        if self.fallback is not None:
+            found = self.fallback.find(name)
+            if found is not None:
+                return found
+        raise UnknownModelError(name, self._names, hint=self._hint(name))
+
+    def _hint(self, name: str) -> str:
+        """Models sold under that name by a host (``together/...``) are named in full."""
+        hosted = [n for n in self._models if n.endswith("/" + name)]
+        return f"Sold as: {', '.join(hosted)}." if hosted else ""
 
     def on(self, as_of: date) -> list[tuple[ModelRecord, PriceEntry]]:
         """Every model with a price in force on ``as_of``, with that price."""
@@ -91,8 +113,15 @@ class PriceTable:
         with their last price and status ``retired YYYY-MM-DD`` unless
         ``include_retired`` is false.
         """
+        return self.listing_of(self._models.values(), as_of, include_retired=include_retired)
+
+    @staticmethod
+    def listing_of(
+        models: Iterable[ModelRecord], as_of: date, *, include_retired: bool = True
+    ) -> list[tuple[ModelRecord, PriceEntry, str]]:
+        """:meth:`listing` for any models (the curated table's, the fallback's)."""
         rows = []
-        for m in self._models.values():
+        for m in models:
             if m.available_on(as_of):
                 rows.append((m, m.price_on(as_of), "available"))
             elif include_retired and m.is_retired(as_of):

@@ -94,6 +94,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "exact": _checked(present.exact),
     "pct": _checked(present.pct),
     "date": _checked(date),
+    "since": _checked(present.since),
     "duration": _checked(present.duration),
     "span": _checked(span),
     "md": escape.md,

@@ -43,7 +43,26 @@ def is_genai_spec(path: str) -> bool:
 
 
 def parse_path(path: str | os.PathLike[str], origin: str | None = None) -> ParseResult:
-    """Read and parse one price file, or a ``genai-prices[:providers]`` spec."""
+    """Read and parse one price file, or a ``genai-prices[:providers]`` spec.
+
+    A file that yields no model at all is a problem: a table that prices nothing is
+    a mistake (an empty sheet, a map whose entries all lack prices), not a success.
+    """
+    result = _parse_path(path, origin)
+    if not result.records and not result.problems:
+        result.problems.append(
+            Problem(
+                str(path),
+                None,
+                "",
+                "",
+                "no models: nothing in the file has input and output prices",
+            )
+        )
+    return result
+
+
+def _parse_path(path: str | os.PathLike[str], origin: str | None = None) -> ParseResult:
     text_path = str(path)
     if is_genai_spec(text_path):
         from distillcost.prices.formats.genai import parse_genai_prices

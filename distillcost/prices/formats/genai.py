@@ -7,12 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from distillcost.errors import NotAvailableError, did_you_mean
+
+# genai-prices gives most prices no start date: they take this one, unverified.
+from distillcost.present import UNDATED
 from distillcost.prices.formats.document import ParseResult
 from distillcost.prices.model import LongContextTier, ModelRecord, PriceEntry
 from distillcost.prices.problems import Problem
-
-# genai-prices gives most prices no start date: they take this one, unverified.
-UNDATED = date(1970, 1, 1)
 
 GENAI_PREFIX = "genai-prices"
 
@@ -27,14 +27,7 @@ def parse_genai_prices(spec: str, origin: str) -> ParseResult:
     entry is marked unverified. Service-tier variants (batch, flex, priority)
     and time-of-day prices are not mapped.
     """
-    try:
-        from genai_prices import data as genai_data
-        from genai_prices import types as genai_types
-    except ImportError:
-        raise NotAvailableError(
-            "the genai-prices package is not installed; install it with "
-            "pip install 'distillcost[genai]' (or pip install genai-prices)"
-        ) from None
+    genai_data, genai_types = _genai_modules()
     _, _, wanted_text = spec.partition(":")
     wanted = [p.strip() for p in wanted_text.split(",") if p.strip()] or [
         "openai",
@@ -62,6 +55,18 @@ def parse_genai_prices(spec: str, origin: str) -> ParseResult:
             if record is not None:
                 result.records.append(record)
     return result
+
+
+def _genai_modules() -> tuple[Any, Any]:
+    """genai-prices' ``data`` and ``types`` modules, imported on first use (it is slow)."""
+    try:
+        from genai_prices import data, types
+    except ImportError:
+        raise NotAvailableError(
+            "the genai-prices package (a dependency of distillcost) is not installed; "
+            "reinstall distillcost or run pip install genai-prices"
+        ) from None
+    return data, types
 
 
 def _genai_version() -> str:

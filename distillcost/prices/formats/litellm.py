@@ -11,17 +11,16 @@ import dataclasses
 import json
 import re
 from collections.abc import Mapping
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
+# LiteLLM's map has no dates: its rows take this effective date, unverified.
+from distillcost.present import UNDATED
 from distillcost.prices import values
 from distillcost.prices.formats.document import Builder, ParseResult
 from distillcost.prices.model import MILLION, LongContextTier, ModelRecord, PriceEntry
 from distillcost.prices.problems import Problem
 
-# LiteLLM's map has no dates: its rows take this effective date, unverified.
-LITELLM_EFFECTIVE_FROM = date(1970, 1, 1)
 LITELLM_MODES = ("chat", "completion", "responses")
 _LITELLM_TIER = re.compile(
     r"^(input|output|cache_read_input|cache_creation_input)_(?:token_)?cost"
@@ -88,14 +87,11 @@ def parse_litellm(doc: Mapping[str, Any], file: str, origin: str, text: str = ""
         if mode is not None and mode not in LITELLM_MODES:
             skipped[str(mode)] = skipped.get(str(mode), 0) + 1
             continue
-        if spec.get("input_cost_per_token") is None or spec.get("output_cost_per_token") is None:
-            unpriced += 1
-            continue
         row = f"model {model_id!r}"
         ok = True
         prices: dict[str, Decimal] = {}
         tiers: dict[int, dict[str, Decimal]] = {}
-        for key, value in spec.items():
+        for key, value in spec.items():  # every price read, so a bad one is always reported
             target = _LITELLM_FIELDS.get(key)
             tier_match = _LITELLM_TIER.match(key)
             if (target is None and tier_match is None) or value is None:
@@ -112,6 +108,9 @@ def parse_litellm(doc: Mapping[str, Any], file: str, origin: str, text: str = ""
                 assert tier_match is not None
                 threshold = int(tier_match.group(2)) * 1000
                 tiers.setdefault(threshold, {})[_TIER_TARGET[tier_match.group(1)]] = per_million
+        if ok and ("input" not in prices or "output" not in prices):
+            unpriced += 1
+            continue
         limits: dict[str, int] = {}
         for key, target in (
             ("max_input_tokens", "context_window"),
@@ -130,17 +129,17 @@ def parse_litellm(doc: Mapping[str, Any], file: str, origin: str, text: str = ""
             except values.FieldError as exc:
                 builder.problem(None, row, "deprecation_date", str(exc))
                 ok = False
+        if not ok:
+            continue
         tier_objs = []
         for threshold, rates in sorted(tiers.items()):
             rates.setdefault("input", prices["input"])
             rates.setdefault("output", prices["output"])
             tier_objs.append(LongContextTier(above_prompt_tokens=threshold, **rates))
-        if not ok:
-            continue
         provider = str(spec.get("litellm_provider") or "unknown")
         encoding, approximate = _litellm_encoding(model_id, provider)
         entry = PriceEntry(
-            effective_from=LITELLM_EFFECTIVE_FROM,
+            effective_from=UNDATED,
             input=prices["input"],
             output=prices["output"],
             cached_input=prices.get("cached_input"),
