@@ -397,6 +397,15 @@ CASES = [
      "(over 1000000 USD per 1M tokens); check the unit"),
     ("deep.json", "[" * 100000 + "]" * 100000, "deep.json: malformed JSON: nested too deeply"),
     ("empty.csv", "", "empty.csv:1: empty CSV: no header row"),
+    ("text.json", '{"meta": {"provider": "p"}, "models": [{"id": "m", "encoding": "o200k_base", '
+     '"prices": [{"effective_from": "2024-01-01", "source": "s", "input": 1, "output": "x"}]}]}',
+     f"text.json:1: {ROW}: field 'output': not a number: 'x'"),
+    ("litellm.json", '{"m": {"litellm_provider": "p", "mode": "chat",\n'
+     ' "input_cost_per_token": "abc"}}',
+     "litellm.json:2: model 'm': field 'input_cost_per_token': not a number: 'abc'"),
+    ("embeddings.json", '{"m": {"litellm_provider": "p", "mode": "embedding", '
+     '"input_cost_per_token": 1e-6}}',
+     "embeddings.json: no models: nothing in the file has input and output prices"),
 ]  # fmt: skip
 
 

@@ -422,7 +422,7 @@ def _entry_extras(entry: PriceEntry) -> list[str]:
     for window in entry.windows:
         days = f" and all day {', '.join(window.whole_days)}" if window.whole_days else ""
         lines.append(f"{window.name} {window.utc_hours} UTC{days}: {rates(window)}")
-    if entry.batch_cache:
+    if entry.batch_cache and entry.has_batch:
         lines.append(f"batch and the cache: {entry.batch_cache}")
     return lines
 

@@ -81,19 +81,26 @@ class PriceTable:
 
     def get(self, name: str) -> ModelRecord:
         """The model called ``name`` (id or alias, exactly; then the fallback's names),
-        else a did-you-mean error."""
+        else a did-you-mean error. A name several hosts sell (``gpt-oss-120b``) must
+        be given with its host."""
         model_id = self._names.get(name)
         if model_id is not None:
             return self._models[model_id]
+        hosted = self._hosted(name)
+        if len(hosted) > 1:
+            raise AmbiguousModelError(name, hosted)
         if self.fallback is not None:
             found = self.fallback.find(name)
             if found is not None:
                 return found
         raise UnknownModelError(name, self._names, hint=self._hint(name))
 
+    def _hosted(self, name: str) -> list[str]:
+        """Ids of the models hosts sell under ``name`` (``together/openai/gpt-oss-120b``)."""
+        return sorted(n for n in self._models if n.endswith("/" + name))
+
     def _hint(self, name: str) -> str:
-        """Models sold under that name by a host (``together/...``) are named in full."""
-        hosted = [n for n in self._models if n.endswith("/" + name)]
+        hosted = self._hosted(name)
         return f"Sold as: {', '.join(hosted)}." if hosted else ""
 
     def on(self, as_of: date) -> list[tuple[ModelRecord, PriceEntry]]:
