@@ -620,9 +620,10 @@ def test_progress_bar_shows_elapsed_time_and_eta():
 
 
 def test_slow_count_without_the_rust_backend_hints_once(runner, cli, monkeypatch):
-    from distillcost import tokens
+    from distillcost import counting, tokens
     from distillcost.cli import count_cmd
 
+    monkeypatch.setattr(counting, "LITE_MAX_BYTES", 0)  # a small file would use the lite counter
     monkeypatch.setattr(count_cmd, "HINT_SECONDS", 0.0)
     monkeypatch.setattr(count_cmd, "_hinted", False)
     monkeypatch.setattr(tokens, "_toktok_supports", lambda encoding: False)
