@@ -158,6 +158,9 @@ class TokenProfile:
     prompt_estimate: SampledTotal | None = None
     completion_estimate: SampledTotal | None = None
     exact: bool = True  # False when the encoding's counts are themselves approximate
+    # Sampled by seeks: the document count is estimated too, and the bytes read are known.
+    documents_estimate: SampledTotal | None = None
+    sample_bytes: int | None = None
 
     # The numbers the estimator should use: exact totals, or estimates when sampled.
     @property
@@ -205,6 +208,10 @@ class TokenProfile:
             out["completion_tokens_ci95"] = (
                 self.completion_estimate.to_dict() if self.completion_estimate else None
             )
+            out["documents_ci95"] = (
+                self.documents_estimate.to_dict() if self.documents_estimate else None
+            )
+            out["sample_bytes"] = self.sample_bytes
         out["per_document"] = {
             "total": self.total.to_dict(include_values),
             "prompt": self.prompt.to_dict(include_values) if self.prompt else None,

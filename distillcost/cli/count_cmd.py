@@ -107,7 +107,8 @@ def _table(result: Any) -> str:
 
     def row(name: str, fmt: str, p: Any) -> list[str]:
         if p.sampled:  # estimated from the sample: marked, never shown as a count
-            cells = [name, fmt, _n(p.documents), "~" + _n(p.characters), "~" + _n(p.tokens)]
+            docs = ("~" if p.documents_estimate else "") + _n(p.documents)
+            cells = [name, fmt, docs, "~" + _n(p.characters), "~" + _n(p.tokens)]
         else:
             cells = [name, fmt, _n(p.documents), _n(p.characters), _n(p.tokens)]
         if sampled:
@@ -133,7 +134,8 @@ def _table(result: Any) -> str:
     lines += [line(r) for r in rows]
     lines.append("")
     if sampled and result.sampled_share is not None:
-        how = f"ESTIMATED from a {result.sampled_share:.2%} sample; ~ marks estimates"
+        by = " of the bytes" if result.total.sample_bytes is not None else ""
+        how = f"ESTIMATED from a {result.sampled_share:.2%} sample{by}; ~ marks estimates"
     else:
         how = "exact" if result.exact else "APPROXIMATE"
     lines.append(f"encoding {result.encoding} ({how}; backend {result.backend})")
@@ -144,11 +146,30 @@ def _table(result: Any) -> str:
         est = t.tokens_estimate
         chunks = any(f.format == "text" for f in result.files)
         unit = "documents or ~4K-character chunks of whole text files" if chunks else "documents"
-        lines.append(
-            f"sampled {est.sample_documents:,} of {est.population_documents:,} {unit}: tokens ≈ "
-            f"{est.estimate:,}, 95% CI {est.low:,} – {est.high:,} (ratio estimate by bytes); "
-            "per-document statistics describe the sample"
-        )
+        if t.sample_bytes is not None:  # drawn by seeks: records at random bytes
+            lines.append(
+                f"sampled {est.sample_documents:,} draws at random bytes "
+                f"({t.sample_bytes:,} of {t.bytes:,} bytes read): tokens ≈ {est.estimate:,}, "
+                f"95% CI {est.low:,} – {est.high:,} (tokens per byte of each drawn record × "
+                "bytes); per-document statistics re-weighted to documents"
+            )
+        else:
+            lines.append(
+                f"sampled {est.sample_documents:,} of {est.population_documents:,} {unit}: "
+                f"tokens ≈ {est.estimate:,}, 95% CI {est.low:,} – {est.high:,} (ratio "
+                "estimate by bytes); per-document statistics describe the sample"
+            )
+        if t.documents_estimate is not None:
+            d = t.documents_estimate
+            lines.append(f"documents ≈ {d.estimate:,}, 95% CI {d.low:,} – {d.high:,}")
+        if result.sampling:
+            lines.append(f"sample drawn {result.sampling}")
+        pooled = [f.source for f in result.files if f.pooled]
+        if pooled:
+            lines.append(
+                f"{len(pooled):,} file(s) got fewer than 2 draws: their rows scale the "
+                "overall tokens per byte to their size"
+            )
     if result.has_chat:
         from distillcost.counting import CHAT_FORMULA
 
@@ -225,8 +246,9 @@ def _csv(result: Any) -> str:
 @click.option(
     "--sample",
     metavar="FRACTION|N",
-    help="Estimate from a random sample: a fraction (0.01 or 1%) of documents, "
-    "or N documents per file.",
+    help="Estimate from a random sample: a fraction (0.01 or 1%) of the data, or N "
+    "records. Files are sampled by seeking to random bytes (only what is drawn is "
+    "read); stdin, pipes, CSV and JSON arrays are read whole.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample.")
 @click.option(
@@ -291,10 +313,13 @@ def count(
     Text is counted as ordinary text: "<|endoftext|>" in data is just text.
 
     \b
-    --sample estimates totals from a random sample of documents, scaling the
-    sample's tokens per byte to all bytes (a ratio estimator), and prints the
-    estimate with its 95% confidence interval. Statistics per document are
-    exact: mean, and nearest-rank p50/p90/p99/max.
+    --sample estimates totals from a random sample, scaling tokens per byte
+    to all bytes, and prints the estimate with its 95% confidence interval.
+    Seekable files: records (or ~4 KB chunks of whole text) holding random
+    bytes, so files and records are drawn in proportion to size and only the
+    sample is read; documents are then estimated too. Streams: documents
+    drawn while reading. Statistics per document are nearest-rank
+    p50/p90/p99/max (of the sample when sampled).
 
     \b
     Examples:

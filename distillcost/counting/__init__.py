@@ -25,9 +25,11 @@ whole text file is streamed through ``count_chunks``. Measured peak RSS on 1 GB
 inputs (2 cores, toktok): chat JSONL 126 MB, text per line 119 MB, whole text
 152-158 MB, 1% samples 114 MB.
 
-Sampling is in :mod:`distillcost.counting.estimation` (the ratio estimator and
-its interval) and :mod:`distillcost.counting.passes` (reading a sample). The
-public names stay importable from ``distillcost.counting``.
+Sampling: :mod:`distillcost.counting.seek` draws records at random byte offsets of
+files that can seek (only what is drawn is read; files in proportion to size);
+:mod:`distillcost.counting.estimation` (the ratio estimator and its interval) and
+:mod:`distillcost.counting.passes` sample what must be read whole. The public names
+stay importable from ``distillcost.counting``.
 """
 
 from __future__ import annotations
@@ -41,8 +43,16 @@ from typing import Any
 from distillcost.counting.estimation import Stratum, combine, exact_stratum
 from distillcost.counting.passes import BATCH_CHARS, BATCH_DOCS, MAX_WARNINGS, Run
 from distillcost.counting.progress import ProgressBar
+from distillcost.counting.seek import (
+    SEEK_MAX_SHARE,
+    Drawn,
+    FileSample,
+    GroupSample,
+    TooMuch,
+    draw_sample,
+)
 from distillcost.errors import InputError, TooLargeError
-from distillcost.profile import Distribution, ProfileBuilder, TokenProfile
+from distillcost.profile import Distribution, ProfileBuilder, SampledTotal, TokenProfile
 from distillcost.readers import (
     DEFAULT_GLOB,
     FORMATS_IN,
@@ -64,12 +74,14 @@ class FileCount:
     format: str
     profile: TokenProfile
     skipped: int = 0
+    pooled: bool = False  # sampled by seeks with < 2 draws: the pooled ratio scaled
 
     def to_dict(self, include_values: bool = False) -> dict[str, Any]:
         return {
             "source": self.source,
             "format": self.format,
             "skipped": self.skipped,
+            "pooled_estimate": self.pooled,
             **self.profile.to_dict(include_values),
         }
 
@@ -87,10 +99,13 @@ class CountResult:
     skipped: int = 0  # bad records plus unreadable files (--skip-bad)
     warnings: tuple[str, ...] = ()
     skipped_files: int = 0  # of ``skipped``: whole files left out
+    sampling: str = ""  # how a sample was drawn: by seeks, by reading whole, or both
 
     @property
     def sampled_share(self) -> float | None:
-        """Share of the documents (or whole-text chunks) that were counted when sampling."""
+        """Share of the bytes read when sampling by seeks, else of the documents counted."""
+        if self.total.sampled and self.total.sample_bytes is not None and self.total.bytes:
+            return self.total.sample_bytes / self.total.bytes
         est = self.total.tokens_estimate
         if not self.total.sampled or est is None or not est.population_documents:
             return None
@@ -109,6 +124,7 @@ class CountResult:
             "chat_formula": CHAT_FORMULA if self.has_chat else None,
             "estimated": self.total.sampled,
             "sampled_share": self.sampled_share,
+            "sampling": self.sampling or None,
             "skipped": self.skipped,
             "skipped_files": self.skipped_files,
             "files": [f.to_dict(include_values) for f in self.files],
@@ -327,9 +343,26 @@ def _count_sources(
     total_docs = total_bytes = 0
     total_chars_est = 0.0
     current = sources[0]
+    seek_files: dict[int, FileCount] = {}
+    group: GroupSample | None = None
     try:
+        if mode:
+            group, seek_files = _seek_group(run, sources, mode, amount, enc_name, exact_enc)
+        if group is not None:
+            strata.append(group.total)
+            total_docs += group.total.population
+            total_bytes += group.population_bytes
+            total_chars_est += group.total.estimate("chars")[0]
+            if not single:
+                _add_drawn(total_builder, group.docs)
+            whole_estimates.extend(
+                fc.profile.tokens for i, fc in seek_files.items() if sources[i].whole_text
+            )
         for index, src in enumerate(sources):
             current = src
+            if index in seek_files:
+                files.append(seek_files[index])
+                continue
             file_builder = ProfileBuilder(enc_name, src.sided, seed)
             if not mode:
                 targets = [file_builder] if single else [file_builder, total_builder]
@@ -387,6 +420,8 @@ def _count_sources(
             tokens_estimate=combine(strata, "total"),
             prompt_estimate=combine(strata, "prompt") if sided else None,
             completion_estimate=combine(strata, "completion") if sided else None,
+            documents_estimate=_documents_estimate(group, total_docs),
+            sample_bytes=_sample_bytes(group, strata),
             exact=exact_enc,
         )
     else:
@@ -401,7 +436,122 @@ def _count_sources(
         skipped=run.skipped + len(skipped_files),
         warnings=tuple(run.warnings),
         skipped_files=len(skipped_files),
+        sampling=_sampling_note(sources, seek_files) if mode else "",
     )
+
+
+def _seek_group(
+    run: Run,
+    sources: list[Source],
+    mode: str,
+    amount: float,
+    encoding: str,
+    exact: bool,
+) -> tuple[GroupSample | None, dict[int, FileCount]]:
+    """Sample every seekable source by seeks, pooled; (None, {}) when it would read too much."""
+    import random
+
+    if mode == "fraction" and amount > SEEK_MAX_SHARE:
+        return None, {}
+    picked = [i for i, s in enumerate(sources) if s.seek_kind]
+    if not picked:
+        return None, {}
+    group_sources = [sources[i] for i in picked]
+    rng = random.Random(f"{run.seed}/seek")
+    skipped_before = run.skipped
+    try:
+        group = draw_sample(group_sources, mode, amount, rng, run.seek_counter(group_sources))
+    except TooMuch:
+        run.skipped = skipped_before
+        return None, {}
+    out: dict[int, FileCount] = {}
+    for k, i in enumerate(picked):
+        src = sources[i]
+        fs = group.files[k]
+        skipped = sum(1 for u in group.units if u.file == k and u.bad)
+        profile = _seek_profile(src, fs, encoding, run.seed, exact)
+        out[i] = FileCount(src.name, src.label, profile, skipped, fs.pooled)
+    return group, out
+
+
+def _add_drawn(builder: ProfileBuilder, drawn: Sequence[Drawn]) -> None:
+    """Resampled documents into a builder's per-document statistics."""
+    if not drawn:
+        return
+    chars = sum(d.values["chars"] for d in drawn)
+    if builder.sided:
+        prompt = [d.values["prompt"] for d in drawn]
+        completion = [d.values["completion"] for d in drawn]
+        Run.add_counts(chars, prompt, completion, [builder])
+    else:
+        Run.add_counts(chars, [d.values["total"] for d in drawn], None, [builder])
+
+
+def _seek_profile(
+    src: Source, fs: FileSample, encoding: str, seed: int, exact: bool
+) -> TokenProfile:
+    est = fs.estimate
+    tokens = combine([est], "total")
+    extra: dict[str, Any] = {
+        "characters": round(est.estimate("chars")[0]),
+        "bytes": src.size or 0,
+        "sampled": True,
+        "sample_documents": fs.draws,
+        "sample_bytes": sum(u.size for u in fs.units),
+        "tokens_estimate": tokens,
+        "prompt_estimate": combine([est], "prompt") if src.sided else None,
+        "completion_estimate": combine([est], "completion") if src.sided else None,
+        "exact": exact,
+    }
+    if src.whole_text:  # one document: its distribution is the estimate itself
+        one = Distribution.from_values([tokens.estimate])
+        return TokenProfile(
+            encoding=encoding, documents=1, prompt=None, completion=None, total=one, **extra
+        )
+    builder = ProfileBuilder(encoding, src.sided, seed)
+    _add_drawn(builder, fs.docs)
+    docs = combine([est], "docs")
+    extra["documents"] = docs.estimate
+    if docs.low != docs.high:
+        extra["documents_estimate"] = docs
+    return builder.build(**extra)
+
+
+def _documents_estimate(group: GroupSample | None, total_docs: int) -> SampledTotal | None:
+    """The total's document count as an estimate, when seeks drew part of it."""
+    if group is None:
+        return None
+    docs = combine([group.total], "docs")
+    if docs.low == docs.high:
+        return None
+    rest = total_docs - group.total.population
+    return SampledTotal(
+        docs.estimate + rest,
+        docs.low + rest,
+        docs.high + rest,
+        docs.sample_documents,
+        docs.population_documents + rest,
+    )
+
+
+def _sample_bytes(group: GroupSample | None, strata: Sequence[Any]) -> int | None:
+    """Bytes read for the sample: drawn units plus sampled documents read whole."""
+    if group is None:
+        return None
+    return group.bytes_drawn + sum(s.sx for s in strata if isinstance(s, Stratum))
+
+
+def _sampling_note(sources: Sequence[Source], seek_files: dict[int, FileCount]) -> str:
+    """How the sample was drawn, in words, for the output."""
+    streamed = [s.name for i, s in enumerate(sources) if i not in seek_files]
+    if not streamed:
+        return "by seeks: only the drawn records were read"
+    listed = ", ".join(streamed[:3]) + (
+        f" and {len(streamed) - 3} more" if len(streamed) > 3 else ""
+    )
+    if seek_files:
+        return f"by seeks, except {listed}: read whole to sample (cannot seek, or a large share)"
+    return f"by reading the input whole ({listed}: cannot seek, or a large share)"
 
 
 def _sampled_profile(

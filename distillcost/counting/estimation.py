@@ -1,4 +1,9 @@
-"""The ratio estimator by bytes, its 95% interval, and files as strata.
+"""The ratio estimator by bytes, its 95% interval, and files as strata (streamed samples).
+
+Files that can seek are sampled by :mod:`distillcost.counting.seek` instead (records
+drawn at random bytes, with the estimator that design needs); what follows is the
+path for inputs read whole: stdin, pipes, CSV, JSON arrays, or a sample that would
+take more than half of the bytes anyway.
 
 Sampling (``sample=``) estimates totals from a random sample of documents with a
 **ratio estimator by bytes**: tokens per input byte of the sampled documents x

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from distillcost.errors import InputError
 from distillcost.readers import limits
@@ -51,6 +52,34 @@ class _Prefixed(io.RawIOBase):
         data = self._rest.read(len(view))
         view[: len(data)] = data
         return len(data)
+
+
+class RangeReader(Protocol):
+    """Bytes ``[start, end)`` of one input, read without reading what lies before."""
+
+    def read(self, start: int, end: int) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+class LocalRanges:
+    """Ranged reads of a local file with ``os.pread`` (no shared file position)."""
+
+    def __init__(self, path: Path) -> None:
+        self._fd = os.open(path, os.O_RDONLY)
+
+    def read(self, start: int, end: int) -> bytes:
+        parts: list[bytes] = []
+        while start < end:
+            data = os.pread(self._fd, end - start, start)
+            if not data:
+                break
+            parts.append(data)
+            start += len(data)
+        return b"".join(parts)
+
+    def close(self) -> None:
+        os.close(self._fd)
 
 
 @dataclass
@@ -115,7 +144,30 @@ class SourceBase:
         """One document per line (JSONL, or text with per_line)."""
         return self.container == "jsonl" or (self.container == "text" and self.per_line)
 
+    @property
+    def seek_kind(self) -> str:
+        """How a sample can be drawn by seeks: 'lines', 'chunks', 'rows', or '' (stream it).
+
+        JSONL and per-line text by the line holding a random byte; whole text by the
+        chunk holding it; Parquet by rows of random row groups. CSV (a quoted field may
+        hold a newline, so a line is not a record) and JSON arrays are read whole.
+        """
+        if not self.seekable or self.size is None:
+            return ""
+        if self.container == "jsonl" or (self.container == "text" and self.per_line):
+            return "lines"
+        if self.container == "text":
+            return "chunks"
+        if self.container == "parquet":
+            return "rows"
+        return ""
+
     # -- raw bytes ---------------------------------------------------------------
+
+    def open_ranges(self) -> RangeReader:
+        """Ranged reads of a seekable input."""
+        assert self.path is not None and self.seekable
+        return LocalRanges(self.path)
 
     def open_binary(self) -> BinaryIO:
         """A fresh stream of the whole input (a non-seekable one can be read once)."""
