@@ -290,8 +290,10 @@ def count(
 ) -> None:
     """Count the tokens of datasets, exactly and offline.
 
-    PATH is a file, a directory (searched recursively with --glob) or - for
-    stdin. Formats are detected from the extension and the first record:
+    PATH is a file, a directory (searched recursively with --glob), - for
+    stdin, or a URL: s3://, gs://, hf://datasets/..., https://, with globs
+    (distillcost[remote]; credentials from the environment as the storage's
+    own tools read them). Formats are detected from the extension and the first record:
     plain text (the whole file is one document; --per-line for one per line),
     JSONL or JSON arrays of OpenAI chat ("messages"), ShareGPT
     ("conversations"), instruction (instruction/input/output, or response),
@@ -327,6 +329,7 @@ def count(
       distillcost count data/ --glob '*.jsonl' --format json -o counts.json
       distillcost count train.parquet --field text --encoding cl100k_base
       distillcost count huge.jsonl --sample 1% --seed 7
+      distillcost count 's3://bucket/shards/*.parquet' --field text --sample 0.1%
       cat notes.txt | distillcost count - --per-line
     """
     from distillcost.counting import count_files

@@ -105,6 +105,8 @@ class SourceBase:
     _columns: list[str] = dataclasses.field(default_factory=list)
     bytes_read: int = 0
     max_record: int = MAX_RECORD_BYTES
+    fs: Any = None  # an fsspec filesystem for a remote input (then ``path`` is None)
+    fs_path: str = ""
 
     @property
     def sided(self) -> bool:
@@ -165,9 +167,21 @@ class SourceBase:
     # -- raw bytes ---------------------------------------------------------------
 
     def open_ranges(self) -> RangeReader:
-        """Ranged reads of a seekable input."""
+        """Ranged reads of a seekable input (HTTP range requests for a remote one)."""
+        if self.fs is not None:
+            from distillcost.readers.remote import RemoteRanges
+
+            return RemoteRanges(self.fs, self.fs_path)
         assert self.path is not None and self.seekable
         return LocalRanges(self.path)
+
+    def open_file(self, buffering: int = 1 << 20) -> BinaryIO:
+        """The seekable input opened afresh (a local file, or a remote one streamed)."""
+        if self.fs is not None:  # fsspec's files lack readline(limit): buffer them
+            raw = self.fs.open(self.fs_path, "rb", block_size=max(buffering, 1 << 22))
+            return io.BufferedReader(raw, max(buffering, limits.BLOCK))  # type: ignore[return-value]
+        assert self.path is not None
+        return open(self.path, "rb", buffering=buffering)
 
     def open_binary(self) -> BinaryIO:
         """A fresh stream of the whole input (a non-seekable one can be read once)."""
@@ -179,16 +193,14 @@ class SourceBase:
             stream = io.BufferedReader(_Prefixed(self._head, self._stream, owned), limits.BLOCK)
             self._stream = None
             return stream  # type: ignore[return-value]
-        assert self.path is not None
-        return open(self.path, "rb", buffering=1 << 20)
+        return self.open_file()
 
     def peek(self, n: int) -> bytes:
         """The first ``n`` bytes (fewer at the end), without using up a one-pass stream."""
         if len(self._head) >= n:
             return self._head[:n]
         if self.seekable:
-            assert self.path is not None
-            with open(self.path, "rb") as fh:
+            with self.open_file(0 if self.fs is None else n) as fh:
                 self._head = fh.read(n)
             return self._head
         if self._stream is None:
@@ -246,9 +258,9 @@ class SourceBase:
     def _utf8_at(self, offset: int) -> str:
         """'not valid UTF-8 at byte offset N (line L)', re-reading a seekable file for the line."""
         line = None
-        if self.seekable and self.path is not None:
+        if self.seekable:
             line = 1
-            with open(self.path, "rb") as fh:
+            with self.open_file() as fh:
                 left = offset
                 while left > 0:
                     block = fh.read(min(left, limits.BLOCK))

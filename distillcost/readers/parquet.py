@@ -16,6 +16,8 @@ class ParquetReader(SourceBase):
     def _parquet_file(self) -> Any:
         import pyarrow.parquet as pq
 
+        if self.fs is not None:  # footer and row groups by ranged reads
+            return pq.ParquetFile(self.fs.open(self.fs_path, "rb"))
         assert self.path is not None
         return pq.ParquetFile(self.path)
 
