@@ -264,6 +264,19 @@ def _csv(result: Any) -> str:
 )
 @click.option("--threads", type=click.IntRange(min=1), help="Threads (default: all cores).")
 @click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Where to count: this machine, or a Dask cluster (distillcost[dask]; exact only).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="The Dask scheduler for --engine dask (e.g. tcp://10.0.0.5:8786); default: a "
+    "local cluster on this machine.",
+)
+@click.option(
     "--max-record-mb",
     type=click.FloatRange(min=0, min_open=True, max=1 << 20),
     default=MAX_RECORD_BYTES / (1 << 20),
@@ -286,6 +299,8 @@ def count(
     output: str | None,
     backend: str,
     threads: int | None,
+    engine: str,
+    scheduler: str | None,
     max_record_mb: float,
 ) -> None:
     """Count the tokens of datasets, exactly and offline.
@@ -355,6 +370,8 @@ def count(
     else:
         chosen = "o200k_base"
     sample_value = _parse_sample(sample)
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
     show_progress = False
     if sys.stderr.isatty():
         size = 0
@@ -378,6 +395,8 @@ def count(
         backend=backend,
         threads=threads,
         max_record=max(1, int(max_record_mb * (1 << 20))),
+        engine=engine,
+        scheduler=scheduler,
     )
     _hint_fast_backend(backend, result.backend, time.monotonic() - started)
     for warning in result.warnings:

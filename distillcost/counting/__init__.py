@@ -197,6 +197,8 @@ def count_files(
     backend: str = "auto",
     threads: int | None = None,
     max_record: int = MAX_RECORD_BYTES,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> CountResult:
     """Count the tokens of files, directories (searched by ``glob``) or ``-`` (stdin).
 
@@ -207,6 +209,8 @@ def count_files(
     malformed records (counted in ``CountResult.skipped``) instead of failing.
     ``progress`` is ``True`` for a bar on stderr, or a callable receiving bytes read.
     ``max_record`` bounds one record (bytes); a larger one is a bad record.
+    ``engine="dask"`` counts exactly on a Dask cluster (``scheduler``: its address,
+    else a local one); see :mod:`distillcost.counting.cluster`.
     Raises :class:`~distillcost.errors.InputError` for anything unreadable, and
     checks every argument as ``distillcost count`` checks its options.
     """
@@ -216,8 +220,26 @@ def count_files(
         encoding, fmt, field, seed, backend, threads, progress, max_record, paths=paths
     )
     mode, amount = _sample_mode(sample)
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
     _limit_heap_growth()
     names, left_out = walk_inputs(paths, glob, skip_unreadable=skip_bad)
+    if engine == "dask":
+        if mode:
+            raise InputError("the dask engine counts exactly; sample locally (without --engine)")
+        if "-" in names:
+            raise InputError("the dask engine reads files or URLs, not stdin (-)")
+        opts = {
+            "encoding": enc_name,
+            "fmt": fmt,
+            "field": field,
+            "per_line": per_line,
+            "max_record": max_record,
+            "skip_bad": skip_bad,
+            "seed": seed,
+            "backend": backend,
+        }
+        return _count_on_cluster(names, opts, scheduler, left_out)
     if names.count("-") > 1:
         raise InputError("stdin (-) can be given only once")
     sources: list[Source] = []
@@ -438,6 +460,76 @@ def _count_sources(
         skipped_files=len(skipped_files),
         sampling=_sampling_note(sources, seek_files) if mode else "",
     )
+
+
+ENGINES = ("local", "dask")
+
+
+def _count_on_cluster(
+    names: list[str], opts: dict[str, Any], scheduler: str | None, left_out: list[str]
+) -> CountResult:
+    """Exact counts from a Dask cluster, reduced to the profiles the local path builds."""
+    from distillcost.counting.cluster import run_parts
+    from distillcost.tokens import _toktok_supports
+
+    enc, seed = opts["encoding"], opts["seed"]
+    parts = run_parts(names, opts, scheduler)
+    by_file: dict[int, list[Any]] = {}
+    for part in parts:
+        by_file.setdefault(part.index, []).append(part)
+    files: list[FileCount] = []
+    builders: list[ProfileBuilder] = []
+    warnings = [m for m in left_out][:MAX_WARNINGS]
+    skipped = 0
+    for index in sorted(by_file):
+        group = by_file[index]
+        builder = _merged([group], group[0].sided, enc, seed)
+        builders.append(builder)
+        n_skipped = sum(p.skipped for p in group)
+        skipped += n_skipped
+        for p in group:
+            warnings.extend(p.warnings[: MAX_WARNINGS - len(warnings)])
+        profile = builder.build(bytes=sum(p.bytes for p in group), exact=True)
+        files.append(FileCount(group[0].name, group[0].label, profile, n_skipped))
+    if len(files) == 1:
+        total = files[0].profile
+    else:
+        sided = all(p.sided for p in parts)
+        merged = _merged(list(by_file.values()), sided, enc, seed)
+        total = merged.build(bytes=sum(f.profile.bytes for f in files), exact=True)
+    backend = opts["backend"]
+    if backend == "auto":
+        backend = "toktok" if _toktok_supports(enc) else "tiktoken"
+    skipped_dirs = [m for m in left_out if m.startswith("skipped directory")]
+    return CountResult(
+        files=tuple(files),
+        total=total,
+        encoding=enc,
+        backend=f"{backend} on dask",
+        exact=True,
+        skipped=skipped + len(skipped_dirs),
+        warnings=tuple(warnings),
+        skipped_files=len(skipped_dirs),
+    )
+
+
+def _merged(groups: list[list[Any]], sided: bool, encoding: str, seed: int) -> ProfileBuilder:
+    """One builder holding the exact sums of several tasks' parts, in task order."""
+    builder = ProfileBuilder(encoding, sided, seed)
+    for group in groups:
+        for p in group:
+            builder.characters += p.characters
+            builder.hist_total.update(p.hist_total)
+            if sided:
+                builder.hist_prompt.update(p.hist_prompt)
+                builder.hist_completion.update(p.hist_completion)
+                builder._reservoir.extend(p.values)
+            elif p.sided:  # a sided file in a total without sides: its totals only
+                builder._reservoir.extend([v[2] for v in p.values])
+            else:
+                builder._reservoir.extend(p.values)
+            builder.documents += sum(p.hist_total.values())
+    return builder
 
 
 def _seek_group(

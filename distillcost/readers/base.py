@@ -107,6 +107,7 @@ class SourceBase:
     max_record: int = MAX_RECORD_BYTES
     fs: Any = None  # an fsspec filesystem for a remote input (then ``path`` is None)
     fs_path: str = ""
+    row_groups: tuple[int, int] | None = None  # Parquet: count only groups [first, last)
 
     @property
     def sided(self) -> bool:

@@ -24,7 +24,11 @@ class ParquetReader(SourceBase):
     def _parquet_units(self, progress: Callable[[int], None] | None) -> Iterator[Unit]:
         pf = self._parquet_file()
         row = 0
-        for batch in pf.iter_batches(batch_size=20_000, columns=self._columns):
+        groups = None
+        if self.row_groups is not None:  # one shard of the file (count --engine dask)
+            groups = list(range(*self.row_groups))
+            row = sum(pf.metadata.row_group(g).num_rows for g in range(self.row_groups[0]))
+        for batch in pf.iter_batches(batch_size=20_000, columns=self._columns, row_groups=groups):
             if self.schema == "field":
                 values: list[Any] = batch.column(self.field).to_pylist()
             else:
