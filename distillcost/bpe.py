@@ -102,6 +102,11 @@ class LazyRanks:
         return shard.get(token, default)
 
 
+_RANKS: dict[str, LazyRanks] = {}
+_PIECES: dict[str, dict[str, int]] = {}
+MAX_KNOWN_PIECES = 500_000  # the per-process memo of piece counts is cleared past this
+
+
 def merge_count(piece: bytes, get: Callable[[bytes, int], int]) -> int:
     """Tokens of one pre-tokenized piece by tiktoken's byte-pair merge."""
     n = len(piece)
@@ -136,8 +141,11 @@ class LiteCounter:
 
         self.encoding = tokens.require_encoding(encoding)
         self._findall = regex.compile(tokens.pattern(self.encoding)).findall
-        self._ranks = LazyRanks(self.encoding)
-        self._pieces: dict[str, int] = {}
+        ranks = _RANKS.get(self.encoding)
+        if ranks is None:  # verified once per process, as tokens' encoders are
+            ranks = _RANKS[self.encoding] = LazyRanks(self.encoding)
+        self._ranks = ranks
+        self._pieces = _PIECES.setdefault(self.encoding, {})  # counts of pieces seen
         self._full: Any = None
 
     def __repr__(self) -> str:
@@ -155,14 +163,13 @@ class LiteCounter:
         return merge_count(data, get)
 
     def count(self, text: str) -> int:
+        pieces = self._findall(text)
         known = self._pieces
-        total = 0
-        for piece in self._findall(text):
-            n = known.get(piece)
-            if n is None:
-                n = known[piece] = self._piece(piece)
-            total += n
-        return total
+        if len(known) > MAX_KNOWN_PIECES:
+            known.clear()
+        for piece in set(pieces).difference(known):  # each new piece merged once
+            known[piece] = self._piece(piece)
+        return sum(map(known.__getitem__, pieces))
 
     def count_batch(self, texts: Sequence[str]) -> list[int]:
         return [self.count(t) for t in texts]

@@ -35,6 +35,8 @@ texts = st.text(alphabet=st.sampled_from(TRICKY), max_size=80) | st.text(max_siz
 @pytest.fixture(autouse=True)
 def _own_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("DISTILLCOST_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(bpe, "_RANKS", {})  # each test loads (and checks) its own shards
+    monkeypatch.setattr(bpe, "_PIECES", {})
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)

@@ -44,6 +44,8 @@ from distillcost.counting.estimation import Stratum, combine, exact_stratum
 from distillcost.counting.passes import BATCH_CHARS, BATCH_DOCS, MAX_WARNINGS, Run
 from distillcost.counting.progress import ProgressBar
 from distillcost.counting.seek import (
+    CHUNK_BYTES,
+    MIN_DRAWS,
     SEEK_MAX_SHARE,
     Drawn,
     FileSample,
@@ -255,7 +257,7 @@ def count_files(
                 skipped_files.append(f"skipped file {exc}")
         if not sources:
             raise InputError("no readable input: " + "; ".join(skipped_files))
-        counter = _counter_for(sources, enc_name, backend, threads)
+        counter = _counter_for(sources, enc_name, backend, threads, mode, amount)
         return _count_sources(
             sources, counter, mode, amount, seed, skip_bad, progress, skipped_files, notes
         )
@@ -264,24 +266,47 @@ def count_files(
             src.close()
 
 
-LITE_MAX_BYTES = 256 << 10
-"""Inputs up to this size are counted by :class:`distillcost.bpe.LiteCounter` under
-``backend="auto"``: building an encoder costs more than counting them (measured: 100 KB
-in 0.04 s from the cached ranks, against 0.12 s to build tiktoken's encoder and 0.3 s
-for toktok to load its vocabulary; the two paths break even near 800 KB)."""
+LITE_MAX_BYTES = 512 << 10
+"""Up to this much text to count, :class:`distillcost.bpe.LiteCounter` is used under
+``backend="auto"``: building an encoder costs more than counting it (measured: 620 KB
+in 0.15 s from a cold start, against 0.12 s to build tiktoken's encoder before its
+first token and 0.33 s for toktok to load its vocabulary)."""
+TIKTOKEN_MAX_BYTES = 3 << 20
+"""Up to this much, tiktoken (0.12 s to build, ~16 MB/s) beats toktok (0.33 s to load,
+~100 MB/s); above it the Rust backend wins."""
+
+
+def _work_bytes(sources: Sequence[Source], mode: str, amount: float) -> int | None:
+    """Bytes of text the count will tokenize, as far as known before it starts."""
+    sizes = [s.size for s in sources]
+    if None in sizes:
+        return None
+    total = sum(s or 0 for s in sizes)
+    if mode == "fraction":  # at least MIN_DRAWS units of ~4 KiB are drawn by seeks
+        return min(total, max(int(amount * total), MIN_DRAWS * CHUNK_BYTES))
+    if mode == "n":
+        return min(total, int(amount) * CHUNK_BYTES * len(sources))
+    return total
 
 
 def _counter_for(
-    sources: Sequence[Source], encoding: str, backend: str, threads: int | None
+    sources: Sequence[Source],
+    encoding: str,
+    backend: str,
+    threads: int | None,
+    mode: str = "",
+    amount: float = 0.0,
 ) -> Any:
-    """The fastest exact counter for these inputs: the lite one for small local files."""
-    sizes = [s.size for s in sources]
-    if backend == "auto" and None not in sizes and sum(s or 0 for s in sizes) <= LITE_MAX_BYTES:
+    """The fastest exact counter for the work ahead (all give identical counts)."""
+    from distillcost.tokens import TokenCounter
+
+    work = _work_bytes(sources, mode, amount)
+    if backend == "auto" and work is not None and work <= LITE_MAX_BYTES:
         from distillcost.bpe import LiteCounter
 
         return LiteCounter(encoding)
-    from distillcost.tokens import TokenCounter
-
+    if backend == "auto" and work is not None and work <= TIKTOKEN_MAX_BYTES:
+        backend = "tiktoken"
     return TokenCounter(encoding, backend=backend, threads=threads)
 
 
