@@ -309,6 +309,8 @@ class ProfileBuilder:
 
     def build(self, **extra: Any) -> TokenProfile:
         items = self._reservoir.items
+        prompt: Distribution | None
+        completion: Distribution | None
         if self.sided:
             prompt_vals = [it[0] for it in items]
             completion_vals = [it[1] for it in items]

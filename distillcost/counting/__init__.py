@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from distillcost.counting.estimation import Stratum, combine, exact_stratum
+from distillcost.counting.estimation import Estimable, Stratum, combine, exact_stratum
 from distillcost.counting.passes import BATCH_CHARS, BATCH_DOCS, MAX_WARNINGS, Run
 from distillcost.counting.progress import ProgressBar
 from distillcost.counting.seek import (
@@ -385,7 +385,7 @@ def _count_sources(
     all_sided = all(s.sided for s in sources)
     total_builder = ProfileBuilder(enc_name, all_sided, seed)
     files: list[FileCount] = []
-    strata: list[Stratum] = []
+    strata: list[Estimable] = []
     whole_estimates: list[int] = []
     total_docs = total_bytes = 0
     total_chars_est = 0.0

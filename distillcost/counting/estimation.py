@@ -36,6 +36,7 @@ import math
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from distillcost.profile import SampledTotal, TokenProfile
 
@@ -138,7 +139,19 @@ class Stratum:
         return total, var, m.sy
 
 
-def combine(strata: Sequence[Stratum], key: str) -> SampledTotal:
+class Estimable(Protocol):
+    """A stratum of any sampling design: its estimate, variance and sizes."""
+
+    @property
+    def n(self) -> int: ...
+
+    @property
+    def population(self) -> int: ...
+
+    def estimate(self, key: str) -> tuple[float, float, int]: ...
+
+
+def combine(strata: Sequence[Estimable], key: str) -> SampledTotal:
     """Stratified total with its 95% interval (totals and variances add up)."""
     total = var = 0.0
     floor = 0

@@ -114,7 +114,7 @@ class CsvReader(SourceBase):
 
     def _csv_reader(self, fh: BinaryIO) -> tuple[Iterator[list[str]], _BoundedLines]:
         stream = _BoundedLines(fh, self.max_record)
-        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")  # type: ignore[arg-type,type-var]
         delimiter = "\t" if self.container == "tsv" else ","
         limit = csv.field_size_limit()
         if limit < self.max_record:
