@@ -213,3 +213,14 @@ def test_a_large_share_or_a_stream_is_read_whole(tmp_path):
     assert result.sampling.startswith("by reading the input whole")
     result = count_files([path], field="text", sample=1.0)
     assert result.total.tokens == sum(tok(f"row {i}") for i in range(50))
+
+
+def test_an_empty_parquet_among_files_is_read_whole_not_drawn_forever(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "empty.parquet"
+    pq.write_table(pa.table({"text": pa.array([], pa.string())}), path)
+    result = count_files([path], field="text", sample=0.01)
+    assert result.total.documents == 0 and result.total.tokens == 0
+    assert result.sampling.startswith("by reading the input whole")

@@ -303,7 +303,7 @@ def draw_sample(
             kind = src.seek_kind
             if kind == "rows":
                 if not rows[k]:
-                    continue  # an empty table: no rows to draw, nothing to count
+                    raise TooMuch  # an empty table holds no row to draw: read it whole
                 row = rng.randrange(rows[k])
                 unit = units.get((k, row))
                 if unit is None:
