@@ -41,6 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _corpus_scale import cores_section, print_corpus_scale, seek_section, smallfile_section
 from _util import (
     DATA,
     SHARED_CORPUS,
@@ -59,7 +60,7 @@ from _util import (
 
 from distillcost import tokens
 
-SECTIONS = ("throughput", "toktok", "big", "sampling", "startup")
+SECTIONS = ("throughput", "toktok", "big", "sampling", "startup", "seek", "smallfile", "cores")
 
 
 def log(msg: str) -> None:
@@ -199,6 +200,7 @@ def main() -> int:
         help=f"comma-separated sections to run (default all: {','.join(SECTIONS)})",
     )
     ap.add_argument("--json", type=Path, default=DATA / "results.json", help="results file")
+    ap.add_argument("--seek-mb", type=float, help="size of the seek-sampling file (600; quick 150)")
     args = ap.parse_args()
 
     only = {x.strip() for x in args.only.split(",") if x.strip()}
@@ -286,8 +288,18 @@ def main() -> int:
     if "startup" in only:
         startup(out)
 
+    # -- 7-9 (issue 14): seek sampling, small-file latency, throughput vs cores
+    if "seek" in only:
+        seek_mb = args.seek_mb or (150 if quick else 600)
+        seek_section(out, text0, enc_name, seek_mb, seeds)
+    if "smallfile" in only:
+        smallfile_section(out)
+    if "cores" in only:
+        cores_section(out, text_path, enc_name, threads)
+
     out["loadavg_end"] = os.getloadavg()[0]
     print_summary(out)
+    print_corpus_scale(out)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(out, indent=2))
     log(f"(full results in {args.json})")

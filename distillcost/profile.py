@@ -158,6 +158,9 @@ class TokenProfile:
     prompt_estimate: SampledTotal | None = None
     completion_estimate: SampledTotal | None = None
     exact: bool = True  # False when the encoding's counts are themselves approximate
+    # Sampled by seeks: the document count is estimated too, and the bytes read are known.
+    documents_estimate: SampledTotal | None = None
+    sample_bytes: int | None = None
 
     # The numbers the estimator should use: exact totals, or estimates when sampled.
     @property
@@ -205,6 +208,10 @@ class TokenProfile:
             out["completion_tokens_ci95"] = (
                 self.completion_estimate.to_dict() if self.completion_estimate else None
             )
+            out["documents_ci95"] = (
+                self.documents_estimate.to_dict() if self.documents_estimate else None
+            )
+            out["sample_bytes"] = self.sample_bytes
         out["per_document"] = {
             "total": self.total.to_dict(include_values),
             "prompt": self.prompt.to_dict(include_values) if self.prompt else None,
@@ -302,6 +309,8 @@ class ProfileBuilder:
 
     def build(self, **extra: Any) -> TokenProfile:
         items = self._reservoir.items
+        prompt: Distribution | None
+        completion: Distribution | None
         if self.sided:
             prompt_vals = [it[0] for it in items]
             completion_vals = [it[1] for it in items]
@@ -310,7 +319,7 @@ class ProfileBuilder:
             completion = Distribution.from_histogram(self.hist_completion, completion_vals)
         else:
             total_vals = list(items)
-            prompt = completion = None  # type: ignore[assignment]  # one-sided profile
+            prompt = completion = None  # one-sided profile
         total = Distribution.from_histogram(self.hist_total, total_vals)
         return TokenProfile(
             encoding=self.encoding,

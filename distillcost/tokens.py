@@ -269,6 +269,9 @@ _CL100K_PAT_STR = (
     r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+"""
     r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
 )
+_R50K_PAT_STR = (
+    r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s"""
+)
 _O200K_PAT_STR = "|".join(
     [
         r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
@@ -282,6 +285,17 @@ _O200K_PAT_STR = "|".join(
 )
 
 
+def pattern(name: str) -> str:
+    """The pre-tokenizer regex of an encoding, without importing tiktoken."""
+    if name in ("r50k_base", "p50k_base"):
+        return _R50K_PAT_STR
+    if name == "cl100k_base":
+        return _CL100K_PAT_STR
+    if name == "o200k_base":
+        return _O200K_PAT_STR
+    raise UnknownEncodingError(name, ENCODINGS)
+
+
 def _encoding_spec(name: str) -> tuple[str, dict[str, int], int | None]:
     """(pat_str, special_tokens, explicit_n_vocab) exactly as tiktoken_ext defines them."""
     from tiktoken_ext.openai_public import (
@@ -290,13 +304,12 @@ def _encoding_spec(name: str) -> tuple[str, dict[str, int], int | None]:
         FIM_MIDDLE,
         FIM_PREFIX,
         FIM_SUFFIX,
-        r50k_pat_str,
     )
 
     if name == "r50k_base":
-        return r50k_pat_str, {ENDOFTEXT: 50256}, 50257
+        return _R50K_PAT_STR, {ENDOFTEXT: 50256}, 50257
     if name == "p50k_base":
-        return r50k_pat_str, {ENDOFTEXT: 50256}, 50281
+        return _R50K_PAT_STR, {ENDOFTEXT: 50256}, 50281
     if name == "cl100k_base":
         special = {
             ENDOFTEXT: 100257,

@@ -586,17 +586,32 @@ def test_sampled_output_is_labelled_estimated_with_its_share(runner, cli, tmp_pa
     # Found: sampled results still said "exact" beside the encoding; estimated character
     # counts were unmarked.
     src = tmp_path / "s.jsonl"
-    src.write_text("".join(json.dumps({"text": f"row {i} " * (i % 7)}) + "\n" for i in range(400)))
-    result = run(runner, cli, src, "--field", "text", "--sample", "100", "--seed", "1")
+    body = "".join(json.dumps({"text": f"row {i} " * (i % 7)}) + "\n" for i in range(400))
+    src.write_text(body)
+    # stdin cannot seek: the sample is 100 of the 400 documents, read whole
+    result = run(runner, cli, "-", "--field", "text", "--sample", "100", "--seed", "1", input=body)
     assert result.exit_code == 0, result.output
-    assert "ESTIMATED from a 25.00% sample" in result.stdout  # 100 of 400 documents
+    assert "ESTIMATED from a 25.00% sample;" in result.stdout  # 100 of 400 documents
+    assert "sample drawn by reading the input whole (<stdin>: cannot seek" in result.stdout
     assert "(exact;" not in result.stdout
-    row = next(ln for ln in result.stdout.splitlines() if ln.startswith(str(src)))
+    row = next(ln for ln in result.stdout.splitlines() if ln.startswith("<stdin>"))
     assert row.split()[3].startswith("~") and row.split()[4].startswith("~")
+    data = json.loads(
+        run(runner, cli, "-", "--field", "text", "--sample", "100", "-f", "json", input=body).stdout
+    )
+    assert data["estimated"] is True and data["sampled_share"] == 0.25
+    # a file is sampled by seeks: the share is of the bytes read, both reported
     data = json.loads(
         run(runner, cli, src, "--field", "text", "--sample", "100", "-f", "json").stdout
     )
-    assert data["estimated"] is True and data["sampled_share"] == 0.25
+    total = data["total"]
+    assert data["estimated"] is True and data["sampling"].startswith("by seeks")
+    assert 0 < total["sample_bytes"] < total["bytes"] == len(body.encode())
+    assert data["sampled_share"] == total["sample_bytes"] / total["bytes"]
+    text = run(runner, cli, src, "--field", "text", "--sample", "100").stdout
+    assert f"ESTIMATED from a {data['sampled_share']:.2%} sample of the bytes;" in text
+    row = next(ln for ln in text.splitlines() if ln.startswith(str(src)))
+    assert all(cell.startswith("~") for cell in row.split()[2:5])  # documents estimated too
     exact = json.loads(run(runner, cli, src, "--field", "text", "-f", "json").stdout)
     assert exact["estimated"] is False and exact["sampled_share"] is None
     assert "(exact;" in run(runner, cli, src, "--field", "text").stdout
@@ -620,9 +635,10 @@ def test_progress_bar_shows_elapsed_time_and_eta():
 
 
 def test_slow_count_without_the_rust_backend_hints_once(runner, cli, monkeypatch):
-    from distillcost import tokens
+    from distillcost import counting, tokens
     from distillcost.cli import count_cmd
 
+    monkeypatch.setattr(counting, "LITE_MAX_BYTES", 0)  # a small file would use the lite counter
     monkeypatch.setattr(count_cmd, "HINT_SECONDS", 0.0)
     monkeypatch.setattr(count_cmd, "_hinted", False)
     monkeypatch.setattr(tokens, "_toktok_supports", lambda encoding: False)

@@ -143,6 +143,7 @@ def test_pinned_specs_match_installed_tiktoken(monkeypatch: pytest.MonkeyPatch) 
         spec = openai_public.ENCODING_CONSTRUCTORS[name]()
         pat_str, special, n_vocab = tokens._encoding_spec(name)
         assert pat_str == spec["pat_str"]
+        assert tokens.pattern(name) == spec["pat_str"]  # the lite counter's copy
         assert special == spec["special_tokens"]
         assert n_vocab == spec.get("explicit_n_vocab")
         url = tokens._VOCAB_URL.format(name)

@@ -115,7 +115,8 @@ def _table(result: Any) -> str:
 
     def row(name: str, fmt: str, p: Any) -> list[str]:
         if p.sampled:  # estimated from the sample: marked, never shown as a count
-            cells = [name, fmt, _n(p.documents), "~" + _n(p.characters), "~" + _n(p.tokens)]
+            docs = ("~" if p.documents_estimate else "") + _n(p.documents)
+            cells = [name, fmt, docs, "~" + _n(p.characters), "~" + _n(p.tokens)]
         else:
             cells = [name, fmt, _n(p.documents), _n(p.characters), _n(p.tokens)]
         if sampled:
@@ -141,7 +142,8 @@ def _table(result: Any) -> str:
     lines += [line(r) for r in rows]
     lines.append("")
     if sampled and result.sampled_share is not None:
-        how = f"ESTIMATED from a {result.sampled_share:.2%} sample; ~ marks estimates"
+        by = " of the bytes" if result.total.sample_bytes is not None else ""
+        how = f"ESTIMATED from a {result.sampled_share:.2%} sample{by}; ~ marks estimates"
     else:
         how = "exact" if result.exact else "APPROXIMATE"
     lines.append(f"encoding {result.encoding} ({how}; backend {result.backend})")
@@ -152,11 +154,30 @@ def _table(result: Any) -> str:
         est = t.tokens_estimate
         chunks = any(f.format == "text" for f in result.files)
         unit = "documents or ~4K-character chunks of whole text files" if chunks else "documents"
-        lines.append(
-            f"sampled {est.sample_documents:,} of {est.population_documents:,} {unit}: tokens ≈ "
-            f"{est.estimate:,}, 95% CI {est.low:,} – {est.high:,} (ratio estimate by bytes); "
-            "per-document statistics describe the sample"
-        )
+        if t.sample_bytes is not None:  # drawn by seeks: records at random bytes
+            lines.append(
+                f"sampled {est.sample_documents:,} draws at random bytes "
+                f"({t.sample_bytes:,} of {t.bytes:,} bytes read): tokens ≈ {est.estimate:,}, "
+                f"95% CI {est.low:,} – {est.high:,} (tokens per byte of each drawn record × "
+                "bytes); per-document statistics re-weighted to documents"
+            )
+        else:
+            lines.append(
+                f"sampled {est.sample_documents:,} of {est.population_documents:,} {unit}: "
+                f"tokens ≈ {est.estimate:,}, 95% CI {est.low:,} – {est.high:,} (ratio "
+                "estimate by bytes); per-document statistics describe the sample"
+            )
+        if t.documents_estimate is not None:
+            d = t.documents_estimate
+            lines.append(f"documents ≈ {d.estimate:,}, 95% CI {d.low:,} – {d.high:,}")
+        if result.sampling:
+            lines.append(f"sample drawn {result.sampling}")
+        pooled = [f.source for f in result.files if f.pooled]
+        if pooled:
+            lines.append(
+                f"{len(pooled):,} file(s) got fewer than 2 draws: their rows scale the "
+                "overall tokens per byte to their size"
+            )
     if result.has_chat:
         from distillcost.counting import CHAT_FORMULA
 
@@ -247,8 +268,9 @@ def count_table(result: Any) -> Table:
 @click.option(
     "--sample",
     metavar="FRACTION|N",
-    help="Estimate from a random sample: a fraction (0.01 or 1%) of documents, "
-    "or N documents per file.",
+    help="Estimate from a random sample: a fraction (0.01 or 1%) of the data, or N "
+    "records. Files are sampled by seeking to random bytes (only what is drawn is "
+    "read); stdin, pipes, CSV and JSON arrays are read whole.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample.")
 @click.option(
@@ -263,6 +285,19 @@ def count_table(result: Any) -> Table:
     help="Tokenizer engine; both are exact, toktok (distillcost[fast]) is faster.",
 )
 @click.option("--threads", type=click.IntRange(min=1), help="Threads (default: all cores).")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Where to count: this machine, or a Dask cluster (distillcost[dask]; exact only).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="The Dask scheduler for --engine dask (e.g. tcp://10.0.0.5:8786); default: a "
+    "local cluster on this machine.",
+)
 @click.option(
     "--max-record-mb",
     type=click.FloatRange(min=0, min_open=True, max=1 << 20),
@@ -286,12 +321,16 @@ def count(
     output: str | None,
     backend: str,
     threads: int | None,
+    engine: str,
+    scheduler: str | None,
     max_record_mb: float,
 ) -> None:
     """Count the tokens of datasets, exactly and offline.
 
-    PATH is a file, a directory (searched recursively with --glob) or - for
-    stdin. Formats are detected from the extension and the first record:
+    PATH is a file, a directory (searched recursively with --glob), - for
+    stdin, or a URL: s3://, gs://, hf://datasets/..., https://, with globs
+    (distillcost[remote]; credentials from the environment as the storage's
+    own tools read them). Formats are detected from the extension and the first record:
     plain text (the whole file is one document; --per-line for one per line),
     JSONL or JSON arrays of OpenAI chat ("messages"), ShareGPT
     ("conversations"), instruction (instruction/input/output, or response),
@@ -313,10 +352,13 @@ def count(
     Text is counted as ordinary text: "<|endoftext|>" in data is just text.
 
     \b
-    --sample estimates totals from a random sample of documents, scaling the
-    sample's tokens per byte to all bytes (a ratio estimator), and prints the
-    estimate with its 95% confidence interval. Statistics per document are
-    exact: mean, and nearest-rank p50/p90/p99/max.
+    --sample estimates totals from a random sample, scaling tokens per byte
+    to all bytes, and prints the estimate with its 95% confidence interval.
+    Seekable files: records (or ~4 KB chunks of whole text) holding random
+    bytes, so files and records are drawn in proportion to size and only the
+    sample is read; documents are then estimated too. Streams: documents
+    drawn while reading. Statistics per document are nearest-rank
+    p50/p90/p99/max (of the sample when sampled).
 
     \b
     Examples:
@@ -324,6 +366,7 @@ def count(
       distillcost count data/ --glob '*.jsonl' --format json -o counts.json
       distillcost count train.parquet --field text --encoding cl100k_base
       distillcost count huge.jsonl --sample 1% --seed 7
+      distillcost count 's3://bucket/shards/*.parquet' --field text --sample 0.1%
       cat notes.txt | distillcost count - --per-line
     """
     from distillcost.counting import count_files
@@ -349,6 +392,8 @@ def count(
     else:
         chosen = "o200k_base"
     sample_value = _parse_sample(sample)
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
     show_progress = False
     if sys.stderr.isatty():
         size = 0
@@ -372,6 +417,8 @@ def count(
         backend=backend,
         threads=threads,
         max_record=max(1, int(max_record_mb * (1 << 20))),
+        engine=engine,
+        scheduler=scheduler,
     )
     _hint_fast_backend(backend, result.backend, time.monotonic() - started)
     for warning in result.warnings:

@@ -1,4 +1,9 @@
-"""The ratio estimator by bytes, its 95% interval, and files as strata.
+"""The ratio estimator by bytes, its 95% interval, and files as strata (streamed samples).
+
+Files that can seek are sampled by :mod:`distillcost.counting.seek` instead (records
+drawn at random bytes, with the estimator that design needs); what follows is the
+path for inputs read whole: stdin, pipes, CSV, JSON arrays, or a sample that would
+take more than half of the bytes anyway.
 
 Sampling (``sample=``) estimates totals from a random sample of documents with a
 **ratio estimator by bytes**: tokens per input byte of the sampled documents x
@@ -31,6 +36,7 @@ import math
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from distillcost.profile import SampledTotal, TokenProfile
 
@@ -133,7 +139,19 @@ class Stratum:
         return total, var, m.sy
 
 
-def combine(strata: Sequence[Stratum], key: str) -> SampledTotal:
+class Estimable(Protocol):
+    """A stratum of any sampling design: its estimate, variance and sizes."""
+
+    @property
+    def n(self) -> int: ...
+
+    @property
+    def population(self) -> int: ...
+
+    def estimate(self, key: str) -> tuple[float, float, int]: ...
+
+
+def combine(strata: Sequence[Estimable], key: str) -> SampledTotal:
     """Stratified total with its 95% interval (totals and variances add up)."""
     total = var = 0.0
     floor = 0

@@ -14,6 +14,7 @@ from itertools import accumulate
 from typing import Any
 
 from distillcost.counting.estimation import Stratum
+from distillcost.counting.seek import Drawn, doc_of, tally_units, where_in
 from distillcost.errors import InputError
 from distillcost.profile import ProfileBuilder
 from distillcost.readers import (
@@ -153,6 +154,44 @@ class Run:
         self.skipped += 1
         if len(self.warnings) < MAX_WARNINGS:
             self.warnings.append("skipped " + message)
+
+    def bad_at(self, src: Source, where: str, exc: BadRecord) -> None:
+        """A bad record named by a place other than a line number (a byte offset)."""
+        message = f"{where}: {exc}"
+        if not self.skip_bad:
+            hint = " (use --skip-bad to skip such records)" if src.container != "text" else ""
+            raise InputError(message + hint) from None
+        self.skipped += 1
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append("skipped " + message)
+
+    def seek_counter(self, sources: Sequence[Source]) -> Callable[[list[Drawn]], None]:
+        """Counts drawn units (see :mod:`distillcost.counting.seek`) in batches."""
+        parsers = [src.parser() for src in sources]
+
+        def count(units: list[Drawn]) -> None:
+            units = sorted(units, key=lambda u: (u.file, u.start))
+            batch: list[Drawn] = []
+            docs: list[Doc | None] = []
+            size = 0
+            for u in units:
+                src = sources[u.file]
+                try:
+                    doc = doc_of(src, u, parsers[u.file])
+                except BadRecord as exc:
+                    self.bad_at(src, where_in(src, u), exc)
+                    doc = None
+                    u.bad = True
+                u.is_doc = doc is not None and src.seek_kind != "chunks"
+                batch.append(u)
+                docs.append(doc)
+                size += u.size
+                if size >= BATCH_CHARS or len(batch) >= BATCH_DOCS:
+                    tally_units(batch, docs, self.tally)
+                    batch, docs, size = [], [], 0
+            tally_units(batch, docs, self.tally)
+
+        return count
 
     def record(
         self,

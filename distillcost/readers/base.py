@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from distillcost.errors import InputError
 from distillcost.readers import limits
@@ -53,6 +54,34 @@ class _Prefixed(io.RawIOBase):
         return len(data)
 
 
+class RangeReader(Protocol):
+    """Bytes ``[start, end)`` of one input, read without reading what lies before."""
+
+    def read(self, start: int, end: int) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+class LocalRanges:
+    """Ranged reads of a local file with ``os.pread`` (no shared file position)."""
+
+    def __init__(self, path: Path) -> None:
+        self._fd = os.open(path, os.O_RDONLY)
+
+    def read(self, start: int, end: int) -> bytes:
+        parts: list[bytes] = []
+        while start < end:
+            data = os.pread(self._fd, end - start, start)
+            if not data:
+                break
+            parts.append(data)
+            start += len(data)
+        return b"".join(parts)
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
 @dataclass
 class SourceBase:
     """One input: where it is, what it holds, and how to get at its bytes.
@@ -76,6 +105,9 @@ class SourceBase:
     _columns: list[str] = dataclasses.field(default_factory=list)
     bytes_read: int = 0
     max_record: int = MAX_RECORD_BYTES
+    fs: Any = None  # an fsspec filesystem for a remote input (then ``path`` is None)
+    fs_path: str = ""
+    row_groups: tuple[int, int] | None = None  # Parquet: count only groups [first, last)
 
     @property
     def sided(self) -> bool:
@@ -115,7 +147,42 @@ class SourceBase:
         """One document per line (JSONL, or text with per_line)."""
         return self.container == "jsonl" or (self.container == "text" and self.per_line)
 
+    @property
+    def seek_kind(self) -> str:
+        """How a sample can be drawn by seeks: 'lines', 'chunks', 'rows', or '' (stream it).
+
+        JSONL and per-line text by the line holding a random byte; whole text by the
+        chunk holding it; Parquet by rows of random row groups. CSV (a quoted field may
+        hold a newline, so a line is not a record) and JSON arrays are read whole.
+        """
+        if not self.seekable or self.size is None:
+            return ""
+        if self.container == "jsonl" or (self.container == "text" and self.per_line):
+            return "lines"
+        if self.container == "text":
+            return "chunks"
+        if self.container == "parquet":
+            return "rows"
+        return ""
+
     # -- raw bytes ---------------------------------------------------------------
+
+    def open_ranges(self) -> RangeReader:
+        """Ranged reads of a seekable input (HTTP range requests for a remote one)."""
+        if self.fs is not None:
+            from distillcost.readers.remote import RemoteRanges
+
+            return RemoteRanges(self.fs, self.fs_path)
+        assert self.path is not None and self.seekable
+        return LocalRanges(self.path)
+
+    def open_file(self, buffering: int = 1 << 20) -> BinaryIO:
+        """The seekable input opened afresh (a local file, or a remote one streamed)."""
+        if self.fs is not None:  # fsspec's files lack readline(limit): buffer them
+            raw = self.fs.open(self.fs_path, "rb", block_size=max(buffering, 1 << 22))
+            return io.BufferedReader(raw, max(buffering, limits.BLOCK))
+        assert self.path is not None
+        return open(self.path, "rb", buffering=buffering)
 
     def open_binary(self) -> BinaryIO:
         """A fresh stream of the whole input (a non-seekable one can be read once)."""
@@ -126,17 +193,15 @@ class SourceBase:
             owned = self.path is not None
             stream = io.BufferedReader(_Prefixed(self._head, self._stream, owned), limits.BLOCK)
             self._stream = None
-            return stream  # type: ignore[return-value]
-        assert self.path is not None
-        return open(self.path, "rb", buffering=1 << 20)
+            return stream
+        return self.open_file()
 
     def peek(self, n: int) -> bytes:
         """The first ``n`` bytes (fewer at the end), without using up a one-pass stream."""
         if len(self._head) >= n:
             return self._head[:n]
         if self.seekable:
-            assert self.path is not None
-            with open(self.path, "rb") as fh:
+            with self.open_file(0 if self.fs is None else n) as fh:
                 self._head = fh.read(n)
             return self._head
         if self._stream is None:
@@ -194,9 +259,9 @@ class SourceBase:
     def _utf8_at(self, offset: int) -> str:
         """'not valid UTF-8 at byte offset N (line L)', re-reading a seekable file for the line."""
         line = None
-        if self.seekable and self.path is not None:
+        if self.seekable:
             line = 1
-            with open(self.path, "rb") as fh:
+            with self.open_file() as fh:
                 left = offset
                 while left > 0:
                     block = fh.read(min(left, limits.BLOCK))

@@ -114,7 +114,7 @@ class CsvReader(SourceBase):
 
     def _csv_reader(self, fh: BinaryIO) -> tuple[Iterator[list[str]], _BoundedLines]:
         stream = _BoundedLines(fh, self.max_record)
-        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")  # type: ignore[type-var]
         delimiter = "\t" if self.container == "tsv" else ","
         limit = csv.field_size_limit()
         if limit < self.max_record:
@@ -122,11 +122,11 @@ class CsvReader(SourceBase):
         return csv.reader(text, delimiter=delimiter), stream
 
     def _find_bad_utf8(self, row: int = 0) -> str:
-        if not self.seekable or self.path is None:
+        if not self.seekable:
             return f"not valid UTF-8 (near row {row + 1}); convert the file to UTF-8"
         decoder = codecs.getincrementaldecoder("utf-8")()
         offset = 0
-        with open(self.path, "rb") as fh:
+        with self.open_file() as fh:
             while True:
                 block = fh.read(limits.BLOCK)
                 pending = len(decoder.getstate()[0])

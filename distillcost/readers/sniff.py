@@ -23,6 +23,7 @@ from distillcost.readers.jsonl import (
     utf8_message,
 )
 from distillcost.readers.limits import CONTAINERS, FORMATS_IN, MAX_RECORD_BYTES, SCHEMAS
+from distillcost.readers.remote import filesystem, is_remote, remote_error
 from distillcost.readers.schemas import BadRecord, detect_schema
 from distillcost.readers.source import Source
 from distillcost.readers.walk import os_reason
@@ -72,6 +73,8 @@ def open_source(
     if name == "-":
         src = Source("<stdin>", None, "", "", field, per_line, seekable=False)
         src._stream = sys.stdin.buffer
+    elif is_remote(name):
+        src = _open_remote(name, field, per_line)
     else:
         path = Path(name)
         try:
@@ -98,12 +101,31 @@ def open_source(
     return src
 
 
+def _open_remote(name: str, field: str | None, per_line: bool) -> Source:
+    """A remote input: its size from the store's listing, read by ranges from then on."""
+    fs, path = filesystem(name)
+    try:
+        info = fs.info(path)
+    except (OSError, ValueError) as exc:
+        raise remote_error(name, exc) from None
+    if info.get("type") == "directory":
+        raise InputError(f"{name}: is a directory")
+    size = info.get("size")
+    src = Source(name, None, "", "", field, per_line, size=int(size) if size is not None else None)
+    src.fs, src.fs_path = fs, path
+    return src
+
+
 def _detect(src: Source, name: str, fmt: str, field: str | None) -> None:
     try:
         head = src.peek(limits.HEAD)
+    except InputError:
+        raise
     except PermissionError:
         raise InputError(f"{name}: permission denied") from None
     except OSError as exc:
+        if src.fs is not None:
+            raise remote_error(name, exc) from None
         raise InputError(f"{name}: cannot be read: {os_reason(exc)}") from None
     if not head:
         raise InputError(f"{src.name}: empty file")
@@ -296,7 +318,7 @@ def _check_csv(src: Source, schema: str) -> None:
         raise InputError(f"{src.where(1)}: {src.too_large(len(data))}")
     cut = data.find(b"\n")
     header_line = data[: cut + 1] if cut >= 0 else data  # a header with a quoted newline: rare
-    reader, _ = src._csv_reader(io.BytesIO(header_line))  # type: ignore[arg-type]
+    reader, _ = src._csv_reader(io.BytesIO(header_line))
     try:
         header = next(reader, None)
     except UnicodeDecodeError:
@@ -309,16 +331,15 @@ def _check_csv(src: Source, schema: str) -> None:
 
 
 def _check_parquet(src: Source, schema: str) -> None:
-    if not src.seekable or src.path is None:
+    if not src.seekable or (src.path is None and src.fs is None):
         raise InputError(
             f"{src.name}: Parquet cannot be read from stdin or a pipe (it is read by "
             "seeking to its footer); save it to a file"
         )
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     try:
-        pf = pq.ParquetFile(src.path)
+        pf = src._parquet_file()
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"{src.name}: not a readable Parquet file: {first_line(exc)}") from None
     _pick_columns(src, list(pf.schema_arrow.names), schema)

@@ -133,7 +133,11 @@ class Source(TextReader, JsonReader, CsvReader, ParquetReader):
             if batch:
                 yield batch
             return
-        record_parser = field_parser(self.field) if self.schema == "field" else PARSERS[self.schema]
+        if self.schema == "field":
+            assert self.field is not None
+            record_parser = field_parser(self.field)
+        else:
+            record_parser = PARSERS[self.schema]
         loads = json_record
         batch = []
         size = total = reported = 0

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from distillcost.errors import InputError
 from distillcost.readers.limits import DEFAULT_GLOB
+from distillcost.readers.remote import expand_remote, is_remote
 
 
 def os_reason(exc: OSError) -> str:
@@ -51,6 +52,9 @@ def walk_inputs(
             raise InputError("an input path must be text, not bytes")
         if text == "-":
             out.append("-")
+            continue
+        if is_remote(text):
+            out.extend(expand_remote(text, patterns))
             continue
         p = Path(text)
         if p.is_dir():

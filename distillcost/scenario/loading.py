@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from distillcost.errors import ScenarioError, did_you_mean
+from distillcost.readers.remote import is_remote
 from distillcost.scenario.model import (
     SECTIONS,
     SPECS,
@@ -77,7 +78,8 @@ def load_scenario(
     ``overrides`` maps field names to values (``None`` values are ignored, so a
     CLI can pass every option). ``encoding`` is the encoding to count measured
     files with when the scenario does not name one (the CLI passes the
-    teacher's). Relative file names in the TOML resolve against its directory.
+    teacher's). Relative file names in the TOML resolve against its directory (URLs
+    such as ``s3://bucket/x.jsonl`` are left as they are).
     """
     values: dict[str, Any] = {}
     provenance: dict[str, str] = {name: "default" for name in SPECS}
@@ -93,7 +95,7 @@ def load_scenario(
             except ScenarioError as exc:
                 raise ScenarioError(f"{where}{exc}") from None
             if SPECS[name].kind == "paths":
-                values[name] = tuple(str(base_dir / v) for v in values[name])
+                values[name] = tuple(v if is_remote(v) else str(base_dir / v) for v in values[name])
             provenance[name] = "file"
     for name, value in (overrides or {}).items():
         if value is None or (isinstance(value, tuple) and not value and SPECS.get(name)):
