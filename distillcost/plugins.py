@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from distillcost.errors import PriceDataError, did_you_mean
-from distillcost.prices.files import WarningHandler, load_price_file, price_files_in
-from distillcost.prices.formats import parse_text
+from distillcost.prices.files import ComputeLayer, WarningHandler, load_table_file, price_files_in
+from distillcost.prices.formats import ParseResult, parse_text
 from distillcost.prices.model import ModelRecord
 from distillcost.prices.problems import check_records, raise_problems
 
@@ -54,6 +54,8 @@ class PriceRegistry:
         self.on_warning = on_warning
         # (origin, records) in the order the plugin registered them
         self.layers: list[tuple[str, list[ModelRecord]]] = []
+        # (origin, GPUs, serving benchmarks) from GPU tables, in the same order
+        self.compute_layers: list[ComputeLayer] = []
 
     def __call__(self, item: ModelRecord | Iterable[ModelRecord] | str | os.PathLike[str]) -> None:
         """Register a record, records, or a path (a table file or a directory of tables)."""
@@ -89,7 +91,14 @@ class PriceRegistry:
         for message in result.warnings:
             if self.on_warning is not None:
                 self.on_warning(message)
-        self.layers.append((origin, result.records))
+        self._add(origin, result)
+
+    def _add(self, origin: str, result: ParseResult) -> None:
+        """A parsed table as a layer: API prices, or GPUs and serving benchmarks."""
+        if result.gpus or result.serving:
+            self.compute_layers.append((origin, result.gpus, result.serving))
+        if result.records or not (result.gpus or result.serving):
+            self.layers.append((origin, result.records))
 
     def file(self, path: str | os.PathLike[str]) -> None:
         """A price table file shipped with the plugin."""
@@ -97,8 +106,7 @@ class PriceRegistry:
         if not path.is_file():
             raise PriceDataError(f"plugin {self.plugin!r} registered {path}, which is not a file")
         origin = f"plugin:{self.plugin}:{path.name}"
-        records = load_price_file(path, origin=origin, on_warning=self.on_warning)
-        self.layers.append((origin, records))
+        self._add(origin, load_table_file(path, origin=origin, on_warning=self.on_warning))
 
     def directory(self, path: str | os.PathLike[str]) -> None:
         """Every ``*.toml``/``*.csv``/``*.json`` table of a directory, in name order."""
@@ -164,6 +172,14 @@ def load_price_plugins(
 ) -> list[tuple[str, list[ModelRecord]]]:
     """(origin, records) from every selected plugin, in entry-point name order."""
     layers: list[tuple[str, list[ModelRecord]]] = []
+    for registry in plugin_registries(on_warning):
+        layers.extend(registry.layers)
+    return layers
+
+
+def plugin_registries(on_warning: WarningHandler | None = None) -> list[PriceRegistry]:
+    """What every selected plugin registered (prices and GPU tables), in entry-point order."""
+    registries: list[PriceRegistry] = []
     for ep in selected_entry_points(PLUGIN_GROUP):
         hook = _hook(ep, "register_prices")
         registry = PriceRegistry(ep.name, on_warning)
@@ -175,8 +191,8 @@ def load_price_plugins(
             raise PriceDataError(
                 f"plugin {ep.name!r} failed while registering prices: {type(exc).__name__}: {exc}"
             ) from exc
-        layers.extend(registry.layers)
-    return layers
+        registries.append(registry)
+    return registries
 
 
 def installed_price_plugins() -> list[tuple[str, str, str]]:

@@ -26,7 +26,7 @@ CORE = (
     "distillcost.counting",
     "distillcost.prices",
     "distillcost.plugins",
-    "distillcost.gpus",
+    "distillcost.compute",
     "distillcost.scenario",
     "distillcost.estimator",
     "distillcost.analysis",

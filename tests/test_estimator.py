@@ -418,23 +418,30 @@ def test_no_limits_no_wall_clock():
 # -- student -------------------------------------------------------------------------
 
 
-def test_student_on_gpus_by_flops():
-    # 6 x 7e9 params x (1e9 tokens x 3 epochs) = 1.26e20 FLOPs
-    # A100: 312e12 x 0.4 = 1.248e14 FLOP/s -> 1.26e20 / 1.248e14 / 3600 = 280.448717.. h
-    # x $2 = $560.897435..
+def test_student_on_gpus_by_flops_with_a_given_utilisation():
+    # packed (no padding), full fine-tune, no recompute: FLOPs per token = 6N + 6·w·L with
+    # w = 0.036 × N^(2/3) (n_layer·d_model) and L = 1e9 tokens / 100,000 examples = 10,000.
+    # N = 7e9: N^(2/3) = 3,659,305.710.. -> 6 significant digits 3,659,310; w = 131,735.16
+    # per token: 4.2e10 + 6 × 131,735.16 × 10,000 = 4.2e10 + 7,904,109,600 = 49,904,109,600
+    # × 3e9 tokens = 1.49712328800e20 FLOPs ÷ (312e12 × 0.4) ÷ 3600 = 333.226.. GPU-hours
     sc = scenario(
         **BASIC,
         student_parameters="7e9",
         training_tokens="1B",
         epochs=3,
         gpu="a100",
+        padding="packed",
+        utilisation="0.4",
         usd_per_gpu_hour=2,
     )
     e = estimate(sc, table())
     assert e.student["method"] == "gpu"
-    assert e.student["gpu_hours"] == D("280.448718")
-    assert round(e.student_usd, 2) == D("560.90")
-    # API $50 (100,000 x 200 x $1 + x 300 x $2 = $20 + $60 = $80) + student
+    flops = D("3e9") * (6 * D("7e9") + 6 * D("0.036") * D(3659310) * 10_000)
+    hours = flops / (D(312) * 10**12 * D("0.4")) / 3600
+    assert e.student["gpu_hours"] == round(hours, 6)
+    assert abs(e.student_usd - 2 * hours) < D("1e-6")
+    assert e.student["utilisation_source"] == "given (utilisation)"
+    # API $80 (100,000 x 200 x $1 + x 300 x $2 = $20 + $60) + student
     assert e.api_usd == D(80)
     assert e.total_usd == e.api_usd + e.student_usd
 
@@ -550,7 +557,7 @@ def test_to_frame_one_row_per_cost_kind():
 
 
 def test_method_text_has_the_formulas():
-    assert "G = E / a" in METHOD and "6·N·D" in METHOD
+    assert "G = E / a" in METHOD and "P = E × L × epochs" in METHOD
 
 
 # -- measured profiles (counted from files) ---------------------------------------------

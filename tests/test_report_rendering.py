@@ -606,22 +606,32 @@ def test_method_student_formulas_check_by_hand(tmp_path):
     )
     scenario, table = scenario_from_options(str(gpu), {})
     text = render_report(build_report_data(scenario, table, volume=False), "md").text
-    n, d, peak, util, hours = re.search(
-        r"= 6 × ([\d,]+) × ([\d,]+) ÷ \(([\d.]+)e12 × ([\d.]+)\) ÷ 3,600 = ([\d.]+)\n", text
-    ).groups()
-    hours_again, rate, cost = re.search(
-        r"GPU-hours × price = ([\d.]+) × \$([\d.]+) = \$([\d.,]+)", text
-    ).groups()
-    assert hours_again == hours
 
     def num(s: str) -> Decimal:
         return Decimal(s.replace(",", ""))
 
-    flops = 6 * num(n) * num(d)
-    # 6 × 7e9 × 5e6 (10,000 examples × 500 tokens) = 2.1e17 FLOPs, by hand
-    assert flops == Decimal("2.1e17")
-    expected_hours = flops / (num(peak) * 10**12 * num(util)) / 3600
-    assert abs(expected_hours - num(hours)) < Decimal("0.000001")
+    examples, length, epochs, processed = re.search(
+        r"P = E × L × epochs \(L: longest\) = ([\d,.]+) × ([\d,.]+) × ([\d,.]+) = ([\d,.]+)\n",
+        text,
+    ).groups()
+    assert num(examples) == 10_000 and num(epochs) == 1
+    assert abs(num(examples) * num(length) * num(epochs) - num(processed)) < Decimal("0.01")
+    k, n, a, w, length_again, per_token = re.search(
+        r"= ([\d]+)×([\d,]+) \+ ([\d]+)×([\d,.]+)×([\d,.]+) = ([\d,]+)\n", text
+    ).groups()
+    assert (num(k), num(n), num(a)) == (6, 7_000_000_000, 6) and length_again == length
+    assert abs(num(k) * num(n) + num(a) * num(w) * num(length) - num(per_token)) < 1
+    processed_again, per_token_again, peak, util, hours = re.search(
+        r"= ([\d,.]+) × ([\d,]+) ÷ \(([\d.]+)e12 × ([\d.]+)\) ÷ 3,600 = ([\d.]+)\n", text
+    ).groups()
+    assert (processed_again, per_token_again) == (processed, per_token)
+    hours_again, rate, cost = re.search(
+        r"GPU-hours × price = ([\d.]+) × \$([\d.]+) = \$([\d.,]+)", text
+    ).groups()
+    assert hours_again == hours
+    expected_hours = num(processed) * num(per_token) / (num(peak) * 10**12 * num(util)) / 3600
+    # the utilisation is printed to 6 places: a relative error of 1e-5 at most
+    assert abs(expected_hours - num(hours)) < num(hours) * Decimal("1e-5")
     assert abs(num(hours) * num(rate) - num(cost)) <= Decimal("0.005")
     assert "Student GPU a100-80gb: 312 peak TFLOP/s. Source:" in text
 

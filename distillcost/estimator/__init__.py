@@ -71,9 +71,16 @@ Symbols (per scenario; each may be a range low..base..high):
 
 6. Student: training tokens D = (training_tokens or accepted dataset tokens) × epochs.
    fine-tune: D × training price / 1M (the student_model's `training` price).
-   gpu:       GPU-hours = 6·N·D / (peak TFLOP/s·10^12 · utilisation) / 3600,
-              cost = GPU-hours × usd_per_gpu_hour.
-   gpu-hours: cost = gpu_hours × usd_per_gpu_hour.
+   gpu:       the calibrated training model (distillcost.compute.training):
+              P = E × L × epochs tokens processed (L: the length a sequence occupies:
+              packed = mean tokens, longest = E[longest of a micro-batch], max-length);
+              FLOPs = P × (k·N + a·0.036·N^(2/3)·L), k = 6 full / 4 LoRA, +2 and a = 8
+              with recompute (else a = 6); utilisation u = U × m ÷ (m + M½) (× offload),
+              fitted on published runs (docs/calibration.md) unless given;
+              GPU-hours = FLOPs ÷ (peak FLOP/s × u) ÷ 3600; wall clock = ÷ GPUs.
+   gpu-hours: GPU-hours given.
+   cost = GPU-hours × usd_per_gpu_hour, else × the GPU table's rate for the GPU on the
+   date (on-demand unless said otherwise: the median of the providers' rates in force).
 
 7. Ranges: base uses every base value. Sensitivity: the total with one ranged
    parameter at its low and at its high end, the others at base, sorted by swing.

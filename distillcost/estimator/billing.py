@@ -29,7 +29,9 @@ TOKEN_KINDS: tuple[str, ...] = (
     "output",
     "reasoning",
 )
-COST_KINDS: tuple[str, ...] = (*TOKEN_KINDS, "per_request", "student_training")
+COST_KINDS: tuple[str, ...] = (*TOKEN_KINDS, "per_request", "setup", "student_training")
+OPTIONAL_KINDS: tuple[str, ...] = ("setup",)
+"""Kinds only some campaigns have (a self-hosted teacher's set-up): listed when they cost."""
 
 
 @dataclass(frozen=True)

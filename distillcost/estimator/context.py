@@ -7,12 +7,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distillcost.prices.billing import Conditions
 from distillcost.prices.model import LongContextTier, ModelRecord, PriceEntry, Rates
 from distillcost.prices.table import PriceTable
 from distillcost.scenario import NUMERIC_PARAMETERS, Scenario
+
+if TYPE_CHECKING:
+    from distillcost.estimator.serving import Serving
 
 Point = Mapping[str, Decimal | None]
 """Every numeric scenario field at one value (base, or one end of its range)."""
@@ -29,6 +32,7 @@ class Context:
     lengths: tuple[int, ...]  # sorted sampled prompt lengths (measured), else ()
     prefix_sums: tuple[int, ...]
     rate_cache: dict[tuple[int, Conditions], Rates] = field(default_factory=dict)
+    serving: Serving | None = None  # a self-hosted teacher's GPU terms
 
     def rates(self, tier: LongContextTier | None, pt: Point) -> Rates:
         """The entry's rates for requests in ``tier`` under the campaign's conditions at

@@ -12,7 +12,7 @@ import bisect
 import itertools
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any
@@ -23,6 +23,7 @@ from distillcost.estimator.billing import TOKEN_KINDS, Bill, bill, check_fits
 from distillcost.estimator.context import Context, Point, point, req
 from distillcost.estimator.numbers import F0, F1, MILLION, PRECISION, SECONDS_PER_DAY
 from distillcost.estimator.result import COST_LABELS, Estimate, Sensitivity
+from distillcost.estimator.serving import serving_of
 from distillcost.estimator.student import student
 from distillcost.estimator.volume import Volume, volume
 from distillcost.estimator.wallclock import wall_clock
@@ -43,10 +44,11 @@ class Calc:
     time: dict[str, Decimal]
     student: dict[str, Any]
     notes: tuple[str, ...]
+    serving: dict[str, Any] = field(default_factory=dict)
 
     @property
     def api(self) -> Decimal:
-        return sum((self.costs[k] for k in (*TOKEN_KINDS, "per_request")), F0)
+        return sum((self.costs[k] for k in (*TOKEN_KINDS, "per_request", "setup")), F0)
 
     @property
     def total(self) -> Decimal:
@@ -80,12 +82,18 @@ def evaluate(ctx: Context, pt: Point, full: bool = True) -> Calc:
     counts = volume(sc, pt, p, c)
     check_fits(ctx, pt, p, c)
     billed = bill(ctx, pt, counts.requests, p, c, note)
-    costs = {**billed.costs, "per_request": counts.requests * billed.fee}
+    costs = {**billed.costs, "per_request": counts.requests * billed.fee, "setup": F0}
     available = window_share(ctx.price.windows) if sc.off_peak_only and ctx.price.windows else F1
     time = wall_clock(sc, pt, counts.requests, billed.tokens, note, available) if full else {}
-    trained = student(ctx, pt, counts.dataset_tokens, full)
+    serving: dict[str, Any] = {}
+    if ctx.serving is not None:  # a self-hosted teacher: its GPUs bind, and a set-up is paid
+        gpu_hours, seconds, costs["setup"] = ctx.serving.run(pt, billed.tokens)
+        if full:
+            time["gpus"] = seconds
+            serving = ctx.serving.describe(pt, gpu_hours, costs["setup"])
+    trained = student(ctx, pt, counts.dataset_tokens, full, examples=counts.accepted)
     costs["student_training"] = trained.pop("_cost")
-    return Calc(counts, p, c, billed, costs, time, trained, tuple(notes))
+    return Calc(counts, p, c, billed, costs, time, trained, tuple(notes), serving)
 
 
 def _long_prompt_note(
@@ -197,9 +205,14 @@ def _estimate(
     when = as_of or scenario.as_of or date.today()
     model = table.get(scenario.teacher)
     price = model.price_on(when)
+    hosted = serving_of(scenario, table, model, when)
+    if hosted is not None:
+        price = hosted[1]
     # token_ratio is provider tokens per token of the model's `encoding`
     ratio = Decimal(model.token_ratio) if scenario.measured_fields and model.token_ratio else F1
     notes = _context_notes(scenario, model, when, ratio)
+    if hosted is not None:
+        notes.extend(hosted[0].notes(scenario))
     lengths: tuple[int, ...] = ()
     prefix: tuple[int, ...] = ()
     if "prompt_tokens" in scenario.measured_fields and scenario.prompt_lengths:
@@ -208,7 +221,10 @@ def _estimate(
             lengths = ()
         elif price.tiers:  # only tiers need the prefix sums
             prefix = tuple(itertools.accumulate(lengths, initial=0))
-    ctx = Context(scenario, table, model, price, when, ratio, lengths, prefix)
+    ctx = Context(
+        scenario, table, model, price, when, ratio, lengths, prefix,
+        serving=hosted[0] if hosted else None,
+    )  # fmt: skip
 
     base_point = point(scenario)
     base = evaluate(ctx, base_point)
@@ -267,6 +283,7 @@ def _estimate(
             base.student,
             base_point["student_parameters"],
             total,
+            base.serving,
         ),
         *steps.time_steps(time, binding),
     )
@@ -301,4 +318,5 @@ def _estimate(
         notes=tuple(dict.fromkeys(notes)),
         rates=base.bill.rates,
         steps=worked,
+        serving=base.serving,
     )

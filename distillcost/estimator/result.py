@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from distillcost.estimator.billing import COST_KINDS, TOKEN_KINDS
+from distillcost.estimator.billing import COST_KINDS, OPTIONAL_KINDS, TOKEN_KINDS
 from distillcost.present import Column, Step, Table, step_lines
 from distillcost.prices.model import ModelRecord, PriceEntry, fields_of
 from distillcost.ranges import Range
@@ -21,6 +21,7 @@ COST_LABELS: dict[str, str] = {
     "output": "Output (visible)",
     "reasoning": "Reasoning (hidden, billed as output)",
     "per_request": "Per-request fees",
+    "setup": "Self-hosting set-up",
     "student_training": "Student training",
 }
 """Each cost kind as a reader sees it, in the order a reader checks them."""
@@ -102,6 +103,7 @@ class Estimate:
     notes: tuple[str, ...] = field(default=())
     rates: Mapping[str, tuple[Decimal, bool]] = field(default_factory=dict)
     steps: tuple[Step, ...] = field(default=())
+    serving: Mapping[str, Any] = field(default_factory=dict)  # a self-hosted teacher's terms
 
     @property
     def input_tokens(self) -> Decimal:
@@ -150,6 +152,8 @@ class Estimate:
         rows = []
         for kind in COST_KINDS:
             usd = self.costs[kind]
+            if kind in OPTIONAL_KINDS and not usd:
+                continue
             rate = self.rates.get(kind)
             rows.append(
                 {
@@ -199,6 +203,7 @@ class Estimate:
             "prices": self.prices_dict(),
             "time": dict(self.time),
             "student": dict(self.student),
+            "serving": dict(self.serving),
             "assumptions": self.assumptions(),
             "sensitivity": [s.to_dict() for s in self.sensitivity],
             "low_point": dict(self.low_point),

@@ -262,6 +262,7 @@ def cost_steps(
     student: Mapping[str, Any],
     parameters: Decimal | None,
     total: Decimal,
+    serving: Mapping[str, Any] | None = None,
 ) -> list[present.Step]:
     """Each cost as tokens × rate ÷ 1,000,000, the student's, and their sum."""
     steps: list[present.Step] = []
@@ -294,6 +295,22 @@ def cost_steps(
             )
         )
         parts.append((costs["per_request"], "money"))
+    if costs.get("setup") and serving:
+        steps.append(
+            step(
+                labels["setup"],
+                "setup hours × serving GPUs × price per GPU-hour",
+                "{} × {} × {}",
+                (
+                    (serving["setup_hours"], X),
+                    (serving["gpus"], X),
+                    (serving["usd_per_gpu_hour"], "price"),
+                ),
+                costs["setup"],
+                "money",
+            )
+        )
+        parts.append((costs["setup"], "money"))
     if costs["student_training"]:
         steps.extend(
             student_steps(
@@ -322,42 +339,85 @@ def student_steps(
             )
         ]
     if method == "gpu":
-        hours = step(
+        return [*training_steps(st, parameters), _gpu_cost_step(label, st, cost)]
+    if method == "gpu-hours":
+        return [_gpu_cost_step(label, st, cost)]
+    return []
+
+
+def _gpu_cost_step(label: str, st: Mapping[str, Any], cost: Decimal) -> present.Step:
+    return step(
+        label,
+        "GPU-hours × price",
+        "{} × {}",
+        ((st["gpu_hours"], X), (st["usd_per_gpu_hour"], "price")),
+        cost,
+        "money",
+    )
+
+
+def training_steps(st: Mapping[str, Any], parameters: Decimal | None) -> list[present.Step]:
+    """The training model's arithmetic (distillcost.compute.training), one step a line."""
+    from distillcost.compute.training import ARCH, CALIBRATED, layer_width
+
+    N = parameters if parameters is not None else Decimal(0)
+    epochs = st["epochs"]
+    examples = st["training_tokens"] / epochs / st["mean_tokens"] if st["mean_tokens"] else 0
+    k = Decimal(6 if st["finetune"] == "full" else 4) + (2 if st["recompute"] else 0)
+    a = Decimal(8 if st["recompute"] else 6)
+    steps = [
+        step(
+            "Student tokens processed",
+            f"P = E × L × epochs (L: {st['padding']})",
+            "{} × {} × {}",
+            ((examples, X), (st["length"], X), (epochs, X)),
+            st["processed_tokens"],
+            X,
+        ),
+        step(
+            "Student FLOPs per token",
+            f"k·N + a·{ARCH}·N^(2/3)·L",
+            "{}×{} + {}×{}×{}",
+            ((k, X), (N, X), (a, X), (layer_width(N), X), (st["length"], X)),
+            st["flops_per_token"],
+            X,
+        ),
+    ]
+    if st["utilisation_source"].startswith("calibrated"):
+        m = st["micro_batch_tokens"]
+        factor = CALIBRATED.offload if st["offload"] else Decimal(1)
+        steps.append(
+            step(
+                "Student utilisation",
+                "U × m ÷ (m + M½)" + (" × offload" if st["offload"] else ""),
+                "{} × {} ÷ ({} + {})" + (" × {}" if st["offload"] else ""),
+                (
+                    (CALIBRATED.utilisation(st["finetune"]), X),
+                    (m, X),
+                    (m, X),
+                    (CALIBRATED.half_tokens, X),
+                    *(((factor, X),) if st["offload"] else ()),
+                ),
+                st["utilisation"],
+                X,
+            )
+        )
+    steps.append(
+        step(
             "Student GPU-hours",
-            "6 × N × D ÷ (peak FLOP/s × utilisation) ÷ 3,600",
-            "6 × {} × {} ÷ ({}e12 × {}) ÷ 3,600",
+            "P × FLOPs per token ÷ (peak FLOP/s × utilisation) ÷ 3,600",
+            "{} × {} ÷ ({}e12 × {}) ÷ 3,600",
             (
-                (parameters if parameters is not None else Decimal(0), X),
-                (st["training_tokens"], "tokens"),
+                (st["processed_tokens"], X),
+                (st["flops_per_token"], X),
                 (st["peak_tflops"], X),
                 (st["utilisation"], X),
             ),
             st["gpu_hours"],
             X,
         )
-        return [
-            hours,
-            step(
-                label,
-                "GPU-hours × price",
-                "{} × {}",
-                ((st["gpu_hours"], X), (st["usd_per_gpu_hour"], "price")),
-                cost,
-                "money",
-            ),
-        ]
-    if method == "gpu-hours":
-        return [
-            step(
-                label,
-                "GPU-hours × price",
-                "{} × {}",
-                ((st["gpu_hours"], X), (st["usd_per_gpu_hour"], "price")),
-                cost,
-                "money",
-            )
-        ]
-    return []
+    )
+    return steps
 
 
 def time_steps(time: Mapping[str, Decimal], binding: str) -> list[present.Step]:

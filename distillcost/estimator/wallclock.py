@@ -28,6 +28,7 @@ FORMULAS: dict[str, str] = {
     "tpd": "(input + output + reasoning tokens) × 86,400 ÷ (tpd × keys)",
     "concurrency": "R × latency_seconds ÷ (concurrency × keys)",
     "batch": "rounds × batch_hours × 3,600, rounds = ⌈input tokens ÷ (batch_queue_tokens × keys)⌉",
+    "gpus": "self-hosted GPU-hours × 3,600 ÷ serving GPUs",
 }
 """Each limit's formula, as the method section prints it."""
 

@@ -6,13 +6,19 @@ import os
 import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from distillcost.errors import PriceWarning
-from distillcost.prices.formats import SUFFIXES, is_genai_spec, parse_path
+from distillcost.prices.formats import SUFFIXES, ParseResult, is_genai_spec, parse_path
 from distillcost.prices.model import ModelRecord
 from distillcost.prices.problems import Problem, check_names, raise_problems
 
+if TYPE_CHECKING:
+    from distillcost.compute.records import Gpu, ServingBenchmark
+
 WarningHandler = Callable[[str], None]
+ComputeLayer = tuple[str, list["Gpu"], list["ServingBenchmark"]]
+"""(origin, GPUs, serving benchmarks): one GPU table in the stack of sources."""
 
 
 def default_warning(message: str) -> None:
@@ -32,11 +38,22 @@ def load_price_file(
     half-read table. ``path`` may also be ``genai-prices`` or
     ``genai-prices:openai,anthropic`` to adapt the installed genai-prices package.
     """
+    return load_table_file(path, origin=origin, on_warning=on_warning).records
+
+
+def load_table_file(
+    path: str | os.PathLike[str],
+    *,
+    origin: str | None = None,
+    on_warning: WarningHandler | None = None,
+) -> ParseResult:
+    """One table file, whatever it holds: API prices (``records``) or a GPU table
+    (``gpus``, ``serving``); its first problem raised as for :func:`load_price_file`."""
     result = parse_path(path, origin)
     raise_problems(result.problems, str(path))
     for message in result.warnings:
         (on_warning or default_warning)(message)
-    return result.records
+    return result
 
 
 def validate_price_files(

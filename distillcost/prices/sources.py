@@ -1,5 +1,8 @@
 """Where the price table comes from: layers of sources, later winning per model.
 
+GPU tables (``[[gpus]]``/``[[serving]]``, :mod:`distillcost.compute`) travel the same
+layers and land in ``PriceTable.compute``, later winning per GPU and per benchmark.
+
 Precedence (later wins, PER MODEL, the whole record is replaced): built-in tables <
 plugins (entry point group ``distillcost.prices``) < the user's config dir
 (``$DISTILLCOST_CONFIG_DIR/prices/*.toml|csv|json``, default ``~/.config/distillcost``)
@@ -15,19 +18,19 @@ import os
 from collections.abc import Sequence
 
 from distillcost.config import config_dir
-from distillcost.plugins import PriceRegistry, load_price_plugins
-from distillcost.prices.files import WarningHandler, load_price_file, price_files_in
+from distillcost.plugins import PriceRegistry, plugin_registries
+from distillcost.prices.files import ComputeLayer, WarningHandler, load_table_file, price_files_in
 from distillcost.prices.model import ModelRecord
 from distillcost.prices.table import PriceTable
 
 Layer = tuple[str, list[ModelRecord]]
 
 
-_BUILTIN_CACHE: list[Layer] | None = None
+_BUILTIN_CACHE: PriceRegistry | None = None
 
 
-def builtin_layers() -> list[Layer]:
-    """The tables shipped in ``distillcost.pricing``, one layer per file (read once)."""
+def _builtin() -> PriceRegistry:
+    """The tables shipped in ``distillcost.pricing`` (read once)."""
     global _BUILTIN_CACHE
     if _BUILTIN_CACHE is None:
         from importlib import resources
@@ -38,8 +41,18 @@ def builtin_layers() -> list[Layer]:
             if item.name.endswith(".toml"):
                 text = item.read_text(encoding="utf-8")
                 registry.text(item.name, text, origin=f"built-in:{item.name}")
-        _BUILTIN_CACHE = registry.layers
-    return list(_BUILTIN_CACHE)
+        _BUILTIN_CACHE = registry
+    return _BUILTIN_CACHE
+
+
+def builtin_layers() -> list[Layer]:
+    """The API price tables shipped in ``distillcost.pricing``, one layer per file."""
+    return list(_builtin().layers)
+
+
+def builtin_compute_layers() -> list[ComputeLayer]:
+    """The GPU tables shipped in ``distillcost.pricing`` (gpus.toml, serving.toml)."""
+    return list(_builtin().compute_layers)
 
 
 def load_prices(
@@ -60,18 +73,28 @@ def load_prices(
     none of these knows is looked up in genai-prices (current prices only, marked so).
     """
     layers: list[Layer] = []
+    compute: list[ComputeLayer] = []
     if builtin:
         layers.extend(builtin_layers())
+        compute.extend(builtin_compute_layers())
     if plugins:
-        layers.extend(load_price_plugins(on_warning=on_warning))
+        for registry in plugin_registries(on_warning):
+            layers.extend(registry.layers)
+            compute.extend(registry.compute_layers)
+    files: list[tuple[str, str | os.PathLike[str]]] = []
     if user_dir:
-        for path in price_files_in(config_dir() / "prices", on_warning):
-            origin = f"config:{path}"
-            layers.append((origin, load_price_file(path, origin=origin, on_warning=on_warning)))
-    for name in extra:
-        origin = f"file:{name}"
-        layers.append((origin, load_price_file(name, origin=origin, on_warning=on_warning)))
+        files += [(f"config:{p}", p) for p in price_files_in(config_dir() / "prices", on_warning)]
+    files += [(f"file:{name}", name) for name in extra]
+    for origin, path in files:
+        result = load_table_file(path, origin=origin, on_warning=on_warning)
+        if result.gpus or result.serving:
+            compute.append((origin, result.gpus, result.serving))
+        else:
+            layers.append((origin, result.records))
     table = merge_layers(layers)
+    from distillcost.compute.table import ComputeTable
+
+    table.compute = ComputeTable.from_layers(compute)
     if fallback:
         from distillcost.prices.fallback import GenaiFallback
 

@@ -15,6 +15,7 @@ from distillcost.prices.model import ModelRecord, PriceEntry
 from distillcost.prices.problems import check_records
 
 if TYPE_CHECKING:
+    from distillcost.compute.table import ComputeTable
     from distillcost.prices.fallback import GenaiFallback
 
 
@@ -40,6 +41,9 @@ class PriceTable:
         self.sources: list[tuple[str, int]] = []
         # the last resort for names the table lacks (set by load_prices): genai-prices
         self.fallback: GenaiFallback | None = None
+        # GPUs, their rental prices and serving benchmarks (set by load_prices; None:
+        # the built-in GPU tables, see distillcost.compute.builtin.compute_of)
+        self.compute: ComputeTable | None = None
 
     @property
     def version(self) -> str:
@@ -65,6 +69,9 @@ class PriceTable:
     def __contains__(self, name: object) -> bool:
         if name in self._names:
             return True
+        compute = self.compute
+        if isinstance(name, str) and compute is not None and name in compute.teacher_names():
+            return True
         if not isinstance(name, str) or self.fallback is None:
             return False
         try:
@@ -86,6 +93,10 @@ class PriceTable:
         model_id = self._names.get(name)
         if model_id is not None:
             return self._models[model_id]
+        if self.compute is not None:  # self-hosted:BENCHMARK, an open model on rented GPUs
+            teacher = self.compute.teacher(name)
+            if teacher is not None:
+                return teacher
         hosted = self._hosted(name)
         if len(hosted) > 1:
             raise AmbiguousModelError(name, hosted)

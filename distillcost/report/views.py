@@ -212,12 +212,43 @@ def student_prices(e: Estimate) -> list[dict[str, str]]:
                 "source": str(student.get("price_source") or ""),
             }
         )
-    if student.get("gpu"):
+    if student.get("gpu") and student.get("peak_tflops") is not None:
         out.append(
             {
                 "text": f"Student GPU {student['gpu']}: "
                 f"{present.exact(student.get('peak_tflops'))} peak TFLOP/s.",
                 "source": str(student.get("gpu_source") or ""),
+            }
+        )
+    if student.get("rate_url"):
+        out.append(
+            {
+                "text": f"Student GPU rate: {student.get('rate_source')}.",
+                "source": str(student["rate_url"]),
+            }
+        )
+    if student.get("utilisation_source"):
+        out.append(
+            {
+                "text": f"Student training model: utilisation {student.get('utilisation_source')}.",
+                "source": "distillcost docs/calibration.md",
+            }
+        )
+    serving = e.serving
+    if serving:
+        out.append(
+            {
+                "text": f"Self-hosted teacher {serving['model']} on {serving['gpu']}: "
+                f"{present.number(serving['output_tokens_per_s_per_gpu'])} output tokens/s per "
+                f"GPU ({serving['engine']}, {present.day(serving['measured_on'])}), "
+                f"{present.number(serving['gpu_hours'], 1)} GPU-hours.",
+                "source": str(serving["benchmark_source"]),
+            }
+        )
+        out.append(
+            {
+                "text": f"Self-hosted GPU rate: {serving['rate_source']}.",
+                "source": str(serving.get("rate_url") or "given"),
             }
         )
     return out

@@ -26,13 +26,15 @@ MEASURED = "Measured profile"
 LOSSES = "Losses and prices"
 TIME = "Time (limits per key)"
 STUDENT = "Student training"
-GROUPS: tuple[str, ...] = (CAMPAIGN, VOLUME, PROFILE, MEASURED, LOSSES, TIME, STUDENT)
+SERVING = "Self-hosted teacher"
+GROUPS: tuple[str, ...] = (CAMPAIGN, VOLUME, PROFILE, MEASURED, LOSSES, TIME, STUDENT, SERVING)
 
 # field kinds, read off the annotation: how a value is converted and shown
 KINDS: dict[str, str] = {
     "Range | None": "range",
     "Range": "range",
     "bool": "bool",
+    "bool | None": "bool",
     "str": "str",
     "str | None": "str",
     "date | None": "date",
@@ -49,7 +51,7 @@ class FieldSpec:
     group: str
     name: str = ""  # set from the dataclass field
     kind: str = ""  # set from the annotation (see KINDS)
-    section: str = ""  # "", "limits", "student": the TOML table it may sit in
+    section: str = ""  # "", "limits", "student", "serving": the TOML table it may sit in
     key: str = ""  # key inside the section, when different from name
     minimum: Decimal | None = ZERO  # inclusive lower bound for ranges
     maximum: Decimal | None = None  # inclusive upper bound for ranges
@@ -58,6 +60,7 @@ class FieldSpec:
     unit: str = ""
     short: str = ""  # a short flag, e.g. -m
     flag: bool = True  # has a command-line flag
+    choices: tuple[str, ...] = ()  # the values a text field accepts (empty: any)
     default: Any = None  # set from the dataclass field
 
     @property

@@ -31,6 +31,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from distillcost.compute.declarations import OFFERINGS
+from distillcost.compute.training import FINETUNES, PADDINGS
 from distillcost.errors import ScenarioError, did_you_mean
 from distillcost.ranges import Range, RangeError, parse_number
 from distillcost.scenario.fields import (
@@ -39,6 +41,7 @@ from distillcost.scenario.fields import (
     MEASURED,
     ONE,
     PROFILE,
+    SERVING,
     STUDENT,
     TIME,
     VOLUME,
@@ -233,10 +236,58 @@ class Scenario:
     )
     gpu: str | None = field_spec(
         None,
-        "GPU preset for the FLOPs method: a100-80gb, a100-40gb, h100-sxm, h100-pcie, h200, "
-        "b200, l40s, l4, a10, v100, t4, mi300x",
+        "the GPU trained on (`distillcost gpus list`): a100-80gb, a100-40gb, h100-sxm, "
+        "h100-pcie, h200, b200, l40s, l4, a10, v100, t4, mi300x …",
         STUDENT,
         section="student",
+    )
+    gpu_count: Range | None = field_spec(
+        None,
+        "GPUs training at once (wall clock = GPU-hours ÷ GPUs; default 1)",
+        STUDENT,
+        section="student",
+        key="gpus",
+        minimum=ONE,
+        integer=True,
+    )
+    finetune: str | None = field_spec(
+        None,
+        "full | lora | qlora (adapters on a 4- or 8-bit base); default full",
+        STUDENT,
+        section="student",
+        choices=FINETUNES,
+    )
+    sequence_length: Range | None = field_spec(
+        None,
+        "tokens per training sequence at most (truncation; the max-length padding)",
+        STUDENT,
+        section="student",
+        above_zero=True,
+        integer=True,
+    )
+    padding: str | None = field_spec(
+        None,
+        "packed | longest (pad to the longest of a micro-batch) | max-length; default longest",
+        STUDENT,
+        section="student",
+        choices=PADDINGS,
+    )
+    micro_batch: Range | None = field_spec(
+        None,
+        "sequences per GPU per forward pass (default 4)",
+        STUDENT,
+        section="student",
+        minimum=ONE,
+        integer=True,
+    )
+    recompute: bool | None = field_spec(
+        None,
+        "activation recompute (gradient checkpointing): one more forward pass per step",
+        STUDENT,
+        section="student",
+    )
+    offload: bool | None = field_spec(
+        None, "optimizer and weights offloaded to CPU (ZeRO-3 offload)", STUDENT, section="student"
     )
     gpu_tflops: Range | None = field_spec(
         None,
@@ -245,16 +296,35 @@ class Scenario:
         section="student",
         above_zero=True,
     )
-    utilisation: Range = field_spec(
-        Range.of("0.4"),
-        "model FLOPs utilisation",
+    utilisation: Range | None = field_spec(
+        None,
+        "achieved fraction of the GPU's peak FLOP/s (default: calibrated on published runs)",
         STUDENT,
         section="student",
         above_zero=True,
         maximum=ONE,
     )
     usd_per_gpu_hour: Range | None = field_spec(
-        None, "rental price per GPU-hour", STUDENT, section="student"
+        None,
+        "rental price per GPU-hour (default: the GPU table's rate on the date)",
+        STUDENT,
+        section="student",
+    )
+    gpu_offering: str | None = field_spec(
+        None,
+        "how the training GPUs are rented: on-demand (default), spot, reserved, community, "
+        "serverless",
+        STUDENT,
+        section="student",
+        key="offering",
+        choices=OFFERINGS,
+    )
+    gpu_provider: str | None = field_spec(
+        None,
+        "whose GPU rate to use (default: the median of the providers' rates on the date)",
+        STUDENT,
+        section="student",
+        key="provider",
     )
     gpu_hours: Range | None = field_spec(
         None, "GPU-hours, given directly", STUDENT, section="student"
@@ -265,6 +335,42 @@ class Scenario:
         STUDENT,
         section="student",
         key="model",
+    )
+    # a self-hosted teacher (teacher = "self-hosted:BENCHMARK")
+    serving_gpus: Range | None = field_spec(
+        None,
+        "GPUs serving the teacher at once (default: one replica of the benchmark)",
+        SERVING,
+        section="serving",
+        key="gpus",
+        minimum=ONE,
+        integer=True,
+    )
+    serving_usd_per_gpu_hour: Range | None = field_spec(
+        None,
+        "rental price per serving GPU-hour (default: the GPU table's rate on the date)",
+        SERVING,
+        section="serving",
+        key="usd_per_gpu_hour",
+    )
+    serving_offering: str | None = field_spec(
+        None,
+        "how the serving GPUs are rented: on-demand (default), spot, reserved …",
+        SERVING,
+        section="serving",
+        key="offering",
+        choices=OFFERINGS,
+    )
+    serving_provider: str | None = field_spec(
+        None, "whose GPU rate to use for serving", SERVING, section="serving", key="provider"
+    )
+    serving_setup_hours: Range | None = field_spec(
+        None,
+        "hours the serving GPUs are paid before the first token (start, download, load; "
+        "default 0.5)",
+        SERVING,
+        section="serving",
+        key="setup_hours",
     )
     # measured profiles
     prompt_file: tuple[str, ...] = field_spec(
@@ -510,14 +616,21 @@ def validate(sc: Scenario, only: Iterable[str] | None = None) -> None:
             "turns: multi-turn conversations are modelled with one example and one sample "
             "per request (set examples_per_request and samples_per_prompt to 1)"
         )
-    if sc.gpu is not None:
-        from distillcost.errors import UnknownNameError
-        from distillcost.gpus import get_gpu
+    _check_choices(sc, specs)
+    if sc.padding == "max-length" and sc.sequence_length is None:
+        raise ScenarioError("padding: max-length needs sequence_length (the length padded to)")
 
-        try:
-            get_gpu(sc.gpu)
-        except UnknownNameError as exc:
-            raise ScenarioError(f"gpu: {exc}") from None
+
+def _check_choices(sc: Scenario, specs: Iterable[FieldSpec]) -> None:
+    """Text fields with a fixed set of values (finetune, padding, offerings)."""
+    for spec in specs:
+        value = getattr(sc, spec.name)
+        if spec.choices and value is not None and value not in spec.choices:
+            close = did_you_mean(value, spec.choices)
+            hint = f" Did you mean: {', '.join(close)}?" if close else ""
+            raise ScenarioError(
+                f"{spec.name}: unknown value {value!r} (one of {', '.join(spec.choices)}).{hint}"
+            )
 
 
 def check_complete(sc: Scenario) -> None:

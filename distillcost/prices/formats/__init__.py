@@ -49,7 +49,7 @@ def parse_path(path: str | os.PathLike[str], origin: str | None = None) -> Parse
     a mistake (an empty sheet, a map whose entries all lack prices), not a success.
     """
     result = _parse_path(path, origin)
-    if not result.records and not result.problems:
+    if result.empty and not result.problems:
         result.problems.append(
             Problem(
                 str(path),

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distillcost.errors import did_you_mean
 from distillcost.prices import declarations as k
@@ -23,14 +23,27 @@ from distillcost.prices.formats.locate import Locator, Path
 from distillcost.prices.model import ModelRecord, PriceEntry, fields_of
 from distillcost.prices.problems import Problem, check_names
 
+if TYPE_CHECKING:
+    from distillcost.compute.records import Gpu, ServingBenchmark
+
 
 @dataclass
 class ParseResult:
-    """What a reader found: the records, every problem, and non-fatal warnings."""
+    """What a reader found: the records, every problem, and non-fatal warnings.
+
+    A GPU table (``[[gpus]]``/``[[serving]]``, :mod:`distillcost.compute`) fills ``gpus``
+    and ``serving`` instead of ``records``.
+    """
 
     records: list[ModelRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    gpus: list[Gpu] = field(default_factory=list)
+    serving: list[ServingBenchmark] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.records or self.gpus or self.serving)
 
 
 def _label(cls: type, data: Mapping[str, Any], index: int, parent: str) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from distillcost.compute.documents import build_compute, is_compute_document
 from distillcost.prices.formats.document import Builder, ParseResult, sorted_problems
 from distillcost.prices.formats.locate import LineMap, Path
 from distillcost.prices.problems import Problem
@@ -69,7 +70,10 @@ def parse_json(text: str, file: str, origin: str) -> ParseResult:
     models = doc.get("models") if isinstance(doc, Mapping) else None
     lines = _model_lines(text, models if isinstance(models, list) else [])
     builder = Builder(file, origin, LineMap(lines))
-    result.records = builder.document(doc)
+    if is_compute_document(doc):
+        result.gpus, result.serving = build_compute(doc, builder)
+    else:
+        result.records = builder.document(doc)
     result.problems = sorted_problems(builder.problems)
     return result
 

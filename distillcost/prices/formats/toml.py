@@ -6,6 +6,7 @@ import re
 import tomllib
 from decimal import Decimal
 
+from distillcost.compute.documents import build_compute, is_compute_document
 from distillcost.prices.formats.document import Builder, ParseResult, sorted_problems
 from distillcost.prices.formats.locate import TomlLocator
 from distillcost.prices.problems import Problem
@@ -26,6 +27,9 @@ def parse_toml(text: str, file: str, origin: str) -> ParseResult:
         result.problems.append(Problem(file, None, "", "", f"malformed TOML: {reason}"))
         return result
     builder = Builder(file, origin, TomlLocator(text))
-    result.records = builder.document(doc)
+    if is_compute_document(doc):
+        result.gpus, result.serving = build_compute(doc, builder)
+    else:
+        result.records = builder.document(doc)
     result.problems = sorted_problems(builder.problems)
     return result
