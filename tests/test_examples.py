@@ -14,7 +14,9 @@ import pytest
 
 from distillcost.estimator import estimate
 from distillcost.prices import load_prices
+from distillcost.estimator.pipeline import estimate_pipeline
 from distillcost.scenario import load_scenario
+from distillcost.scenario.pipeline import is_pipeline_file, load_pipeline
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -25,12 +27,16 @@ def table():
 
 
 def run(name: str, table, **kw):
-    return estimate(load_scenario(EXAMPLES / name), table, **kw)
+    path = EXAMPLES / name
+    if is_pipeline_file(path):
+        return estimate_pipeline(load_pipeline(path), table, **kw)
+    return estimate(load_scenario(path), table, **kw)
 
 
 def test_every_example_loads_and_estimates(table):
     names = sorted(p.name for p in EXAMPLES.glob("*.toml"))
     assert {"essay.toml", "essay-per-query.toml", "alpaca.toml", "gpt4all.toml"} <= set(names)
+    assert {"self-instruct-pipeline.toml", "cosmopedia.toml"} <= set(names)
     for name in names:
         e = run(name, table)
         assert e.total_usd > 0, name

@@ -25,6 +25,7 @@ from distillcost.cli.output import (
 )
 from distillcost.cli.scenario_options import (
     ScenarioCommand,
+    pipeline_from_options,
     scenario_from_options,
     scenario_inputs,
     scenario_options,
@@ -130,12 +131,26 @@ def compare_table(result: analysis.ComparisonResult) -> str:
 )
 @click.option("--provider", metavar="NAME", help="Every model of one provider (e.g. openai).")
 @click.option("--all", "all_models", is_flag=True, help="Every model in the price table.")
+@click.option(
+    "--stage",
+    metavar="NAME",
+    help="A pipeline ([[stages]]): vary the teacher of this stage only (default: every stage).",
+)
+@click.option(
+    "--self-hosted",
+    "self_hosted",
+    is_flag=True,
+    help="Also rank every self-hosted teacher (an open-weight model on rented GPUs, "
+    "`distillcost gpus serving`).",
+)
 @output_options(FORMATS)
 def compare(
     scenario_path: str | None,
     models: tuple[str, ...],
     provider: str | None,
     all_models: bool,
+    stage: str | None,
+    self_hosted: bool,
     fmt: str,
     output: str | None,
     **options: Any,
@@ -156,6 +171,8 @@ def compare(
       distillcost compare examples/alpaca.toml --as-of 2025-06-01 --provider anthropic
       distillcost compare --examples 50000 --prompt-tokens 300 \\
           --completion-tokens 500 --all --format csv -o teachers.csv
+      distillcost compare examples/cosmopedia.toml --self-hosted \\
+          --models gpt-4o-mini,deepseek-chat        # API teachers beside self-hosted ones
     """
     fmt = resolve_format(fmt, output, FORMATS, "text")
     check_output(output, scenario_inputs(scenario_path, options))
@@ -164,10 +181,32 @@ def compare(
         raise click.BadParameter("no model names given", param_hint="--models")
     if all_models and (names or provider):
         raise click.UsageError("--all compares every model; drop --models/--provider")
-    if not (all_models or names or provider):
-        raise click.UsageError("choose the teachers: --models A,B, --provider NAME or --all")
-    scenario, table = scenario_from_options(scenario_path, options)
-    result = analysis.compare(scenario, table, models=names or None, provider=provider)
+    if not (all_models or names or provider or self_hosted):
+        raise click.UsageError(
+            "choose the teachers: --models A,B, --provider NAME, --all or --self-hosted"
+        )
+    staged = pipeline_from_options(scenario_path, options)
+    scenario = None
+    if staged is not None:
+        table = staged[1]
+    else:
+        scenario, table = scenario_from_options(scenario_path, options)
+    if self_hosted or staged is not None:
+        if provider:
+            raise click.UsageError(
+                "--provider cannot be combined with --self-hosted or a pipeline: name the models"
+            )
+        hosted = table.compute.teacher_names() if table.compute and self_hosted else []
+        names = [*(table.ids() if all_models else names), *hosted]
+    if staged is not None:
+        from distillcost.analysis.pipelines import compare_pipeline
+
+        result = compare_pipeline(staged[0], table, names, stage=stage)
+    elif stage is not None:
+        raise click.UsageError("--stage needs a pipeline (a scenario file with [[stages]])")
+    else:
+        assert scenario is not None
+        result = analysis.compare(scenario, table, models=names or None, provider=provider)
     out = Output(
         data=result.to_dict(),
         tables=[result.table()],
@@ -263,10 +302,20 @@ def history(
     names = split_names(models)
     if models and not names:
         raise click.BadParameter("no model names given", param_hint="--models")
-    scenario, table = scenario_from_options(scenario_path, options)
-    result = analysis.history(
-        scenario, table, models=names or None, until=until.date() if until else None
-    )
+    staged = pipeline_from_options(scenario_path, options)
+    if staged is not None:
+        if names:
+            raise click.UsageError(
+                "a pipeline's history follows its stages' teachers: drop --models"
+            )
+        from distillcost.analysis.pipelines import pipeline_history
+
+        result = pipeline_history(*staged, until=until.date() if until else None)
+    else:
+        scenario, table = scenario_from_options(scenario_path, options)
+        result = analysis.history(
+            scenario, table, models=names or None, until=until.date() if until else None
+        )
     out = Output(
         data=result.to_dict(),
         tables=[result.table()],
@@ -352,6 +401,11 @@ def sweep(
             f"the grid has {size:,} points; a sweep computes at most "
             f"{analysis.MAX_POINTS:,}. Use fewer STEPS.",
             param_hint="--vary",
+        )
+    if pipeline_from_options(scenario_path, options) is not None:
+        raise click.UsageError(
+            "sweep varies one scenario, not a pipeline ([[stages]]): sweep a stage written as "
+            "its own scenario"
         )
     scenario, table = scenario_from_options(scenario_path, options)
     result = analysis.sweep(scenario, table, specs)

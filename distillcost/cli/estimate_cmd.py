@@ -17,6 +17,7 @@ from distillcost.cli.output import (
 )
 from distillcost.cli.scenario_options import (
     ScenarioCommand,
+    pipeline_from_options,
     scenario_from_options,
     scenario_inputs,
     scenario_options,
@@ -25,6 +26,9 @@ from distillcost.present import Column, Table
 
 if TYPE_CHECKING:
     from distillcost.estimator import Estimate
+    from distillcost.estimator.pipeline import PipelineEstimate
+    from distillcost.prices import PriceTable
+    from distillcost.scenario.pipeline import Pipeline
 
 FORMATS = TABLE_FORMATS
 
@@ -68,6 +72,10 @@ def estimate(
 
     fmt = resolve_format(fmt, output, FORMATS, "text")
     check_output(output, scenario_inputs(scenario_path, options))  # before measuring any file
+    staged = pipeline_from_options(scenario_path, options)
+    if staged is not None:
+        emit(pipeline_output(*staged, explain), fmt, output)
+        return
     scenario, table = scenario_from_options(scenario_path, options)
     result = run_estimate(scenario, table)
     out = Output(
@@ -79,6 +87,72 @@ def estimate(
         },
     )
     emit(out, fmt, output)
+
+
+def pipeline_output(pipeline: Pipeline, table: PriceTable, explain: bool) -> Output:
+    """A pipeline's estimate: its stages, then the whole as one breakdown."""
+    from distillcost.estimator.pipeline import estimate_pipeline
+
+    result = estimate_pipeline(pipeline, table)
+    return Output(
+        data=result.to_dict(),
+        tables=[result.stage_table(), csv_table(result)],
+        custom={
+            "text": lambda: pipeline_text(result) + (explain_text(result) if explain else ""),
+            "md": lambda: markdown(result, explain),
+        },
+    )
+
+
+def pipeline_text(result: PipelineEstimate) -> str:
+    """Stages one by one (each priced as the scenario it is), then the sum."""
+    from distillcost.cli.analysis_cmd import clean
+
+    pipeline = result.pipeline
+    lines: list[str] = []
+    title = pipeline.name if pipeline is not None else ""
+    if title:
+        lines += [title, "=" * len(title)]
+    table = result.stage_table()
+    cells = table.cells(present.DASH)
+    foot = [c.cell(table.foot.get(c.key)) if table.foot else "" for c in table.columns]
+    lines.append(f"{len(result.stages)} stages, run one after another\n")
+    lines.append(present.text_table(table.header, [*cells, foot], table.align, clean=clean))
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for stage in result.stages:
+        e = stage.estimate
+        p = e.price
+        key = (
+            f"{e.teacher} ({e.provider}) as of {e.as_of.isoformat()}: input "
+            f"{present.price(p.input)} / output {present.price(p.output)} per 1M "
+            f"({present.since(p.effective_from)})",
+            p.source,
+            "",
+        )
+        groups.setdefault(key, []).append(stage.name)
+    for (price, source, _), names in groups.items():
+        lines.append(f"  {', '.join(names)}: {price}")
+        lines.append(f"    source: {source}")
+    lines.append("")
+    lines.append(f"{'Cost by kind':<22}{'tokens':>16}{'USD':>16}")
+    for row in result.cost_table().rows:
+        if row["usd"] == 0 and not row["tokens"]:
+            continue
+        count = "" if row["tokens"] is None else present.tokens(row["tokens"])
+        lines.append(f"  {row['label']:<20}{count:>16}{present.money(row['usd']):>16}")
+    lines.append(f"  {'TOTAL':<20}{'':>16}{present.money(result.total_usd):>16}")
+    if result.low_usd != result.high_usd:
+        span = f"{present.money(result.low_usd)} – {present.money(result.high_usd)}"
+        lines.append(f"  {'range (low–high)':<20}{span:>32}")
+    if result.wall_clock_seconds is not None:
+        lines.append(
+            f"\nWall clock: {present.duration(result.wall_clock_seconds)} (stages in sequence)"
+        )
+    lines.append(f"\nStudent (on the last stage's dataset): {_student_line(result)}")
+    if result.notes:
+        lines.append("\nNotes")
+        lines.extend(f"  - {note}" for note in result.notes)
+    return "\n".join(lines) + "\n"
 
 
 def explain_text(result: Estimate) -> str:
@@ -108,14 +182,43 @@ def _student_line(result: Estimate) -> str:
         )
     text = (
         f"{present.number(st['gpu_hours'], 1)} GPU-hours × {present.price(st['usd_per_gpu_hour'])}"
+        f" = {present.money(result.student_usd)}; wall clock "
+        f"{present.duration(st['wall_clock_hours'] * 3600)} on {st['gpu_count']} GPU(s)"
     )
+    lines = [text]
     if method == "gpu":
-        text = (
-            f"6·N·D = {float(st['flops']):.3g} FLOPs on {st.get('gpu', 'GPU')} "
-            f"({present.exact(st['peak_tflops'])} TFLOP/s × {present.exact(st['utilisation'])} "
-            "utilisation) = " + text
+        lines.append(
+            f"  training model: {st['finetune']} fine-tune on {st.get('gpu', 'the GPU')} "
+            f"({present.exact(st['peak_tflops'])} TFLOP/s), padding {st['padding']} "
+            f"(micro-batch {st['micro_batch']}), recompute {'on' if st['recompute'] else 'off'},"
+            f" offload {'on' if st['offload'] else 'off'}: "
+            f"{present.tokens(st['processed_tokens'])} tokens processed × "
+            f"{float(st['flops_per_token']):.3g} FLOPs each at utilisation "
+            f"{present.exact(st['utilisation'])}"
         )
-    return f"{text} = {present.money(result.student_usd)}"
+        lines.append(f"  utilisation {st['utilisation_source']}")
+        if st.get("defaults"):
+            lines.append(f"  defaults used: {', '.join(st['defaults'])} (see [student] in --help)")
+    lines.append(f"  GPU rate: {st.get('rate_source', 'given')}")
+    if st.get("rate_url"):
+        lines.append(f"  rate source: {st['rate_url']}")
+    return "\n".join(lines)
+
+
+def _serving_lines(result: Estimate) -> list[str]:
+    sv = result.serving
+    if not sv:
+        return []
+    return [
+        "",
+        f"Self-hosted teacher: {sv['model']} on {sv['gpu']} ({sv['engine']}), "
+        f"{present.number(sv['output_tokens_per_s_per_gpu'])} output tokens/s per GPU",
+        f"  {present.number(sv['gpu_hours'], 1)} GPU-hours on {sv['gpus']} GPU(s) at "
+        f"{present.price(sv['usd_per_gpu_hour'])}/GPU-hour + set-up {sv['setup_hours']} h × "
+        f"{sv['gpus']} GPU(s) = {present.money(sv['setup_usd'])}",
+        f"  GPU rate: {sv['rate_source']}",
+        f"  throughput source: {sv['benchmark_source']}",
+    ]
 
 
 def text_report(result: Estimate) -> str:
@@ -175,6 +278,7 @@ def text_report(result: Estimate) -> str:
         )
         for name, seconds in result.time.items():
             add(f"    {name:<12} {present.duration(seconds)}")
+    lines.extend(_serving_lines(result))
     add("")
     add(f"Student: {_student_line(result)}")
     if result.sensitivity:

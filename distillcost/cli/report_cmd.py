@@ -8,6 +8,7 @@ import click
 
 from distillcost.cli.output import check_output, format_from_suffix
 from distillcost.cli.scenario_options import (
+    pipeline_from_options,
     scenario_from_options,
     scenario_inputs,
     scenario_options,
@@ -115,6 +116,9 @@ def report(
       distillcost report examples/gpt4all.toml -o gpt4all.html --compare gpt-4,text-davinci-003
       distillcost report examples/essay.toml --all -o all.html
       distillcost report examples/essay.toml --template-dir my-templates -o memo.md
+      distillcost report examples/self-instruct-pipeline.toml -o pipeline.html --history
+      distillcost report examples/cosmopedia.toml -o cosmopedia.md \\
+          --compare gpt-3.5-turbo,mistral-small-2402      # with the break-even volume
     """
     if compare_all and compare_models:
         raise click.UsageError("use either --compare MODELS or --all, not both")
@@ -128,12 +132,23 @@ def report(
     if not to_stdout:
         check_output(output, scenario_inputs(scenario_path, options))
 
-    from distillcost.report import build_report_data, render_report, write_report
-
-    scenario, table = scenario_from_options(scenario_path, options)
-    data = build_report_data(
-        scenario, table, compare=models, compare_all=compare_all, history=with_history
+    from distillcost.report import (
+        build_pipeline_report_data,
+        build_report_data,
+        render_report,
+        write_report,
     )
+
+    staged = pipeline_from_options(scenario_path, options)
+    if staged is not None:
+        data = build_pipeline_report_data(
+            *staged, compare=models, compare_all=compare_all, history=with_history
+        )
+    else:
+        scenario, table = scenario_from_options(scenario_path, options)
+        data = build_report_data(
+            scenario, table, compare=models, compare_all=compare_all, history=with_history
+        )
     rendered = render_report(
         data, fmt, template_dirs=template_dirs, output=None if to_stdout else output
     )

@@ -23,6 +23,7 @@ from distillcost.scenario.fields import CAMPAIGN
 if TYPE_CHECKING:
     from distillcost.prices import PriceTable
     from distillcost.scenario import Scenario
+    from distillcost.scenario.pipeline import Pipeline
 
 FC = TypeVar("FC", bound=Callable[..., Any])
 
@@ -174,6 +175,39 @@ def scenario_from_options(
             encoding = table.get(scenario.teacher).encoding
         scenario = measure_profile(scenario, encoding=encoding)
     return scenario, table
+
+
+def pipeline_from_options(
+    scenario_path: str | None, options: Mapping[str, Any]
+) -> tuple[Pipeline, PriceTable] | None:
+    """The pipeline a scenario file with ``[[stages]]`` declares, and its price table
+    (None for an ordinary scenario). Flags apply as :mod:`distillcost.scenario.pipeline`
+    says; each stage's data files are measured with its teacher's encoding."""
+    from distillcost.prices import load_prices
+    from distillcost.scenario import measure_profile
+    from distillcost.scenario.pipeline import Pipeline, Stage, is_pipeline_file, load_pipeline
+
+    if not is_pipeline_file(scenario_path):
+        return None
+    assert scenario_path is not None
+    pipeline = load_pipeline(scenario_path, scenario_overrides(options))
+    files = [p for stage in pipeline.stages for p in stage.scenario.prices]
+    files = list(dict.fromkeys([*files, *(options.get("price_files") or ())]))
+    for name in files:
+        if not Path(name).is_file():
+            raise ScenarioError(f"prices: price file {name!r} does not exist")
+    table = load_prices(extra=files)
+    stages = []
+    for stage in pipeline.stages:
+        sc = stage.scenario
+        if sc.prompt_file or sc.completion_file or sc.chat_file:
+            encoding = None
+            if sc.teacher is not None and sc.teacher in table:
+                encoding = table.get(sc.teacher).encoding
+            sc = measure_profile(sc, encoding=encoding)
+        stages.append(Stage(stage.name, sc, stage.from_previous))
+    measured = Pipeline(pipeline.name, pipeline.description, tuple(stages), pipeline.source_path)
+    return measured, table
 
 
 def scenario_inputs(scenario_path: str | None, options: Mapping[str, Any]) -> list[str]:

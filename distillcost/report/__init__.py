@@ -9,7 +9,12 @@
 
 from __future__ import annotations
 
-from distillcost.report.gather import ReportData, build_report_data, volume_series
+from distillcost.report.gather import (
+    ReportData,
+    build_pipeline_report_data,
+    build_report_data,
+    volume_series,
+)
 from distillcost.report.render import (
     FORMATS,
     TEMPLATES,
@@ -24,6 +29,7 @@ __all__ = [
     "TEMPLATES",
     "RenderedReport",
     "ReportData",
+    "build_pipeline_report_data",
     "build_report_data",
     "chart_dir_for",
     "render_report",

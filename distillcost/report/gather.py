@@ -39,6 +39,7 @@ class ReportData:
     version: str = ""
     title: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    break_even: Sequence[Mapping[str, Any]] | None = None  # API vs self-hosted teachers
 
     @functools.cached_property
     def estimate(self) -> dict[str, Any]:
@@ -93,6 +94,22 @@ def volume_series(
     return points, VOLUME_LABELS.get(kind, kind), value.base
 
 
+BREAK_EVEN_PAIRS = 5
+"""The teacher is set against at most this many of the cheapest teachers of the other kind."""
+
+
+def break_even_records(result: Estimate, ranked: Sequence[Estimate]) -> list[dict[str, Any]]:
+    """The campaign's teacher against the cheapest compared teachers of the other kind
+    (API against self-hosted, or the reverse): where each pair costs the same."""
+    from distillcost.analysis.breakeven import break_even, is_hosted
+
+    others = [r for r in ranked if is_hosted(r) != is_hosted(result)][:BREAK_EVEN_PAIRS]
+    if result.scenario.volume[1].base <= 0:
+        return []
+    pairs = [(other, result) if is_hosted(result) else (result, other) for other in others]
+    return [break_even(api, hosted).record() for api, hosted in pairs]
+
+
 def build_report_data(
     scenario: Any,
     table: Any,
@@ -122,6 +139,7 @@ def build_report_data(
             models = list(dict.fromkeys([result.teacher, *(compare or ())]))
         ranked = compare_teachers(scenario, table, models, as_of=result.as_of)
         data.comparison = [row.to_record() for row in ranked.rows]
+        data.break_even = break_even_records(result, [row.estimate for row in ranked.rows])
         shown = list(ranked.unavailable)
         if compare_all:
             # --all means every model priced on the date: the ones released later or
@@ -146,4 +164,34 @@ def build_report_data(
         data.history = price_history(scenario, table, models, until=until).to_records()
     if volume:
         data.volume, data.volume_label, data.current_volume = volume_series(scenario, table)
+    return data
+
+
+def build_pipeline_report_data(
+    pipeline: Any,
+    table: Any,
+    *,
+    compare: Sequence[str] | None = None,
+    compare_all: bool = False,
+    history: bool = False,
+) -> ReportData:
+    """A pipeline's report: its stages, the whole, and on request teachers compared (for
+    every stage) and its cost over time. No cost-vs-volume chart (the volume is per stage)."""
+    from distillcost.analysis.pipelines import compare_pipeline, pipeline_history
+    from distillcost.estimator.pipeline import estimate_pipeline
+
+    result = estimate_pipeline(pipeline, table)
+    data = ReportData(result, price_table_version=table.version)
+    if compare or compare_all:
+        models = table.ids() if compare_all else list(dict.fromkeys(compare or ()))
+        ranked = compare_pipeline(pipeline, table, models, as_of=result.as_of)
+        data.comparison = [row.to_record() for row in ranked.rows]
+        data.unavailable = [
+            {"teacher": u.teacher, "reason": u.reason}
+            for u in ranked.unavailable
+            if u.kind == "cannot run"
+        ]
+    if history:
+        until = max(result.as_of, date.today())
+        data.history = pipeline_history(pipeline, table, until=until).to_records()
     return data

@@ -122,6 +122,8 @@ def render_report(
         "history": views.history_table(data.history or ()),
         "sensitivity": views.sensitivity_table(result),
         "volume": views.volume_table(data.volume, data.volume_label),
+        "break_even": views.break_even_table(data.break_even or (), result.scenario.volume[0]),
+        "stages": views.stages_table(result),
     }
     context = {
         "e": data.estimate,
@@ -133,6 +135,8 @@ def render_report(
         "unavailable": list(data.unavailable),
         "left_out": data.left_out,
         "history": list(data.history) if data.history else None,
+        "break_even": list(data.break_even) if data.break_even else None,
+        "stages": views.stage_prices(result),
         "volume": list(data.volume) if data.volume else None,
         "volume_label": data.volume_label,
         "charts": refs,

@@ -254,7 +254,54 @@ def student_prices(e: Estimate) -> list[dict[str, str]]:
     return out
 
 
+def break_even_table(records: Sequence[Mapping[str, Any]], unit: str) -> TableView:
+    """API against self-hosted teachers: cost per 1M units of volume, set-up, break-even."""
+    label = VOLUME_LABELS.get(unit, unit).lower()
+    columns = (
+        Column("api", "API teacher"),
+        Column("hosted", "Self-hosted teacher"),
+        Column("api_per_million", f"API $ per 1M {label}", "rate"),
+        Column("hosted_per_million", f"Self-hosted $ per 1M {label}", "rate"),
+        Column("hosted_fixed", "Set-up", "money"),
+        Column("break_even", f"Break-even ({label})", "count"),
+        Column("cheaper", "Cheaper"),
+    )
+    return Table(columns, tuple(records)).view()
+
+
+def stages_table(e: Estimate) -> TableView | None:
+    """A pipeline's stages (None for a single scenario)."""
+    from distillcost.estimator.pipeline import PipelineEstimate
+
+    return e.stage_table().view() if isinstance(e, PipelineEstimate) else None
+
+
+def stage_prices(e: Estimate) -> list[dict[str, str]] | None:
+    """Each stage's teacher, price and its source (None for a single scenario)."""
+    from distillcost.estimator.pipeline import PipelineEstimate
+
+    if not isinstance(e, PipelineEstimate):
+        return None
+    out = []
+    for stage in e.stages:
+        s = stage.estimate
+        out.append(
+            {
+                "text": f"{stage.name}: {s.teacher} ({s.provider}), input "
+                f"{present.price(s.price.input)} and output {present.price(s.price.output)} "
+                f"per 1M tokens, in force {present.since(s.price.effective_from)}.",
+                "source": s.price.source,
+            }
+        )
+    return out
+
+
 def report_title(e: Estimate) -> str:
+    from distillcost.estimator.pipeline import PipelineEstimate
+
+    if isinstance(e, PipelineEstimate) and e.pipeline is not None:
+        base = e.pipeline.name or "Distillation pipeline"
+        return f"{base}: cost of a {len(e.stages)}-stage pipeline ({e.teacher})"
     base = e.scenario.name or "Distillation campaign"
     return f"{base}: cost of distilling from {e.teacher}"
 
@@ -263,6 +310,7 @@ __all__ = [
     "DASH",
     "VOLUME_LABELS",
     "assumptions_table",
+    "break_even_table",
     "breakdown_table",
     "comparison_table",
     "history_table",
@@ -270,6 +318,8 @@ __all__ = [
     "prices_table",
     "report_title",
     "sensitivity_table",
+    "stage_prices",
+    "stages_table",
     "student_prices",
     "time_table",
     "volume_table",

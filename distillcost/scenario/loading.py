@@ -88,7 +88,13 @@ def load_scenario(
     if path is not None:
         where = f"{path}: "
         base_dir = Path(path).parent
-        table = flatten(read_toml(path), where)
+        document = read_toml(path)
+        if "stages" in document:
+            raise ScenarioError(
+                f"{where}declares [[stages]]: a pipeline, not one scenario (load it with "
+                "distillcost.scenario.pipeline.load_pipeline; every command reads it)"
+            )
+        table = flatten(document, where)
         for name, value in table.items():
             try:
                 values[name] = coerce(name, value)
