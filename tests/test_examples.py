@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from distillcost.estimator import estimate
-from distillcost.prices import load_prices
 from distillcost.estimator.pipeline import estimate_pipeline
+from distillcost.prices import load_prices
 from distillcost.scenario import load_scenario
 from distillcost.scenario.pipeline import is_pipeline_file, load_pipeline
 
