@@ -40,6 +40,7 @@ def compare_pipeline(
 ) -> ComparisonResult:
     """The pipeline with each teacher in turn (every stage, or only ``stage``), cheapest first."""
     when = _when(pipeline, as_of)
+    pipeline.with_teacher("-", stage)  # an unknown stage is the user's error, not a row's
     records = resolve_models(table, models)
     if not records:
         raise ScenarioError("no models given to compare")

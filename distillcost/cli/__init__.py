@@ -48,6 +48,11 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
         "sweep",
         "A grid over one or two assumptions.",
     ),
+    "gpus": (
+        "distillcost.cli.gpus_cmd",
+        "gpus",
+        "GPU rates, serving benchmarks and the training model's calibration.",
+    ),
     "report": (
         "distillcost.cli.report_cmd",
         "report",

@@ -104,8 +104,11 @@ def self_hosted_record(
                 rate.describe(),
             )
         )
-    if not history:  # a GPU without rates: say so when asked for a price
-        history.append(entry(bench, Decimal(0), date.max, "none", False, "no rate"))
+    if not history:  # a GPU without rates: usable with a given rate (the estimator asks)
+        how = (
+            f"no {offering} rate for {bench.gpu} in the GPU table: give [serving] usd_per_gpu_hour"
+        )
+        history.append(entry(bench, Decimal(0), bench.measured_on, "none", False, how))
     name = f"{SELF_HOSTED_PREFIX}{bench.id}"
     return ModelRecord(
         id=name,

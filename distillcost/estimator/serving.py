@@ -24,6 +24,7 @@ from distillcost.compute.serving import (
     serving_entry,
 )
 from distillcost.compute.table import GpuRate
+from distillcost.errors import NotAvailableError
 from distillcost.estimator import numbers
 from distillcost.estimator.context import Point
 from distillcost.prices.model import ModelRecord, PriceEntry
@@ -113,9 +114,13 @@ def serving_of(
     bench = compute.benchmark(model.id[len(SELF_HOSTED_PREFIX) :])
     given = scenario.serving_usd_per_gpu_hour
     usd = given.base if given is not None else None
-    price, rate = serving_entry(
-        compute, bench, when, scenario.serving_offering, scenario.serving_provider, usd
-    )
+    try:
+        price, rate = serving_entry(
+            compute, bench, when, scenario.serving_offering, scenario.serving_provider, usd
+        )
+    except NotAvailableError as exc:
+        text = str(exc).replace("give usd_per_gpu_hour", "give [serving] usd_per_gpu_hour")
+        raise NotAvailableError(f"serving_usd_per_gpu_hour: {text}") from None
     if rate is not None:
         usd = rate.usd
     assert usd is not None
