@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from distillcost.compute import declarations as k
 from distillcost.compute.records import Gpu, GpuPrice, ServingBenchmark
-from distillcost.prices.model import fields_of
-from distillcost.prices.reference import _row
+from distillcost.prices.reference import sections_markdown
 
 BEGIN = "<!-- gpu keys: generated from distillcost/compute/declarations.py; do not edit by hand -->"
 END = "<!-- gpu keys: end -->"
@@ -23,10 +22,4 @@ SECTIONS: tuple[tuple[str, type | None], ...] = (
 
 
 def reference_markdown() -> str:
-    parts = [BEGIN]
-    for title, cls in SECTIONS:
-        keys = list(k.META) if cls is None else [key for _, key, _ in fields_of(cls)]
-        parts += ["", f"**{title}**", "", "| Key | Meaning |", "|---|---|"]
-        parts += [_row(key) for key in keys]
-    parts += ["", END]
-    return "\n".join(parts)
+    return sections_markdown(BEGIN, END, SECTIONS, k.META)

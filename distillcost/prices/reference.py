@@ -50,10 +50,17 @@ def _row(key: k.Key) -> str:
 
 def reference_markdown() -> str:
     """Every key of every table of a price file, one Markdown table per section."""
-    parts = [BEGIN]
-    for title, cls in SECTIONS:
-        keys = list(k.META) if cls is None else [key for _, key, _ in fields_of(cls)]
+    return sections_markdown(BEGIN, END, SECTIONS, k.META)
+
+
+def sections_markdown(
+    begin: str, end: str, sections: tuple[tuple[str, type | None], ...], meta: tuple[k.Key, ...]
+) -> str:
+    """One Markdown key table per section (``None``: the ``[meta]`` keys), between markers."""
+    parts = [begin]
+    for title, cls in sections:
+        keys = list(meta) if cls is None else [key for _, key, _ in fields_of(cls)]
         parts += ["", f"**{title}**", "", "| Key | Meaning |", "|---|---|"]
         parts += [_row(key) for key in keys]
-    parts += ["", END]
+    parts += ["", end]
     return "\n".join(parts)

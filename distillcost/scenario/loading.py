@@ -66,6 +66,20 @@ def flatten(table: Mapping[str, Any], where: str = "") -> dict[str, Any]:
     return flat
 
 
+def file_values(table: Mapping[str, Any], where: str, base_dir: Path) -> dict[str, Any]:
+    """A file's flat fields in their stored types; relative file names resolved against the
+    file's directory (URLs such as ``s3://bucket/x.jsonl`` are left as they are)."""
+    values: dict[str, Any] = {}
+    for name, value in table.items():
+        try:
+            values[name] = coerce(name, value)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{where}{exc}") from None
+        if SPECS[name].kind == "paths":
+            values[name] = tuple(v if is_remote(v) else str(base_dir / v) for v in values[name])
+    return values
+
+
 def load_scenario(
     path: str | Path | None = None,
     overrides: Mapping[str, Any] | None = None,
@@ -95,14 +109,8 @@ def load_scenario(
                 "distillcost.scenario.pipeline.load_pipeline; every command reads it)"
             )
         table = flatten(document, where)
-        for name, value in table.items():
-            try:
-                values[name] = coerce(name, value)
-            except ScenarioError as exc:
-                raise ScenarioError(f"{where}{exc}") from None
-            if SPECS[name].kind == "paths":
-                values[name] = tuple(v if is_remote(v) else str(base_dir / v) for v in values[name])
-            provenance[name] = "file"
+        values.update(file_values(table, where, base_dir))
+        provenance.update(dict.fromkeys(table, "file"))
     for name, value in (overrides or {}).items():
         if value is None or (isinstance(value, tuple) and not value and SPECS.get(name)):
             continue

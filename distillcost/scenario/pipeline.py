@@ -24,9 +24,8 @@ from typing import Any
 
 from distillcost.errors import ScenarioError
 from distillcost.ranges import RangeError, parse_number
-from distillcost.readers.remote import is_remote
 from distillcost.scenario.fields import STUDENT
-from distillcost.scenario.loading import flatten, read_toml
+from distillcost.scenario.loading import file_values, flatten, read_toml
 from distillcost.scenario.model import (
     SPECS,
     VOLUME_FIELDS,
@@ -185,14 +184,7 @@ def _scenario(
     path: str | Path,
     stage_name: str,
 ) -> Scenario:
-    converted: dict[str, Any] = {}
-    for key, value in values.items():
-        try:
-            converted[key] = coerce(key, value)
-        except ScenarioError as exc:
-            raise ScenarioError(f"{at}{exc}") from None
-        if SPECS[key].kind == "paths":
-            converted[key] = tuple(v if is_remote(v) else str(base_dir / v) for v in converted[key])
+    converted = file_values(values, at, base_dir)
     for key, value in flags.items():
         if key not in SPECS:
             continue
