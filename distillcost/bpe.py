@@ -128,6 +128,13 @@ def merge_count(piece: bytes, get: Callable[[bytes, int], int]) -> int:
     return len(starts) - 1
 
 
+def _has_unassigned(text: str) -> bool:
+    """Whether ``text`` holds a code point unassigned in Python's Unicode tables."""
+    from unicodedata import category
+
+    return any(category(ch) == "Cn" for ch in set(text))
+
+
 class LiteCounter:
     """A TokenCounter for small inputs: same counts, no encoder built (see module doc)."""
 
@@ -157,12 +164,20 @@ class LiteCounter:
         if get(data) != _INF:
             return 1
         if len(data) > LONG_PIECE:
-            if self._full is None:
-                self._full = tokens.get_encoding(self.encoding)
-            return len(self._full.encode_ordinary(piece))
+            return len(self._full_encoder().encode_ordinary(piece))
         return merge_count(data, get)
 
+    def _full_encoder(self) -> Any:
+        if self._full is None:
+            self._full = tokens.get_encoding(self.encoding)
+        return self._full
+
     def count(self, text: str) -> int:
+        if not text.isascii() and _has_unassigned(text):
+            # the pre-tokenizer's letter/number classes depend on the Unicode version;
+            # tiktoken's and the regex module's differ for code points newer than
+            # Python's own tables, so such text is counted by tiktoken itself
+            return len(self._full_encoder().encode_ordinary(text))
         pieces = self._findall(text)
         known = self._pieces
         if len(known) > MAX_KNOWN_PIECES:
