@@ -638,7 +638,9 @@ def audit(
     ours = [m for m in table if not providers or m.provider in providers]
     datasets = [(f"genai-prices {genai_version()}", genai_records(chat_only=list_missing))]
     if litellm_file:
-        datasets.append((f"litellm ({litellm_file})", load_price_file(litellm_file)))
+        datasets.append(
+            (f"litellm ({litellm_file})", load_price_file(litellm_file, on_warning=_warn))
+        )
     if list_missing:
         _emit_missing(ours, datasets, as_of, fmt, output, missing)
         return
