@@ -64,6 +64,11 @@ def prices_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+providers_option = click.option(
+    "--provider", "providers", multiple=True, help="Only this provider (repeatable)."
+)
+
+
 def _warn(message: str) -> None:
     click.echo(f"Warning: {visible(message)}", err=True)
 
@@ -144,7 +149,7 @@ LIST_FORMATS = TABLE_FORMATS
 
 
 @prices.command("list", short_help="Prices in force on a date, one row per model.")
-@click.option("--provider", "providers", multiple=True, help="Only this provider (repeatable).")
+@providers_option
 @click.option(
     "--as-of",
     type=DATE,
@@ -492,7 +497,7 @@ DIFF_FORMATS = TABLE_FORMATS
 @prices.command(short_help="What changed between two dates.")
 @click.argument("date1", type=DATE)
 @click.argument("date2", type=DATE)
-@click.option("--provider", "providers", multiple=True, help="Only this provider (repeatable).")
+@providers_option
 @output_options(DIFF_FORMATS)
 @prices_option
 @builtin_option
@@ -581,7 +586,7 @@ MISSING_FIELDS: tuple[Column, ...] = (
     help="Instead, list the chat models the datasets price on --as-of that the curated "
     "tables lack, for the providers they cover.",
 )
-@click.option("--provider", "providers", multiple=True, help="Only this provider (repeatable).")
+@providers_option
 @output_options(AUDIT_FORMATS)
 @prices_option
 @builtin_option

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from distillcost.present import UNDATED
-from distillcost.prices.billing import ONE, Conditions
+from distillcost.prices.billing import KINDS, ONE, Conditions
 from distillcost.prices.model import LongContextTier, ModelRecord, PriceEntry, fields_of
 
 # distillcost's provider names as the other datasets spell them (several where the
@@ -80,9 +80,6 @@ def _rate_fields(cls: type) -> list[str]:
     return [attr for attr, key, nested in fields_of(cls) if nested is None and key.per_token]
 
 
-SERVICE_KINDS = ("input", "output", "cached_input", "cache_write", "cache_write_1h")
-
-
 def entry_prices(
     entry: PriceEntry | LongContextTier, prefix: str = "", billed: bool = False
 ) -> dict[str, Decimal]:
@@ -103,7 +100,7 @@ def entry_prices(
             listed = (
                 _billed_service(entry, service.name)
                 if billed
-                else {kind: getattr(service, kind) for kind in SERVICE_KINDS}
+                else {kind: getattr(service, kind) for kind in KINDS}
             )
             out.update({f"{service.name} {kind}": v for kind, v in listed.items() if v is not None})
     return out
@@ -129,7 +126,7 @@ def _window_prices(entry: PriceEntry) -> dict[str, set[Decimal]]:
     price that equals one of our window prices agrees."""
     out: dict[str, set[Decimal]] = {}
     for window in entry.windows:
-        for attr in ("input", "output", "cached_input", "cache_write", "cache_write_1h"):
+        for attr in KINDS:
             value = getattr(window, attr)
             if value is not None:
                 out.setdefault(attr, set()).add(value)
