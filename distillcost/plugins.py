@@ -23,7 +23,10 @@ distribution names. A plugin that fails, or registers bad data, is an error
 naming the plugin — never skipped silently.
 
 The ``distillcost.templates`` group works the same way with
-``register_templates(register)``, where ``register(path)`` adds a template dir.
+``register_templates(register)``, where ``register(path)`` adds a template dir, and
+the ``distillcost.scores`` group with ``register_scores(register)``, where
+``register(path)`` adds a capability-score file or directory
+(:mod:`distillcost.capability.sources`).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from distillcost.prices.problems import check_records, raise_problems
 
 PLUGIN_GROUP = "distillcost.prices"
 TEMPLATE_GROUP = "distillcost.templates"
+SCORE_GROUP = "distillcost.scores"
 ENV_VAR = "DISTILLCOST_PLUGINS"
 
 
@@ -144,7 +148,7 @@ def selected_entry_points(group: str) -> list[metadata.EntryPoint]:
     return chosen
 
 
-def _hook(ep: metadata.EntryPoint, attr: str) -> Callable[..., Any]:
+def plugin_hook(ep: metadata.EntryPoint, attr: str) -> Callable[..., Any]:
     try:
         obj = ep.load()
     except Exception as exc:
@@ -165,7 +169,7 @@ def load_price_plugins(
     """(origin, records) from every selected plugin, in entry-point name order."""
     layers: list[tuple[str, list[ModelRecord]]] = []
     for ep in selected_entry_points(PLUGIN_GROUP):
-        hook = _hook(ep, "register_prices")
+        hook = plugin_hook(ep, "register_prices")
         registry = PriceRegistry(ep.name, on_warning)
         try:
             hook(registry)
@@ -191,7 +195,7 @@ def template_dirs() -> list[Path]:
     """Template directories registered by plugins (``distillcost.templates`` group)."""
     dirs: list[Path] = []
     for ep in selected_entry_points(TEMPLATE_GROUP):
-        hook = _hook(ep, "register_templates")
+        hook = plugin_hook(ep, "register_templates")
         try:
             hook(lambda path: dirs.append(Path(path)))
         except Exception as exc:
