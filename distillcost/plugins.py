@@ -38,7 +38,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from distillcost.errors import PriceDataError, did_you_mean
+from distillcost.errors import DistillcostError, PriceDataError, did_you_mean
 from distillcost.prices.files import WarningHandler, load_price_file, price_files_in
 from distillcost.prices.formats import parse_text
 from distillcost.prices.model import ModelRecord
@@ -163,22 +163,44 @@ def plugin_hook(ep: metadata.EntryPoint, attr: str) -> Callable[..., Any]:
     return hook
 
 
+def run_hook(
+    ep: metadata.EntryPoint,
+    hook: Callable[..., Any],
+    registry: Any,
+    error: type[DistillcostError],
+    what: str,
+) -> None:
+    """Call a plugin's hook with its registry; any failure is ``error`` naming the plugin."""
+    try:
+        hook(registry)
+    except error as exc:
+        raise error(f"plugin {ep.name!r}: {exc}") from exc
+    except Exception as exc:
+        raise error(
+            f"plugin {ep.name!r} failed while registering {what}: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def packaged_texts(package: str, suffix: str = ".toml") -> list[tuple[str, str]]:
+    """(file name, text) of the ``suffix`` files shipped in ``package``, in name order."""
+    from importlib import resources
+
+    root = resources.files(package)
+    return [
+        (item.name, item.read_text(encoding="utf-8"))
+        for item in sorted(root.iterdir(), key=lambda p: p.name)
+        if item.name.endswith(suffix)
+    ]
+
+
 def load_price_plugins(
     on_warning: WarningHandler | None = None,
 ) -> list[tuple[str, list[ModelRecord]]]:
     """(origin, records) from every selected plugin, in entry-point name order."""
     layers: list[tuple[str, list[ModelRecord]]] = []
     for ep in selected_entry_points(PLUGIN_GROUP):
-        hook = plugin_hook(ep, "register_prices")
         registry = PriceRegistry(ep.name, on_warning)
-        try:
-            hook(registry)
-        except PriceDataError as exc:
-            raise PriceDataError(f"plugin {ep.name!r}: {exc}") from exc
-        except Exception as exc:
-            raise PriceDataError(
-                f"plugin {ep.name!r} failed while registering prices: {type(exc).__name__}: {exc}"
-            ) from exc
+        run_hook(ep, plugin_hook(ep, "register_prices"), registry, PriceDataError, "prices")
         layers.extend(registry.layers)
     return layers
 

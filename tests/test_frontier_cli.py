@@ -31,6 +31,10 @@ CAMPAIGN = [
 LIMITS = ["--rpm", "500", "--tpm", "200k", "--rpd", "100k"]
 
 
+def curve(bar: str, since: str, until: str) -> list[str]:
+    return ["frontier", ESSAY, "--capability", bar, "--since", since, "--until", until]
+
+
 def run(runner, cli, *args):
     result = runner.invoke(cli, list(args))
     assert "Traceback" not in result.output
@@ -58,16 +62,7 @@ def test_frontier_text_opens_with_the_essays_figure(runner, cli):
 
 
 def test_frontier_csv_and_json_carry_the_same_curve(runner, cli):
-    args = [
-        "frontier",
-        ESSAY,
-        "--capability",
-        "mmlu>=86",
-        "--since",
-        "2023-01-01",
-        "--until",
-        "2026-11-27",
-    ]
+    args = curve("mmlu>=86", "2023-01-01", "2026-11-27")
     as_csv = run(runner, cli, *args, "--format", "csv")
     assert as_csv.exit_code == 0, as_csv.output
     rows = list(csv.DictReader(io.StringIO(as_csv.output)))
@@ -93,18 +88,7 @@ def test_a_scores_file_moves_the_curve(runner, cli, tmp_path):
         'as_of = 2022-03-15\nreported_by = "third-party"\nsource = "our own run"\n',
         encoding="utf-8",
     )
-    args = [
-        "frontier",
-        ESSAY,
-        "--capability",
-        "mmlu>=86",
-        "--since",
-        "2022-01-01",
-        "--until",
-        "2023-06-01",
-        "--format",
-        "json",
-    ]
+    args = [*curve("mmlu>=86", "2022-01-01", "2023-06-01"), "--format", "json"]
     before = json.loads(run(runner, cli, *args).output)
     after = json.loads(run(runner, cli, *args, "--scores", str(mine)).output)
     assert before["first"]["teacher"] == "gpt-4-0314"

@@ -156,9 +156,12 @@ def moat_html(tmp_path_factory):
         frontier_options={"until": date(2026, 11, 27)},
         provider_view={"deadline_days": Decimal("0.1")},
     )
-    out = tmp_path_factory.mktemp("browser") / "moat.html"
+    folder = tmp_path_factory.mktemp("browser")
+    out = folder / "moat.html"
     write_report(render_report(data, "html", output=out), out)
-    return out, data
+    proc = run_chromium(folder / "profile", "--dump-dom", out.as_uri())
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout, data
 
 
 class Section(VisibleText):
@@ -186,12 +189,10 @@ class Section(VisibleText):
             super().handle_data(data)
 
 
-def test_browser_renders_the_moat_curve_naming_each_teacher(moat_html, tmp_path):
-    path, data = moat_html
-    proc = run_chromium(tmp_path / "profile", "--dump-dom", path.as_uri())
-    assert proc.returncode == 0, proc.stderr[-2000:]
+def test_browser_renders_the_moat_curve_naming_each_teacher(moat_html):
+    html, data = moat_html
     section = Section("frontier")
-    section.feed(proc.stdout)
+    section.feed(html)
     text = section.text
     assert "The moat curve" in text
     assert "From $20,000.00 (text-davinci-003, 2022-12-28)" in text
@@ -203,9 +204,8 @@ def test_browser_renders_the_moat_curve_naming_each_teacher(moat_html, tmp_path)
     assert "Method and limits" in text and "is not the same model" in text
     # its chart was parsed as an inline SVG figure, with drawn content, naming the teachers
     dom = VisibleText()
-    dom.feed(proc.stdout)
+    dom.feed(html)
     assert "script" not in dom.tags
-    html = proc.stdout
     start = html.index('id="chart-frontier"')
     figure = html[start : html.index("</figure>", start)]
     assert figure.count("<path") > 50
@@ -213,14 +213,12 @@ def test_browser_renders_the_moat_curve_naming_each_teacher(moat_html, tmp_path)
         assert step.teacher in figure  # the caption lists the teachers on the curve
 
 
-def test_browser_renders_the_providers_view_with_its_chart(moat_html, tmp_path):
-    path, data = moat_html
-    proc = run_chromium(tmp_path / "profile", "--dump-dom", path.as_uri())
-    assert proc.returncode == 0, proc.stderr[-2000:]
+def test_browser_renders_the_providers_view_with_its_chart(moat_html):
+    html, data = moat_html
     section = Section("provider-view")
-    section.feed(proc.stdout)
+    section.feed(html)
     view = data.provider_view
     # 2M requests at 3,500 rpm: 0.397 days per key; within 0.1 days => 4 keys
     assert view.keys_needed == 4
     assert "To finish within 0.1 days: 4 keys or organisations." in section.text
-    assert 'id="chart-days_by_keys"' in proc.stdout
+    assert 'id="chart-days_by_keys"' in html

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from distillcost import present
 from distillcost.analysis.common import EstimateCache, check_campaign, frame, scenario_dict
-from distillcost.analysis.ranking import ComparisonRow, compare
+from distillcost.analysis.ranking import CANNOT_RUN, ComparisonRow, compare
 from distillcost.capability.bar import Capability, Evidence
 from distillcost.capability.table import Attributed
 from distillcost.errors import ScenarioError
@@ -329,7 +329,7 @@ def _point(
     try:
         ranked = compare(scenario, table, sold, as_of=day, cache=cache)
     except ScenarioError as exc:  # every teacher failed the same way: the campaign's fault
-        return FrontierPoint(day, note=f"no teacher can run the campaign: {exc}")
+        return FrontierPoint(day, note=f"no teacher can run the campaign ({exc})")
     cheapest: ComparisonRow | None = None
     evidence: tuple[Evidence, ...] = ()
     qualifying = 0
@@ -346,17 +346,34 @@ def _point(
     if scores:
         top = max(scores, key=lambda m: (scores[m].value, -runnable[m].total_usd, m))
         best, best_score = runnable[top], scores[top]
-    note = "" if cheapest is not None else "no teacher sold on this date meets the bar"
+    note = ""
+    if cheapest is None:
+        blocked = [
+            u
+            for u in ranked.unavailable
+            if u.kind == CANNOT_RUN and capability.meets(u.teacher, day)
+        ]
+        note = "no teacher sold on this date meets the bar"
+        if blocked:
+            first = blocked[0]
+            note = (
+                f"no teacher meeting the bar can run the campaign ({first.teacher}: {first.reason}"
+                f"{f'; and {len(blocked) - 1} more' if len(blocked) > 1 else ''})"
+            )
     return FrontierPoint(day, cheapest, evidence, qualifying, best, best_score, note)
 
 
 def _nothing_met(capability: Capability, points: Sequence[FrontierPoint], a: date, b: date) -> str:
-    reasons = sorted({p.note for p in points if p.note.startswith("no teacher can run")})
-    why = f" ({reasons[0]})" if len(reasons) == 1 else ""
+    reasons = [p.note for p in points if "can run the campaign" in p.note]
+    why = f"; e.g. on {_first_with(points, reasons[0])}: {reasons[0]}" if reasons else ""
     return (
         f"no teacher meeting {capability.describe()} could run this campaign on any date "
         f"from {a.isoformat()} to {b.isoformat()}{why}"
     )
+
+
+def _first_with(points: Sequence[FrontierPoint], note: str) -> str:
+    return next(p.date.isoformat() for p in points if p.note == note)
 
 
 def _notes(capability: Capability, left_out: set[str]) -> list[str]:

@@ -33,7 +33,7 @@ from distillcost.prices.table import PriceTable
 _BAR = re.compile(
     r"^\s*(?P<bench>[A-Za-z0-9][A-Za-z0-9_.\-]*)\s*"
     r"(?:@\s*(?P<snapshot>\d{4}-\d{2}-\d{2}))?\s*"
-    r"(?P<op>>=|≥|>)\s*(?P<rhs>\S.*?)\s*$"
+    r"(?P<op>>=|≥|>)\s*(?P<rhs>[^=\s].*?)\s*$"
 )
 
 EXAMPLES = "mmlu>=86, gpqa-diamond>=gpt-4o-2024-05-13, lmarena-elo>=gpt-4-0314"

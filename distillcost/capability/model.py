@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from distillcost.errors import FieldError
+from distillcost.prices import declarations as k
 from distillcost.prices import values
 from distillcost.prices.declarations import Key
 from distillcost.prices.model import declared
@@ -65,7 +66,7 @@ BENCHMARK_SCALE = Key(
     required=True,
 )
 BENCHMARK_SOURCE = Key("source", "where the benchmark is defined", values.name, required=True)
-BENCHMARK_NOTES = Key("notes", "free text", values.text, verbatim=True)
+BENCHMARK_NOTES = k.NOTES
 
 # -- a score ---------------------------------------------------------------------------------
 SCORE_MODEL = Key(
@@ -105,13 +106,8 @@ SCORE_LABEL = Key(
 SCORE_RANK = Key("rank", "its rank on the leaderboard snapshot", values.positive_int)
 SCORE_VOTES = Key("votes", "votes behind a leaderboard rating", values.positive_int)
 SCORE_CI95 = Key("ci95", "the 95% confidence interval as published (±8)", values.text)
-SCORE_SOURCE = Key(
-    "source",
-    "where the figure comes from: a URL or document, with a short quote",
-    values.name,
-    required=True,
-)
-SCORE_NOTES = Key("notes", "free text", values.text, verbatim=True)
+SCORE_SOURCE = k.SOURCE
+SCORE_NOTES = k.NOTES
 
 # -- a crosswalk entry ---------------------------------------------------------------------------
 APPLIES_SCORES_OF = Key(
@@ -129,7 +125,7 @@ APPLIES_NOTES = Key("notes", "free text (caveats: quantized copies …)", values
 # -- a file's [meta] -------------------------------------------------------------------------------
 META_TOPIC = Key("topic", "what the file holds", values.text, verbatim=True)
 META_CHECKED = Key("checked", "when the sources were read", values.day)
-META_NOTES = Key("notes", "free text", values.text, verbatim=True)
+META_NOTES = k.META_NOTES
 META: tuple[Key, ...] = (META_TOPIC, META_CHECKED, META_NOTES)
 
 

@@ -10,6 +10,7 @@ everything else adds up.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,13 @@ from distillcost.capability.files import (
 from distillcost.capability.model import AppliesTo, Benchmark, Score
 from distillcost.config import config_dir
 from distillcost.errors import ScoreDataError, did_you_mean
-from distillcost.plugins import SCORE_GROUP, plugin_hook, selected_entry_points
+from distillcost.plugins import (
+    SCORE_GROUP,
+    packaged_texts,
+    plugin_hook,
+    run_hook,
+    selected_entry_points,
+)
 
 Layer = tuple[str, ScoreFile]
 
@@ -108,40 +115,25 @@ class ScoreRegistry:
         self.layers.append((origin, result))
 
 
-_BUILTIN: list[Layer] | None = None
+@functools.cache
+def _builtin() -> tuple[Layer, ...]:
+    registry = ScoreRegistry("built-in")
+    for name, text in packaged_texts("distillcost.scores"):
+        registry.text(name, text, origin=f"built-in:{name}")
+    return tuple(registry.layers)
 
 
 def builtin_score_layers() -> list[Layer]:
     """The files shipped in ``distillcost.scores``, one layer each (read once)."""
-    global _BUILTIN
-    if _BUILTIN is None:
-        from importlib import resources
-
-        registry = ScoreRegistry("built-in")
-        root = resources.files("distillcost.scores")
-        for item in sorted(root.iterdir(), key=lambda p: p.name):
-            if item.name.endswith(".toml"):
-                registry.text(
-                    item.name, item.read_text(encoding="utf-8"), origin=f"built-in:{item.name}"
-                )
-        _BUILTIN = registry.layers
-    return list(_BUILTIN)
+    return list(_builtin())
 
 
 def score_plugin_layers() -> list[Layer]:
     """Layers from every selected plugin of the ``distillcost.scores`` group."""
     layers: list[Layer] = []
     for ep in selected_entry_points(SCORE_GROUP):
-        hook = plugin_hook(ep, "register_scores")
         registry = ScoreRegistry(ep.name)
-        try:
-            hook(registry)
-        except ScoreDataError as exc:
-            raise ScoreDataError(f"plugin {ep.name!r}: {exc}") from exc
-        except Exception as exc:
-            raise ScoreDataError(
-                f"plugin {ep.name!r} failed while registering scores: {type(exc).__name__}: {exc}"
-            ) from exc
+        run_hook(ep, plugin_hook(ep, "register_scores"), registry, ScoreDataError, "scores")
         layers.extend(registry.layers)
     return layers
 

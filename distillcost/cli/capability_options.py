@@ -24,17 +24,26 @@ BAR_HELP = (
 )
 
 
+scores_option = click.option(
+    "--scores",
+    "score_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    help="Extra score file (TOML/JSON/CSV; repeatable; wins over built-in scores).",
+)
+
+
+def _date_option(name: str, help_text: str) -> Callable[[FC], FC]:
+    return click.option(
+        name, type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD", help=help_text
+    )
+
+
 def capability_options(func: FC) -> FC:
-    """Add --capability, --scores, --known-then, --setting, --reported-by, --verified-only."""
+    """Add --capability, --scores, --known-then, the score filters, and the curve's dates."""
     decorators: list[Callable[[FC], FC]] = [
         click.option("--capability", "bars", multiple=True, metavar="BAR", help=BAR_HELP),
-        click.option(
-            "--scores",
-            "score_files",
-            multiple=True,
-            type=click.Path(exists=True, dir_okay=False, path_type=str),
-            help="Extra score file (TOML/JSON/CSV; repeatable; wins over built-in scores).",
-        ),
+        scores_option,
         click.option(
             "--known-then",
             is_flag=True,
@@ -60,6 +69,16 @@ def capability_options(func: FC) -> FC:
             is_flag=True,
             help="Count only scores read in the publication that originated them.",
         ),
+        _date_option(
+            "--since",
+            "First date of the curve (default: the scenario's as-of date, else 2020-01-01).",
+        ),
+        _date_option("--until", "Last date of the curve (default: today)."),
+        click.option(
+            "--include-free",
+            is_flag=True,
+            help="Keep free and experimental teachers (left out by default: rate-capped betas).",
+        ),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -68,6 +87,16 @@ def capability_options(func: FC) -> FC:
 
 def capability_inputs(options: Mapping[str, Any]) -> list[str]:
     return list(options.get("score_files") or ())
+
+
+def curve_arguments(options: Mapping[str, Any]) -> dict[str, Any]:
+    """``frontier()``'s since, until and include_free from the parsed flags."""
+    since, until = options.get("since"), options.get("until")
+    return {
+        "since": since.date() if since else None,
+        "until": until.date() if until else None,
+        "include_free": bool(options.get("include_free")),
+    }
 
 
 def capability_from_options(

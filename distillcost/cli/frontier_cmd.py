@@ -16,6 +16,7 @@ from distillcost.cli.capability_options import (
     capability_from_options,
     capability_inputs,
     capability_options,
+    curve_arguments,
 )
 from distillcost.cli.output import (
     TABLE_FORMATS,
@@ -98,30 +99,10 @@ def frontier_text(result: FrontierResult) -> str:
 @click.command(cls=ScenarioCommand)
 @scenario_options
 @capability_options
-@click.option(
-    "--since",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    metavar="YYYY-MM-DD",
-    help="First date of the curve (default: the scenario's as-of date, else 2020-01-01).",
-)
-@click.option(
-    "--until",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    metavar="YYYY-MM-DD",
-    help="Last date (default: today).",
-)
-@click.option(
-    "--include-free",
-    is_flag=True,
-    help="Keep free and experimental teachers (left out by default: rate-capped betas).",
-)
 @output_options(FORMATS)
 def frontier(
     scenario_path: str | None,
     bars: tuple[str, ...],
-    since: Any,
-    until: Any,
-    include_free: bool,
     fmt: str,
     output: str | None,
     **options: Any,
@@ -160,14 +141,7 @@ def frontier(
         )
     scenario, table = scenario_from_options(scenario_path, options)
     capability = capability_from_options(table, options, bars)
-    result = moat_curve(
-        scenario,
-        table,
-        capability,
-        since=since.date() if since else None,
-        until=until.date() if until else None,
-        include_free=include_free,
-    )
+    result = moat_curve(scenario, table, capability, **curve_arguments(options))
     out = Output(
         data=result.to_dict(),
         tables=[result.table()],

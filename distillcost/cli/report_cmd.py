@@ -10,6 +10,7 @@ from distillcost.cli.capability_options import (
     capability_from_options,
     capability_inputs,
     capability_options,
+    curve_arguments,
 )
 from distillcost.cli.limits_cmd import provider_view_arguments, provider_view_options
 from distillcost.cli.output import check_output, format_from_suffix
@@ -76,12 +77,6 @@ def infer_format(fmt: str | None, output: str | None) -> str:
 )
 @capability_options
 @click.option(
-    "--since",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    metavar="YYYY-MM-DD",
-    help="With --capability: first date of the moat curve (default: the scenario's as-of date).",
-)
-@click.option(
     "--provider-view",
     "with_provider_view",
     is_flag=True,
@@ -105,7 +100,6 @@ def report(
     compare_all: bool,
     with_history: bool,
     bars: tuple[str, ...],
-    since: Any,
     with_provider_view: bool,
     keys_list: str | None,
     deadline: Any,
@@ -175,7 +169,7 @@ def report(
         compare_all=compare_all,
         history=with_history,
         capability=capability,
-        frontier_options={"since": since.date() if since else None},
+        frontier_options=curve_arguments(options),
         provider_view=(
             provider_view_arguments(keys_list, deadline, budget, past_days) if wants_view else None
         ),

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from distillcost.capability import ScoreSet, ScoreTable, load_scores
+from distillcost.cli.capability_options import scores_option
 from distillcost.cli.output import (
     TABLE_FORMATS,
     Output,
@@ -46,16 +47,6 @@ BENCHMARK_FIELDS: tuple[Column, ...] = (
     Column("meaning", "meaning"),
 )
 SCALE_WORDS = {"absolute": "across dates", "snapshot": "within a snapshot"}
-
-
-def scores_option(func: Any) -> Any:
-    return click.option(
-        "--scores",
-        "score_files",
-        multiple=True,
-        type=click.Path(exists=True, dir_okay=False, path_type=str),
-        help="Extra score file (TOML/JSON/CSV; repeatable; wins over built-in scores).",
-    )(func)
 
 
 @click.group()

@@ -15,7 +15,7 @@ import os
 from collections.abc import Sequence
 
 from distillcost.config import config_dir
-from distillcost.plugins import PriceRegistry, load_price_plugins
+from distillcost.plugins import PriceRegistry, load_price_plugins, packaged_texts
 from distillcost.prices.files import WarningHandler, load_price_file, price_files_in
 from distillcost.prices.model import ModelRecord
 from distillcost.prices.table import PriceTable
@@ -30,14 +30,9 @@ def builtin_layers() -> list[Layer]:
     """The tables shipped in ``distillcost.pricing``, one layer per file (read once)."""
     global _BUILTIN_CACHE
     if _BUILTIN_CACHE is None:
-        from importlib import resources
-
         registry = PriceRegistry("built-in")
-        root = resources.files("distillcost.pricing")
-        for item in sorted(root.iterdir(), key=lambda p: p.name):
-            if item.name.endswith(".toml"):
-                text = item.read_text(encoding="utf-8")
-                registry.text(item.name, text, origin=f"built-in:{item.name}")
+        for name, text in packaged_texts("distillcost.pricing"):
+            registry.text(name, text, origin=f"built-in:{name}")
         _BUILTIN_CACHE = registry.layers
     return list(_BUILTIN_CACHE)
 
