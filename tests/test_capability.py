@@ -390,3 +390,41 @@ def test_scores_package_ships_with_the_wheel():
 
     root = resources.files("distillcost.scores")
     assert any(Path(p.name).suffix == ".toml" for p in root.iterdir())
+
+
+# ------------------------------------------------------------------------- the README
+
+
+def _readme() -> str:
+    from importlib import resources
+
+    return (resources.files("distillcost.scores") / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_score_file_format_is_documented_from_the_declarations():
+    from distillcost.capability.reference import reference_markdown
+
+    assert reference_markdown() in _readme()
+
+
+def test_the_readme_counts_are_the_shipped_counts(shipped):
+    import re
+
+    for bench, rows, verified in re.findall(
+        r"\| `([a-z-]+)` \| ([\d,]+) \| ([\d,]+) \|", _readme()
+    ):
+        mine = [s for s in shipped.scores if s.benchmark == bench]
+        assert len(mine) == int(rows.replace(",", "")), bench
+        assert sum(s.verified for s in mine) == int(verified.replace(",", "")), bench
+
+
+def test_the_readme_example_is_a_valid_score_file(tmp_path):
+    import re
+
+    example = re.search(r"```toml\n(.*?)```", _readme(), re.S)
+    assert example is not None
+    path = tmp_path / "example.toml"
+    path.write_text(example.group(1), encoding="utf-8")
+    found = load_scores(extra=[path], builtin=False, plugins=False, user_dir=False)
+    (only,) = found.scores
+    assert (only.model, only.benchmark, only.value) == ("gpt-4o-mini", "our-eval", D("71.5"))

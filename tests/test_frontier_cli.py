@@ -127,7 +127,7 @@ def test_limits_text_and_csv_by_hand(runner, cli):
     result = run(runner, cli, "limits", *CAMPAIGN, *LIMITS, "--deadline", "3")
     assert result.exit_code == 0, result.output
     # rpd binds: 1M requests / (100k x k) days <= 3  =>  4 keys
-    assert "To finish within 3 days: 4 keys or organisations." in result.output
+    assert "To finish within 3 days: 4 keys (or organisations)." in result.output
     table = run(runner, cli, "limits", *CAMPAIGN, *LIMITS, "--key-counts", "1,2,5", "-f", "csv")
     rows = list(csv.DictReader(io.StringIO(table.output)))
     assert [(r["keys"], D(r["days"]), r["binding_limit"]) for r in rows] == [

@@ -220,5 +220,5 @@ def test_browser_renders_the_providers_view_with_its_chart(moat_html):
     view = data.provider_view
     # 2M requests at 3,500 rpm: 0.397 days per key; within 0.1 days => 4 keys
     assert view.keys_needed == 4
-    assert "To finish within 0.1 days: 4 keys or organisations." in section.text
+    assert "To finish within 0.1 days: 4 keys (or organisations)." in section.text
     assert 'id="chart-days_by_keys"' in html

@@ -150,6 +150,8 @@ class FrontierResult:
     fit: Fit | None
     notes: tuple[str, ...] = ()
     scenario: Scenario | None = field(default=None, compare=False, repr=False)
+    #: each date saw only the scores published by then
+    known_then: bool = False
 
     def priced(self) -> list[FrontierPoint]:
         return [p for p in self.points if p.cheapest is not None]
@@ -242,6 +244,7 @@ class FrontierResult:
             "last": None if self.last is None else self.last.to_dict(start),
             "fall": self.fall,
             "fit": None if self.fit is None else self.fit.to_dict(),
+            "known_then": self.known_then,
             "steps": [p.to_dict(start) for p in self.steps()],
             "notes": list(self.notes),
             "scenario": scenario_dict(self.scenario),
@@ -313,7 +316,16 @@ def frontier(
     curve = [(p.date, p.total_usd) for p in points if p.total_usd is not None]
     fit = halving_fit(curve, until)
     notes = tuple(_notes(capability, left_out))
-    return FrontierResult(capability.describe(), start, until, tuple(points), fit, notes, scenario)
+    return FrontierResult(
+        capability.describe(),
+        start,
+        until,
+        tuple(points),
+        fit,
+        notes,
+        scenario,
+        known_then=capability.known_then,
+    )
 
 
 def _point(

@@ -228,7 +228,8 @@ class ProviderView:
             if self.keys_needed is not None:
                 lines.append(
                     f"To finish within {_days_text(self.deadline_days)}: "
-                    f"{_keys_text(self.keys_needed)} or organisations."
+                    f"{_keys_text(self.keys_needed)} "
+                    f"(or organisation{'' if self.keys_needed == 1 else 's'})."
                 )
             else:
                 lines.append(self.keys_needed_note[0].upper() + self.keys_needed_note[1:] + ".")

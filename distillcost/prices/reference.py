@@ -35,7 +35,7 @@ SECTIONS: tuple[tuple[str, type | None], ...] = (
 )
 
 
-def _row(key: k.Key) -> str:
+def key_row(key: k.Key) -> str:
     flags = []
     if key.required:
         flags.append("required")
@@ -54,6 +54,6 @@ def reference_markdown() -> str:
     for title, cls in SECTIONS:
         keys = list(k.META) if cls is None else [key for _, key, _ in fields_of(cls)]
         parts += ["", f"**{title}**", "", "| Key | Meaning |", "|---|---|"]
-        parts += [_row(key) for key in keys]
+        parts += [key_row(key) for key in keys]
     parts += ["", END]
     return "\n".join(parts)

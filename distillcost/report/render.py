@@ -149,7 +149,7 @@ def render_report(
             "summary": data.frontier.summary(),
             "scores": views.frontier_scores(data.frontier),
             "notes": list(data.frontier.notes),
-            "known_then": "published by each date" in data.frontier.capability,
+            "known_then": data.frontier.known_then,
         }
     if data.provider_view is not None:
         tables["provider_keys"] = views.provider_keys_table(data.provider_view)
