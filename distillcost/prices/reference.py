@@ -30,7 +30,7 @@ def sections() -> list[tuple[str, type | None]]:
     return [("`[meta]`", None), *_tables(ModelRecord, "models"), *_tables(AliasRecord, "aliases")]
 
 
-def _row(key: k.Key) -> str:
+def key_row(key: k.Key) -> str:
     flags = []
     if key.required:
         flags.append("required")
@@ -49,7 +49,7 @@ def reference_markdown() -> str:
     for title, cls in sections():
         keys = list(k.META) if cls is None else [key for _, key, _ in fields_of(cls)]
         parts += ["", f"**{title}**", "", "| Key | Meaning |", "|---|---|"]
-        parts += [_row(key) for key in keys]
+        parts += [key_row(key) for key in keys]
     parts += ["", END]
     return "\n".join(parts)
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from distillcost import cache
 from distillcost.config import config_dir
-from distillcost.plugins import PriceRegistry, load_price_plugins
+from distillcost.plugins import PriceRegistry, load_price_plugins, packaged_texts
 from distillcost.prices.files import WarningHandler, load_price_file, price_files_in
 from distillcost.prices.model import ModelRecord
 from distillcost.prices.snapshot import from_plain, shape, to_plain
@@ -39,14 +39,7 @@ def builtin_layers() -> list[Layer]:
     """
     global _BUILTIN_CACHE
     if _BUILTIN_CACHE is None:
-        from importlib import resources
-
-        root = resources.files("distillcost.pricing")
-        texts = [
-            (item.name, item.read_text(encoding="utf-8"))
-            for item in sorted(root.iterdir(), key=lambda p: p.name)
-            if item.name.endswith(".toml")
-        ]
+        texts = packaged_texts("distillcost.pricing")
         key = (_SNAPSHOT_FORMAT, shape(ModelRecord), texts)
         digest = hashlib.sha256(repr(key).encode()).hexdigest()[:16]
         name = f"prices-{digest}.snapshot"
