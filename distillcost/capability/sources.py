@@ -32,6 +32,7 @@ from distillcost.plugins import (
     run_hook,
     selected_entry_points,
 )
+from distillcost.snapshot import memo
 
 Layer = tuple[str, ScoreFile]
 
@@ -117,10 +118,15 @@ class ScoreRegistry:
 
 @functools.cache
 def _builtin() -> tuple[Layer, ...]:
-    registry = ScoreRegistry("built-in")
-    for name, text in packaged_texts("distillcost.scores"):
-        registry.text(name, text, origin=f"built-in:{name}")
-    return tuple(registry.layers)
+    texts = packaged_texts("distillcost.scores")
+
+    def parse() -> list[Layer]:
+        registry = ScoreRegistry("built-in")
+        for name, text in texts:
+            registry.text(name, text, origin=f"built-in:{name}")
+        return registry.layers
+
+    return tuple(memo("scores", texts, parse, ScoreFile))  # kept parsed in the user cache
 
 
 def builtin_score_layers() -> list[Layer]:
