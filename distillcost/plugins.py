@@ -23,7 +23,10 @@ distribution names. A plugin that fails, or registers bad data, is an error
 naming the plugin — never skipped silently.
 
 The ``distillcost.templates`` group works the same way with
-``register_templates(register)``, where ``register(path)`` adds a template dir.
+``register_templates(register)``, where ``register(path)`` adds a template dir, and
+the ``distillcost.scores`` group with ``register_scores(register)``, where
+``register(path)`` adds a capability-score file or directory
+(:mod:`distillcost.capability.sources`).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from distillcost.errors import PriceDataError, did_you_mean
+from distillcost.errors import DistillcostError, PriceDataError, did_you_mean
 from distillcost.prices.files import ComputeLayer, WarningHandler, load_table_file, price_files_in
 from distillcost.prices.formats import ParseResult, parse_text
 from distillcost.prices.model import ModelRecord
@@ -43,6 +46,7 @@ from distillcost.prices.problems import check_records, raise_problems
 
 PLUGIN_GROUP = "distillcost.prices"
 TEMPLATE_GROUP = "distillcost.templates"
+SCORE_GROUP = "distillcost.scores"
 ENV_VAR = "DISTILLCOST_PLUGINS"
 
 
@@ -152,7 +156,7 @@ def selected_entry_points(group: str) -> list[metadata.EntryPoint]:
     return chosen
 
 
-def _hook(ep: metadata.EntryPoint, attr: str) -> Callable[..., Any]:
+def plugin_hook(ep: metadata.EntryPoint, attr: str) -> Callable[..., Any]:
     try:
         obj = ep.load()
     except Exception as exc:
@@ -165,6 +169,36 @@ def _hook(ep: metadata.EntryPoint, attr: str) -> Callable[..., Any]:
     if not callable(hook):
         raise PriceDataError(f"plugin {ep.name!r} ({ep.value}) has no {attr}(register) function")
     return hook
+
+
+def run_hook(
+    ep: metadata.EntryPoint,
+    hook: Callable[..., Any],
+    registry: Any,
+    error: type[DistillcostError],
+    what: str,
+) -> None:
+    """Call a plugin's hook with its registry; any failure is ``error`` naming the plugin."""
+    try:
+        hook(registry)
+    except error as exc:
+        raise error(f"plugin {ep.name!r}: {exc}") from exc
+    except Exception as exc:
+        raise error(
+            f"plugin {ep.name!r} failed while registering {what}: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def packaged_texts(package: str, suffix: str = ".toml") -> list[tuple[str, str]]:
+    """(file name, text) of the ``suffix`` files shipped in ``package``, in name order."""
+    from importlib import resources
+
+    root = resources.files(package)
+    return [
+        (item.name, item.read_text(encoding="utf-8"))
+        for item in sorted(root.iterdir(), key=lambda p: p.name)
+        if item.name.endswith(suffix)
+    ]
 
 
 def load_price_plugins(
@@ -181,16 +215,8 @@ def plugin_registries(on_warning: WarningHandler | None = None) -> list[PriceReg
     """What every selected plugin registered (prices and GPU tables), in entry-point order."""
     registries: list[PriceRegistry] = []
     for ep in selected_entry_points(PLUGIN_GROUP):
-        hook = _hook(ep, "register_prices")
         registry = PriceRegistry(ep.name, on_warning)
-        try:
-            hook(registry)
-        except PriceDataError as exc:
-            raise PriceDataError(f"plugin {ep.name!r}: {exc}") from exc
-        except Exception as exc:
-            raise PriceDataError(
-                f"plugin {ep.name!r} failed while registering prices: {type(exc).__name__}: {exc}"
-            ) from exc
+        run_hook(ep, plugin_hook(ep, "register_prices"), registry, PriceDataError, "prices")
         registries.append(registry)
     return registries
 
@@ -207,7 +233,7 @@ def template_dirs() -> list[Path]:
     """Template directories registered by plugins (``distillcost.templates`` group)."""
     dirs: list[Path] = []
     for ep in selected_entry_points(TEMPLATE_GROUP):
-        hook = _hook(ep, "register_templates")
+        hook = plugin_hook(ep, "register_templates")
         try:
             hook(lambda path: dirs.append(Path(path)))
         except Exception as exc:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -103,3 +105,44 @@ def same_failure_everywhere(reasons: Sequence[str], priced: int) -> None:
     """When every try failed for the same reason, the campaign is at fault: raise it."""
     if priced == 0 and len(reasons) > 1 and len(set(reasons)) == 1:
         raise ScenarioError(reasons[0])
+
+
+class EstimateCache:
+    """Estimates of one campaign, re-used across dates on which nothing it depends on changed.
+
+    An estimate depends on its date only through the teacher's price entry and request
+    limits in force (and the student model's entry, when the student is fine-tuned);
+    a date on which none of them changed gets the same estimate, re-dated. Undated prices
+    and future dates are estimated afresh (their notes name the date). Used by analyses
+    that price the same teachers on many dates (``frontier``).
+    """
+
+    def __init__(self, scenario: Scenario, table: PriceTable) -> None:
+        self.scenario = scenario
+        self.table = table
+        self._estimates: dict[tuple[Any, ...], Estimate] = {}
+        self._student = scenario.student_model
+
+    def _key(self, record: ModelRecord, day: date) -> tuple[Any, ...] | None:
+        from distillcost.present import UNDATED
+
+        entry = record.entry_on(day)
+        if entry is None or entry.effective_from == UNDATED or day > date.today():
+            return None
+        student: Any = None
+        if self._student is not None and self._student in self.table:
+            student = id(self.table.get(self._student).entry_on(day))
+        return (record.id, id(entry), record.limits_on(day).effective_from, student)
+
+    def estimate(self, record: ModelRecord, day: date) -> Estimate:
+        """``estimate(scenario, table, teacher=record.id, as_of=day)``, re-used when it can be."""
+        from distillcost.estimator import estimate
+
+        key = self._key(record, day)
+        if key is None:
+            return estimate(self.scenario, self.table, teacher=record.id, as_of=day)
+        found = self._estimates.get(key)
+        if found is None:
+            found = estimate(self.scenario, self.table, teacher=record.id, as_of=day)
+            self._estimates[key] = found
+        return found if found.as_of == day else dataclasses.replace(found, as_of=day)

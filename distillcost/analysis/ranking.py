@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from distillcost.analysis.common import (
     ESTIMATE_COLUMNS,
     ESTIMATE_FIELDS,
+    EstimateCache,
     check_campaign,
     estimate_fields,
     frame,
@@ -156,12 +157,14 @@ def compare(
     provider: str | None = None,
     *,
     as_of: date | None = None,
+    cache: EstimateCache | None = None,
 ) -> ComparisonResult:
     """The same campaign for many teachers, ranked by total cost (cheapest first).
 
     ``models`` (ids or aliases) and/or ``provider`` choose the teachers; neither
     means every model in ``table``. An unknown name is an error; a teacher that
     cannot run the campaign lands in ``unavailable`` with the estimator's reason.
+    ``cache`` re-uses estimates across calls on many dates (see :class:`EstimateCache`).
     """
     check_campaign(scenario)
     when = as_of or scenario.as_of or date.today()  # the estimator's own default
@@ -182,7 +185,10 @@ def compare(
             not_priced.append(Unavailable(record.id, record.provider, why, kind, since))
             continue
         try:
-            result = estimate(scenario, table, teacher=record.id, as_of=when)
+            if cache is not None:
+                result = cache.estimate(record, when)
+            else:
+                result = estimate(scenario, table, teacher=record.id, as_of=when)
         except DistillcostError as exc:
             cannot_run.append(Unavailable(record.id, record.provider, reason(exc, record.id)))
             continue

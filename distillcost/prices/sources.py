@@ -14,45 +14,65 @@ the same registry as plugins. Each record keeps its ``origin`` and the origins i
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections.abc import Sequence
+from typing import Any
 
 from distillcost.config import config_dir
-from distillcost.plugins import PriceRegistry, plugin_registries
+from distillcost.plugins import PriceRegistry, packaged_texts, plugin_registries
 from distillcost.prices.files import ComputeLayer, WarningHandler, load_table_file, price_files_in
 from distillcost.prices.model import ModelRecord
 from distillcost.prices.table import PriceTable
+from distillcost.snapshot import memo
 
 Layer = tuple[str, list[ModelRecord]]
 
 
-_BUILTIN_CACHE: PriceRegistry | None = None
+_BUILTIN_CACHE: list[Layer] | None = None
+_COMPUTE_CACHE: list[ComputeLayer] | None = None
 
 
-def _builtin() -> PriceRegistry:
-    """The tables shipped in ``distillcost.pricing`` (read once)."""
-    global _BUILTIN_CACHE
-    if _BUILTIN_CACHE is None:
-        from importlib import resources
-
-        registry = PriceRegistry("built-in")
-        root = resources.files("distillcost.pricing")
-        for item in sorted(root.iterdir(), key=lambda p: p.name):
-            if item.name.endswith(".toml"):
-                text = item.read_text(encoding="utf-8")
-                registry.text(item.name, text, origin=f"built-in:{item.name}")
-        _BUILTIN_CACHE = registry
-    return _BUILTIN_CACHE
+@functools.cache
+def _parsed(texts: tuple[tuple[str, str], ...]) -> PriceRegistry:
+    """Every shipped table parsed once (only when a start-up snapshot is missing)."""
+    registry = PriceRegistry("built-in")
+    for file, text in texts:
+        registry.text(file, text, origin=f"built-in:{file}")
+    return registry
 
 
 def builtin_layers() -> list[Layer]:
-    """The API price tables shipped in ``distillcost.pricing``, one layer per file."""
-    return list(_builtin().layers)
+    """The API price tables shipped in ``distillcost.pricing``, one layer per file (read once).
+
+    The checked records are kept in the user cache, keyed by the tables' text, so a
+    later start skips parsing them.
+    """
+    global _BUILTIN_CACHE
+    if _BUILTIN_CACHE is None:
+        texts = tuple(packaged_texts("distillcost.pricing"))
+        _BUILTIN_CACHE = memo("prices", texts, lambda: _parsed(texts).layers, list[ModelRecord])
+    return list(_BUILTIN_CACHE)
 
 
 def builtin_compute_layers() -> list[ComputeLayer]:
-    """The GPU tables shipped in ``distillcost.pricing`` (gpus.toml, serving.toml)."""
-    return list(_builtin().compute_layers)
+    """The GPU tables shipped in ``distillcost.pricing`` (gpus.toml, serving.toml), kept in
+    the user cache as the price tables are."""
+    global _COMPUTE_CACHE
+    if _COMPUTE_CACHE is None:
+        from distillcost.compute.records import Gpu, ServingBenchmark
+
+        texts = tuple(packaged_texts("distillcost.pricing"))
+
+        def layers(index: int) -> list[tuple[str, Any]]:
+            return [(layer[0], layer[index]) for layer in _parsed(texts).compute_layers]
+
+        gpus = memo("gpus", texts, lambda: layers(1), list[Gpu])
+        serving = memo("serving", texts, lambda: layers(2), list[ServingBenchmark])
+        _COMPUTE_CACHE = [
+            (origin, list(g), list(b)) for (origin, g), (_, b) in zip(gpus, serving, strict=True)
+        ]
+    return list(_COMPUTE_CACHE)
 
 
 def load_prices(
@@ -139,6 +159,6 @@ def merge_layers(layers: Sequence[tuple[str, Sequence[ModelRecord]]]) -> PriceTa
             models[record.id] = record
             for alias in record.aliases:
                 alias_owner[alias] = record.id
-    table = PriceTable(models.values())
+    table = PriceTable(models.values(), checked=True)  # every layer was checked as read
     table.sources = [(origin, len(records)) for origin, records in layers]
     return table
