@@ -47,8 +47,12 @@ def estimate(
     """Cost and time of one distillation campaign.
 
     Give a SCENARIO file (TOML: its keys are these flags with underscores, in
-    [limits] and [student] sections where grouped below; examples/template.toml
-    shows them all) and/or flags; flags win. Any
+    [limits], [student] and [serving] sections where grouped below;
+    examples/template.toml shows them all) and/or flags; flags win. A file
+    with [[stages]] is a pipeline (examples/self-instruct-pipeline.toml): its
+    stages are priced one after another and summed. A teacher named
+    self-hosted:BENCHMARK is an open-weight model on rented GPUs
+    (`distillcost gpus serving`). Any
     NUM may be a range LOW..BASE..HIGH (or LOW..HIGH): the estimate then
     reports low, base and high totals and which assumption moves the total
     most. Numbers accept k/M/B suffixes (52k, 1M, 1B).
@@ -67,6 +71,8 @@ def estimate(
           --prompt-tokens 300 --completion-tokens 300..500..800 \\
           --acceptance-rate 0.6..0.8..0.9 --batch --rpm 500 --tpm 2M
       distillcost estimate examples/essay.toml --as-of 2024-08-01 -m gpt-4o-mini
+      distillcost estimate examples/self-instruct-pipeline.toml
+      distillcost estimate examples/cosmopedia.toml --serving-gpus 64
     """
     from distillcost.estimator import estimate as run_estimate
 
