@@ -111,4 +111,5 @@ def materialize(
         retired=retired,
         origin=origin,
         notes=f"{note} {alias.notes}".strip(),
+        served=tuple((t.from_, models[t.model].id) for t, _ in _periods(alias)),
     )

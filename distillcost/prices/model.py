@@ -272,6 +272,8 @@ class ModelRecord:
     origin: str = "built-in"
     overrides: tuple[str, ...] = field(default=(), compare=False)
     notes: str = declared(k.MODEL_NOTES, default="")
+    # A moving name's targets: (from, model id), oldest first (set by prices.aliases)
+    served: tuple[tuple[date, str], ...] = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         ordered = tuple(sorted(self.history, key=lambda e: e.effective_from))
@@ -298,6 +300,14 @@ class ModelRecord:
                 source=change.source,
             )
         return out
+
+    def served_on(self, as_of: date) -> str | None:
+        """For a moving name, the model it pointed at on ``as_of`` (else None)."""
+        current = None
+        for start, model_id in self.served:
+            if start <= as_of:
+                current = model_id
+        return current
 
     @property
     def first_priced(self) -> date | None:

@@ -5,7 +5,8 @@ plugins (entry point group ``distillcost.prices``) < the user's config dir
 (``$DISTILLCOST_CONFIG_DIR/prices/*.toml|csv|json``, default ``~/.config/distillcost``)
 < ``--prices FILE`` / ``load_prices(extra=...)``. Built-in tables register through
 the same registry as plugins. Each record keeps its ``origin`` and the origins it
-``overrides``.
+``overrides``. Teacher files (reasoning profiles, usage tiers) found among them are
+stacked in the same order into ``table.teachers``.
 """
 
 from __future__ import annotations
@@ -15,31 +16,18 @@ import os
 from collections.abc import Sequence
 
 from distillcost.config import config_dir
-from distillcost.plugins import PriceRegistry, load_price_plugins
-from distillcost.prices.files import WarningHandler, load_price_file, price_files_in
+from distillcost.plugins import load_price_plugins
+from distillcost.prices.files import WarningHandler, price_files_in, read_table_file
+from distillcost.prices.formats import ParseResult
 from distillcost.prices.model import ModelRecord
+from distillcost.prices.shipped import Layer, TeacherLayer, shipped_layers
 from distillcost.prices.table import PriceTable
-
-Layer = tuple[str, list[ModelRecord]]
-
-
-_BUILTIN_CACHE: list[Layer] | None = None
+from distillcost.prices.teachers import TeacherBook
 
 
 def builtin_layers() -> list[Layer]:
-    """The tables shipped in ``distillcost.pricing``, one layer per file (read once)."""
-    global _BUILTIN_CACHE
-    if _BUILTIN_CACHE is None:
-        from importlib import resources
-
-        registry = PriceRegistry("built-in")
-        root = resources.files("distillcost.pricing")
-        for item in sorted(root.iterdir(), key=lambda p: p.name):
-            if item.name.endswith(".toml"):
-                text = item.read_text(encoding="utf-8")
-                registry.text(item.name, text, origin=f"built-in:{item.name}")
-        _BUILTIN_CACHE = registry.layers
-    return list(_BUILTIN_CACHE)
+    """The price tables shipped in ``distillcost.pricing``, one layer per file (read once)."""
+    return list(shipped_layers()[0])
 
 
 def load_prices(
@@ -60,18 +48,29 @@ def load_prices(
     none of these knows is looked up in genai-prices (current prices only, marked so).
     """
     layers: list[Layer] = []
+    teacher_layers: list[TeacherLayer] = []
+
+    def add(origin: str, result: ParseResult) -> None:
+        if result.teacher is not None:
+            teacher_layers.append((origin, result.teacher))
+        else:
+            layers.append((origin, result.records))
+
     if builtin:
-        layers.extend(builtin_layers())
+        shipped, shipped_teachers = shipped_layers()
+        layers.extend(shipped)
+        teacher_layers.extend(shipped_teachers)
     if plugins:
-        layers.extend(load_price_plugins(on_warning=on_warning))
+        layers.extend(load_price_plugins(on_warning=on_warning, teacher_layers=teacher_layers))
     if user_dir:
         for path in price_files_in(config_dir() / "prices", on_warning):
             origin = f"config:{path}"
-            layers.append((origin, load_price_file(path, origin=origin, on_warning=on_warning)))
+            add(origin, read_table_file(path, origin=origin, on_warning=on_warning))
     for name in extra:
         origin = f"file:{name}"
-        layers.append((origin, load_price_file(name, origin=origin, on_warning=on_warning)))
+        add(origin, read_table_file(name, origin=origin, on_warning=on_warning))
     table = merge_layers(layers)
+    table.teachers = TeacherBook(teacher_layers)
     if fallback:
         from distillcost.prices.fallback import GenaiFallback
 
