@@ -194,15 +194,14 @@ def reasoning_for(
         return ReasoningChoice("none", ZERO, "none", text, reasons=True)
     level = _level(sc.reasoning_effort, model, profile, notes)
     if level == "none":
-        asked = sc.reasoning_effort == "none"
-        why = "as asked" if asked else f"{model.id}'s API default"
-        text = (
-            f"reasoning off ({why}; profile {profile.name}: {_short(profile.default_source)})"
-            if not asked
-            else "reasoning off, as asked (reasoning_effort = none)"
-        )
-        if not asked:
-            text += "; --reasoning-effort turns it on"
+        if sc.reasoning_effort == "none":
+            text = "reasoning off, as asked (reasoning_effort = none)"
+        else:
+            how = "assumed" if profile.default_source.startswith("assumption") else "documented"
+            text = (
+                f"reasoning off: {model.id} reasons only when asked ({how} API default, "
+                f"reasoning profile {profile.name}); --reasoning-effort LEVEL turns it on"
+            )
         notes.append(text)
         return ReasoningChoice("none", ZERO, "profile", text, profile.name, reasons=True)
     factor = _factor(book, level, profile)
@@ -285,11 +284,6 @@ def _reasoning_text(
         f"(range {present.tokens(tokens.low)}–{present.tokens(tokens.high)}), an assumption "
         f"(reasoning profile {profile.name}: {stand_in}{scaled})"
     )
-
-
-def _short(text: str, width: int = 90) -> str:
-    one = " ".join(text.split())
-    return one if len(one) <= width else one[: width - 1].rstrip() + "…"
 
 
 # -- usage tiers ----------------------------------------------------------------------------

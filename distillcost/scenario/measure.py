@@ -147,6 +147,7 @@ def measure_profile(sc: Scenario, encoding: str | None = None) -> Scenario:
 def _requests(sc: Scenario, records: int, turns: MeasuredTurns | None) -> Decimal:
     """The requests that send every record once: per assistant turn (measured) or per
     turn given, times the samples when each is its own request."""
-    per_record = turns.turns if turns is not None else sc.turns.base
     samples = sc.samples_per_prompt.base if sc.input_billed_per_sample else Decimal(1)
-    return records * per_record * samples
+    if turns is not None:  # the turns counted, scaled to every record when sampled
+        return Decimal(records) * turns.requests / turns.conversations * samples
+    return records * sc.turns.base * samples
