@@ -735,3 +735,25 @@ def test_no_profile_presents_an_assumption_as_measured_without_saying_what_stand
             assert profile.why
         else:
             assert profile.source and profile.measured_model
+
+
+# ---------------------------------------------------------------- prices tiers / reasoning
+
+
+def test_prices_tiers_lists_what_tier_applies(runner, cli):
+    data = as_json(runner, cli, "prices", "tiers", "openai:1", "--as-of", TODAY)
+    rows = {row["model"]: row for row in data["rows"]}
+    # the same figures an estimate with --tier openai:1 applies (2025-10-02 copy)
+    assert (rows["gpt-4o-mini"]["rpm"], rows["gpt-4o-mini"]["tpm"]) == (500, 200_000)
+    assert rows["gpt-4o-mini"]["effective_from"] == "2025-10-02"
+    assert {row["tier"] for row in data["rows"]} == {"openai:1"}
+    result = runner.invoke(cli, ["prices", "tiers", "nosuch:1"])
+    assert result.exit_code == 1 and "no usage tiers for provider 'nosuch'" in result.output
+
+
+def test_prices_reasoning_lists_what_estimates_assume(runner, cli):
+    data = as_json(runner, cli, "prices", "reasoning", "o3", "gpt-4o", "--effort", "low")
+    rows = {row["model"]: row for row in data["rows"]}
+    # o4-mini's figures at high (77 / 543 / 3,832) x 0.3
+    assert (rows["o3"]["low"], rows["o3"]["base"], rows["o3"]["high"]) == ("23", "163", "1150")
+    assert rows["gpt-4o"]["reasoning"] == "none"
