@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 
@@ -42,15 +41,13 @@ def commands(py: str) -> dict[str, list[str]]:
 
 def timed_rounds(cmds: dict[str, list[str]], runs: int) -> dict[str, float]:
     """Median wall seconds per command over ``runs`` interleaved rounds (one warm-up)."""
+    from bench_estimate import timed_run  # this directory is on sys.path when run
+
     times: dict[str, list[float]] = {name: [] for name in cmds}
     for i in range(runs + 1):
         for name, cmd in cmds.items():
-            start = time.perf_counter()
-            proc = subprocess.run(cmd, capture_output=True, text=True)
-            elapsed = time.perf_counter() - start
-            if proc.returncode != 0:
-                raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
-            if i:
+            elapsed = timed_run(cmd)
+            if i:  # the first round warms the caches
                 times[name].append(elapsed)
     return {name: statistics.median(values) for name, values in times.items()}
 

@@ -25,6 +25,9 @@ TABLE = load_prices(fallback=False)
 CHATS = str(Path(__file__).resolve().parent.parent / "examples" / "sample-chat.jsonl")
 TODAY = "2026-11-27"  # the date the issue's comparison was made on
 PLAIN = ["--examples", "500k", "--prompt-tokens", "150", "--completion-tokens", "400"]
+# gpt-4o-mini, 100k requests of 150 + 400 tokens, on the issue's date
+MINI = ["-m", "gpt-4o-mini", "--examples", "100k", "--prompt-tokens", "150"]
+MINI += ["--completion-tokens", "400", "--as-of", TODAY]
 
 
 def invoke(runner, cli, *args: str):
@@ -290,8 +293,7 @@ def test_tier_1_and_tier_5_wall_clocks_follow_the_published_limits(runner, cli):
     #   tier 1: rpm 100k x 60 / 500 = 12,000 s; tpm 55M x 60 / 200k = 16,500 s;
     #           rpd 100k x 86,400 / 10,000 = 864,000 s  -> binding rpd, 10 days
     #   tier 5: rpm 100k x 60 / 30,000 = 200 s; tpm 55M x 60 / 150M = 22 s -> binding rpm
-    campaign = ["-m", "gpt-4o-mini", "--examples", "100k", "--prompt-tokens", "150"]
-    campaign += ["--completion-tokens", "400", "--as-of", TODAY]
+    campaign = MINI
     one = time_of(runner, cli, *campaign, "--tier", "openai:1")
     five = time_of(runner, cli, *campaign, "--tier", "openai:5")
     assert one["binding_limit"] == "rpd" and D(one["wall_clock_seconds"]) == 864_000
@@ -314,16 +316,7 @@ def test_the_output_names_the_tier_and_the_binding_limit(runner, cli):
         runner,
         cli,
         "estimate",
-        "-m",
-        "gpt-4o-mini",
-        "--examples",
-        "100k",
-        "--prompt-tokens",
-        "150",
-        "--completion-tokens",
-        "400",
-        "--as-of",
-        TODAY,
+        *MINI,
         "--tier",
         "openai:1",
     ).output
@@ -379,16 +372,7 @@ def test_explicit_limits_win_over_the_tier(runner, cli):
         runner,
         cli,
         "estimate",
-        "-m",
-        "gpt-4o-mini",
-        "--examples",
-        "100k",
-        "--prompt-tokens",
-        "150",
-        "--completion-tokens",
-        "400",
-        "--as-of",
-        TODAY,
+        *MINI,
         "--tier",
         "openai:5",
         "--rpm",
@@ -578,22 +562,21 @@ def one_price(tmp_path: Path) -> Path:
     return table
 
 
-def test_a_multi_turn_sharegpt_file_alone_is_priced_per_turn(runner, cli, sharegpt, one_price):
+@pytest.fixture
+def priced_chats(runner, cli, sharegpt, one_price):
+    """The estimate of the ShareGPT file by m1 ($1 / $2 per 1M), with more flags."""
+
+    def estimate_file(*flags: str) -> dict:
+        common = ["-m", "m1", "--prices", str(one_price), "--as-of", "2025-01-01"]
+        return as_json(runner, cli, "estimate", *common, "--chat-file", str(sharegpt), *flags)
+
+    return estimate_file
+
+
+def test_a_multi_turn_sharegpt_file_alone_is_priced_per_turn(priced_chats):
     requests, inputs, kept, outputs = hand_turns()
     assert (requests, len(SHAREGPT)) == (6, 3)  # 3 + 1 + 2 assistant turns
-    data = as_json(
-        runner,
-        cli,
-        "estimate",
-        "-m",
-        "m1",
-        "--prices",
-        str(one_price),
-        "--as-of",
-        "2025-01-01",
-        "--chat-file",
-        str(sharegpt),
-    )
+    data = priced_chats()
     # no volume given: every assistant turn of the file's 3 conversations, once
     assert data["requests"] == requests
     assert D(data["accepted_examples"]) == 3
@@ -607,44 +590,17 @@ def test_a_multi_turn_sharegpt_file_alone_is_priced_per_turn(runner, cli, shareg
     assert any("no volume given" in n for n in data["notes"])
 
 
-def test_one_shot_regenerates_each_conversation_in_one_request(runner, cli, sharegpt, one_price):
+def test_one_shot_regenerates_each_conversation_in_one_request(priced_chats):
     _, _, kept, outputs = hand_turns()
-    data = as_json(
-        runner,
-        cli,
-        "estimate",
-        "-m",
-        "m1",
-        "--prices",
-        str(one_price),
-        "--as-of",
-        "2025-01-01",
-        "--chat-file",
-        str(sharegpt),
-        "--one-shot",
-    )
+    data = priced_chats("--one-shot")
     assert data["requests"] == 3
     assert D(data["tokens"]["input_uncached"]) == kept  # the prompt side, sent once
     assert D(data["tokens"]["output"]) == outputs
 
 
-def test_a_multi_turn_file_and_a_volume_scale_the_measured_turns(runner, cli, sharegpt, one_price):
+def test_a_multi_turn_file_and_a_volume_scale_the_measured_turns(priced_chats):
     requests, inputs, _, outputs = hand_turns()
-    data = as_json(
-        runner,
-        cli,
-        "estimate",
-        "-m",
-        "m1",
-        "--prices",
-        str(one_price),
-        "--as-of",
-        "2025-01-01",
-        "--chat-file",
-        str(sharegpt),
-        "--examples",
-        "300",
-    )
+    data = priced_chats("--examples", "300")
     # 300 conversations like the file's 3: 100x its turns and tokens
     assert data["requests"] == 100 * requests
     assert D(data["tokens"]["input_uncached"]) == 100 * inputs
