@@ -9,16 +9,19 @@ scale low 0.3, medium 0.6, high 1), never read back from the estimator.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from distillcost.estimator import estimate
 from distillcost.prices import load_prices
-from distillcost.prices.teachers import TeacherBook
+from distillcost.prices.teachers import TeacherBook, star_match
 from distillcost.scenario import Scenario
 
 TABLE = load_prices(fallback=False)
@@ -713,3 +716,12 @@ def test_prices_reasoning_lists_what_estimates_assume(runner, cli):
     # o4-mini's figures at high (77 / 543 / 3,832) x 0.3
     assert (rows["o3"]["low"], rows["o3"]["base"], rows["o3"]["high"]) == ("23", "163", "1150")
     assert rows["gpt-4o"]["reasoning"] == "none"
+
+
+@given(
+    name=st.text(alphabet="ab-./", max_size=8),
+    pattern=st.text(alphabet="ab-./*", max_size=8),
+)
+def test_profile_patterns_match_as_shell_stars_do(name, pattern):
+    # a second method: fnmatch, on names without its other syntax ([, ?)
+    assert star_match(name, pattern) == fnmatch.fnmatchcase(name, pattern)

@@ -20,7 +20,6 @@ no I/O.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -87,11 +86,30 @@ class ReasoningProfile:
     def matches(self, names: Iterable[str]) -> bool:
         """Whether any of a model's names (id, aliases) is one of ``models`` or fits a pattern."""
         for pattern in self.models:
-            wild = "*" in pattern or "?" in pattern
             for name in names:
-                if name == pattern or (wild and fnmatch.fnmatchcase(name.lower(), pattern.lower())):
+                if name == pattern or ("*" in pattern and star_match(name, pattern)):
                     return True
         return False
+
+
+def star_match(name: str, pattern: str) -> bool:
+    """``*`` matches any run of characters, case ignored; nothing else is special (model ids
+    may hold ``[``, ``?`` or ``.``, which a shell glob or a regex would read as syntax)."""
+    parts = pattern.lower().split("*")
+    text = name.lower()
+    if len(parts) == 1:
+        return text == parts[0]
+    if not text.startswith(parts[0]) or len(text) < len(parts[0]) + len(parts[-1]):
+        return False
+    if not text.endswith(parts[-1]):
+        return False
+    position = len(parts[0])
+    for part in parts[1:-1]:
+        found = text.find(part, position, len(text) - len(parts[-1]))
+        if found < 0:
+            return False
+        position = found + len(part)
+    return True
 
 
 @dataclass(frozen=True)
