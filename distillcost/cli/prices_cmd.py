@@ -29,6 +29,10 @@ from distillcost.prices import declarations as k
 from distillcost.prices.model import ModelRecord, PriceEntry, fields_of
 from distillcost.prices.table import PriceTable
 
+providers_option = click.option(
+    "--provider", "providers", multiple=True, help="Only this provider (repeatable)."
+)
+
 
 def builtin_option(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--no-builtin``: leave out the shipped tables (check your own sheet alone)."""
@@ -121,7 +125,7 @@ LIST_FORMATS = TABLE_FORMATS
 
 
 @prices.command("list", short_help="Prices in force on a date, one row per model.")
-@click.option("--provider", "providers", multiple=True, help="Only this provider (repeatable).")
+@providers_option
 @click.option(
     "--as-of",
     type=DATE,
@@ -469,7 +473,7 @@ DIFF_FORMATS = TABLE_FORMATS
 @prices.command(short_help="What changed between two dates.")
 @click.argument("date1", type=DATE)
 @click.argument("date2", type=DATE)
-@click.option("--provider", "providers", multiple=True, help="Only this provider (repeatable).")
+@providers_option
 @output_options(DIFF_FORMATS)
 @prices_option
 @builtin_option
@@ -541,7 +545,7 @@ AUDIT_FORMATS = TABLE_FORMATS
     is_flag=True,
     help="List the disagreements the tables record as sourced exceptions too.",
 )
-@click.option("--provider", "providers", multiple=True, help="Only this provider (repeatable).")
+@providers_option
 @output_options(AUDIT_FORMATS)
 @prices_option
 @builtin_option
