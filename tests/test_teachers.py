@@ -725,3 +725,21 @@ def test_prices_reasoning_lists_what_estimates_assume(runner, cli):
 def test_profile_patterns_match_as_shell_stars_do(name, pattern):
     # a second method: fnmatch, on names without its other syntax ([, ?)
     assert star_match(name, pattern) == fnmatch.fnmatchcase(name, pattern)
+
+
+def test_the_teacher_files_are_kept_in_the_start_up_cache(tmp_path, monkeypatch):
+    from distillcost.prices import shipped
+
+    monkeypatch.setenv("DISTILLCOST_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(shipped, "_CACHE", None)
+    parsed = shipped.shipped_teacher_layers()
+    assert [p.name[:9] for p in tmp_path.iterdir()] == ["teachers-"]
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("parsed the teacher files again")
+
+    monkeypatch.setattr(shipped, "_CACHE", None)
+    monkeypatch.setattr(shipped, "parse_text", no_parsing)
+    again = shipped.shipped_teacher_layers()
+    assert again == parsed  # every profile, scale, tier and row, read back whole
+    assert [origin for origin, _ in again] == [origin for origin, _ in parsed]

@@ -217,8 +217,8 @@ def text_report(result: Estimate) -> str:
     for row in result.assumptions():
         shown = present.span(row["value"], row["low"], row["high"], "exact")
         add(f"  {row['name']:<24} {shown:<30} {row['origin']}")
-    shown = {result.reasoning.text if result.reasoning else "", limits.text() if limits else ""}
-    notes = [note for note in result.notes if note not in shown]  # said above already
+    above = {result.reasoning.text if result.reasoning else "", limits.text() if limits else ""}
+    notes = [note for note in result.notes if note not in above]  # said above already
     if notes:
         add("")
         add("Notes")

@@ -80,3 +80,36 @@ def shape(cls: type) -> list[Any]:
         nested = [a for a in typing.get_args(hints[f.name]) if dataclasses.is_dataclass(a)]
         out += [shape(a) for a in nested if isinstance(a, type)]
     return out
+
+
+Layers = list[tuple[str, Any]]
+
+
+def cached_layers(
+    kind: str,
+    key: Any,
+    to: Convert,
+    back: Convert,
+    build: Callable[[], Layers],
+) -> Layers:
+    """``build()``'s ``(origin, value)`` layers, kept in the user cache as plain data.
+
+    ``key`` (the files' text and the record classes' :func:`shape`) names the snapshot,
+    so a change to either builds it again; ``to``/``back`` turn a value into plain data
+    and back. A snapshot that does not read back is rebuilt.
+    """
+    import hashlib
+    import marshal
+
+    from distillcost import cache
+
+    name = f"{kind}-{hashlib.sha256(repr(key).encode()).hexdigest()[:16]}.snapshot"
+    payload = cache.read(name)
+    if payload is not None:
+        try:
+            return [(origin, back(value)) for origin, value in marshal.loads(payload)]
+        except (ValueError, EOFError, TypeError, KeyError):
+            pass  # not the shape this version writes: build again
+    layers = build()
+    cache.write(name, marshal.dumps([(origin, to(value)) for origin, value in layers]))
+    return layers

@@ -12,19 +12,17 @@ stacked in the same order into ``table.teachers``.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import marshal
 import os
 from collections.abc import Sequence
+from typing import Any
 
-from distillcost import cache
 from distillcost.config import config_dir
 from distillcost.plugins import PriceRegistry, load_price_plugins
 from distillcost.prices.files import WarningHandler, price_files_in, read_table_file
 from distillcost.prices.formats import ParseResult
 from distillcost.prices.model import ModelRecord
 from distillcost.prices.shipped import TEACHER_FILES, TeacherLayer, shipped_teacher_layers
-from distillcost.prices.snapshot import from_plain, shape, to_plain
+from distillcost.prices.snapshot import cached_layers, from_plain, shape, to_plain
 from distillcost.prices.table import PriceTable
 from distillcost.prices.teachers import TeacherBook
 
@@ -51,31 +49,22 @@ def builtin_layers() -> list[Layer]:
             for item in sorted(root.iterdir(), key=lambda p: p.name)
             if item.name.endswith(".toml") and item.name not in TEACHER_FILES
         ]
-        key = (_SNAPSHOT_FORMAT, shape(ModelRecord), texts)
-        digest = hashlib.sha256(repr(key).encode()).hexdigest()[:16]
-        name = f"prices-{digest}.snapshot"
-        layers = _read_snapshot(name)
-        if layers is None:
+
+        def parse() -> list[tuple[str, Any]]:
             registry = PriceRegistry("built-in")
             for file, text in texts:
                 registry.text(file, text, origin=f"built-in:{file}")
-            layers = registry.layers
-            cache.write(name, marshal.dumps([(o, [to_plain(r) for r in rs]) for o, rs in layers]))
+            return list(registry.layers)
+
+        layers = cached_layers(
+            "prices",
+            (_SNAPSHOT_FORMAT, shape(ModelRecord), texts),
+            lambda records: [to_plain(r) for r in records],
+            lambda plain: [from_plain(ModelRecord, r) for r in plain],
+            parse,
+        )
         _BUILTIN_CACHE = layers
     return list(_BUILTIN_CACHE)
-
-
-def _read_snapshot(name: str) -> list[Layer] | None:
-    payload = cache.read(name)
-    if payload is None:
-        return None
-    try:
-        return [
-            (origin, [from_plain(ModelRecord, r) for r in records])
-            for origin, records in marshal.loads(payload)
-        ]
-    except (ValueError, EOFError, TypeError, KeyError):
-        return None  # not the shape this version writes: parse the tables again
 
 
 def load_prices(
