@@ -24,7 +24,10 @@ distribution names. A plugin that fails, or registers bad data, is an error
 naming the plugin — never skipped silently.
 
 The ``distillcost.templates`` group works the same way with
-``register_templates(register)``, where ``register(path)`` adds a template dir.
+``register_templates(register)``, where ``register(path)`` adds a template dir, and
+the ``distillcost.scores`` group with ``register_scores(register)``, where
+``register(path)`` adds a capability-score file or directory
+(:mod:`distillcost.capability.sources`).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from distillcost.errors import PriceDataError, did_you_mean
+from distillcost.errors import DistillcostError, PriceDataError, did_you_mean
 from distillcost.prices.files import WarningHandler, price_files_in, read_table_file
 from distillcost.prices.formats import ParseResult, parse_text
 from distillcost.prices.model import ModelRecord
@@ -45,6 +48,7 @@ from distillcost.prices.teachers import TeacherData
 
 PLUGIN_GROUP = "distillcost.prices"
 TEMPLATE_GROUP = "distillcost.templates"
+SCORE_GROUP = "distillcost.scores"
 ENV_VAR = "DISTILLCOST_PLUGINS"
 
 
@@ -154,7 +158,7 @@ def selected_entry_points(group: str) -> list[metadata.EntryPoint]:
     return chosen
 
 
-def _hook(ep: metadata.EntryPoint, attr: str) -> Callable[..., Any]:
+def plugin_hook(ep: metadata.EntryPoint, attr: str) -> Callable[..., Any]:
     try:
         obj = ep.load()
     except Exception as exc:
@@ -169,6 +173,36 @@ def _hook(ep: metadata.EntryPoint, attr: str) -> Callable[..., Any]:
     return hook
 
 
+def run_hook(
+    ep: metadata.EntryPoint,
+    hook: Callable[..., Any],
+    registry: Any,
+    error: type[DistillcostError],
+    what: str,
+) -> None:
+    """Call a plugin's hook with its registry; any failure is ``error`` naming the plugin."""
+    try:
+        hook(registry)
+    except error as exc:
+        raise error(f"plugin {ep.name!r}: {exc}") from exc
+    except Exception as exc:
+        raise error(
+            f"plugin {ep.name!r} failed while registering {what}: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def packaged_texts(package: str, suffix: str = ".toml") -> list[tuple[str, str]]:
+    """(file name, text) of the ``suffix`` files shipped in ``package``, in name order."""
+    from importlib import resources
+
+    root = resources.files(package)
+    return [
+        (item.name, item.read_text(encoding="utf-8"))
+        for item in sorted(root.iterdir(), key=lambda p: p.name)
+        if item.name.endswith(suffix)
+    ]
+
+
 def load_price_plugins(
     on_warning: WarningHandler | None = None,
     teacher_layers: list[tuple[str, TeacherData]] | None = None,
@@ -177,16 +211,8 @@ def load_price_plugins(
     teacher files they register (reasoning profiles, usage tiers) go to ``teacher_layers``."""
     layers: list[tuple[str, list[ModelRecord]]] = []
     for ep in selected_entry_points(PLUGIN_GROUP):
-        hook = _hook(ep, "register_prices")
         registry = PriceRegistry(ep.name, on_warning)
-        try:
-            hook(registry)
-        except PriceDataError as exc:
-            raise PriceDataError(f"plugin {ep.name!r}: {exc}") from exc
-        except Exception as exc:
-            raise PriceDataError(
-                f"plugin {ep.name!r} failed while registering prices: {type(exc).__name__}: {exc}"
-            ) from exc
+        run_hook(ep, plugin_hook(ep, "register_prices"), registry, PriceDataError, "prices")
         layers.extend(registry.layers)
         if teacher_layers is not None:
             teacher_layers.extend(registry.teacher_layers)
@@ -205,7 +231,7 @@ def template_dirs() -> list[Path]:
     """Template directories registered by plugins (``distillcost.templates`` group)."""
     dirs: list[Path] = []
     for ep in selected_entry_points(TEMPLATE_GROUP):
-        hook = _hook(ep, "register_templates")
+        hook = plugin_hook(ep, "register_templates")
         try:
             hook(lambda path: dirs.append(Path(path)))
         except Exception as exc:

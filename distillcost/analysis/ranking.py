@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from distillcost.analysis.common import (
     ESTIMATE_COLUMNS,
     ESTIMATE_FIELDS,
+    EstimateCache,
     check_campaign,
     estimate_fields,
     frame,
@@ -216,6 +217,7 @@ def compare(
     *,
     as_of: date | None = None,
     include_preview: bool = False,
+    cache: EstimateCache | None = None,
 ) -> ComparisonResult:
     """The same campaign for many teachers, ranked by total cost (cheapest first).
 
@@ -224,7 +226,8 @@ def compare(
     cannot run the campaign (the estimator refuses it, or it retires before the
     campaign's wall clock ends) lands in ``unavailable`` with the reason. Preview,
     experimental and free models are priced into ``unranked`` unless
-    ``include_preview``.
+    ``include_preview``. ``cache`` re-uses estimates across calls on many dates (see
+    :class:`EstimateCache`).
     """
     check_campaign(scenario)
     check_tiers(scenario, table.teachers)
@@ -247,7 +250,10 @@ def compare(
             not_priced.append(Unavailable(record.id, record.provider, why, kind, since))
             continue
         try:
-            result = estimate(scenario, table, teacher=record.id, as_of=when)
+            if cache is not None:
+                result = cache.estimate(record, when)
+            else:
+                result = estimate(scenario, table, teacher=record.id, as_of=when)
         except DistillcostError as exc:
             cannot_run.append(Unavailable(record.id, record.provider, reason(exc, record.id)))
             continue

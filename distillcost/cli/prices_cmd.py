@@ -523,6 +523,16 @@ AUDIT_FIELDS: tuple[Column, ...] = (
     Column("recorded", "recorded as"),
 )
 AUDIT_FORMATS = TABLE_FORMATS
+MISSING_FIELDS: tuple[Column, ...] = (
+    Column("provider", "provider"),
+    Column("model", "model"),
+    Column("input", "input", "price"),
+    Column("output", "output", "price"),
+    Column("cached_input", "cached input", "price"),
+    Column("since", "since", "date"),
+    Column("dataset", "dataset"),
+    Column("also", "also named"),
+)
 
 
 @prices.command(short_help="Compare the curated tables with genai-prices (and LiteLLM's map).")
@@ -545,6 +555,13 @@ AUDIT_FORMATS = TABLE_FORMATS
     is_flag=True,
     help="List the disagreements the tables record as sourced exceptions too.",
 )
+@click.option(
+    "--missing",
+    "list_missing",
+    is_flag=True,
+    help="Instead, list the chat models the datasets price on --as-of that the curated "
+    "tables lack, for the providers they cover.",
+)
 @providers_option
 @output_options(AUDIT_FORMATS)
 @prices_option
@@ -553,6 +570,7 @@ def audit(
     litellm_file: str | None,
     as_of: date,
     show_all: bool,
+    list_missing: bool,
     providers: tuple[str, ...],
     fmt: str | None,
     output: str | None,
@@ -564,9 +582,9 @@ def audit(
     \b
     Each curated model is matched to the dataset's model of the same provider
     and exact name, and every price the dataset gives is compared with the
-    curated entry in force: on the --as-of date, and on each date the dataset
-    says a price changed. A price only the curated table gives is not a
-    disagreement. A disagreement the curated entry records (a
+    curated entry in force: on the --as-of date, on each date the dataset says
+    a price changed, and on the last day a retired model was sold. A price
+    only the curated table gives is not a disagreement. A disagreement the curated entry records (a
     [[models.prices.disputes]] table with the dataset's value and the
     evidence: "genai-prices has X; the provider's page of DATE says Y") is
     recorded; any other is listed, and the command exits 1.
@@ -577,13 +595,21 @@ def audit(
     entry (with its source) or record the dispute.
 
     \b
+    --missing lists, instead, the chat models a dataset prices on --as-of that
+    no curated model or alias names, for the providers the curated tables cover
+    (a model sold only for images, audio, speech, embeddings, realtime or
+    moderation is left out, by its name and, for genai-prices, by its prices).
+
+    \b
     Examples:
       distillcost prices audit
       distillcost prices audit --litellm model_prices_and_context_window.json
       distillcost prices audit --all --provider anthropic -f csv -o audit.csv
+      distillcost prices audit --missing --provider openai --provider google
     """
     from distillcost.prices import load_price_file
     from distillcost.prices.audit import audit as run_audit
+    from distillcost.prices.audit import missing
     from distillcost.prices.formats.genai import genai_records, genai_version
 
     fmt = resolve_format(fmt, output, AUDIT_FORMATS, "text")
@@ -591,9 +617,14 @@ def audit(
     table = load_table(price_files, builtin)
     _check_providers(table, providers)
     ours = [m for m in table if not providers or m.provider in providers]
-    datasets = [(f"genai-prices {genai_version()}", genai_records())]
+    datasets = [(f"genai-prices {genai_version()}", genai_records(chat_only=list_missing))]
     if litellm_file:
-        datasets.append((f"litellm ({litellm_file})", load_price_file(litellm_file)))
+        datasets.append(
+            (f"litellm ({litellm_file})", load_price_file(litellm_file, on_warning=warn))
+        )
+    if list_missing:
+        _emit_missing(ours, datasets, as_of, fmt, output, missing)
+        return
     found = []
     summary = []
     for name, records in datasets:
@@ -619,6 +650,31 @@ def audit(
             f"{unrecorded} disagreement{'s' if unrecorded != 1 else ''} not recorded in the "
             "tables: fix the entry from the provider's page, or record a dispute with evidence"
         )
+
+
+def _emit_missing(
+    ours: list[ModelRecord],
+    datasets: list[tuple[str, list[ModelRecord]]],
+    as_of: date,
+    fmt: str,
+    output: str | None,
+    missing: Callable[..., list[Any]],
+) -> None:
+    """`prices audit --missing`: what the datasets price that the curated tables lack."""
+    rows = []
+    for name, records in datasets:
+        found = missing(ours, records, name, as_of)
+        rows += [r.to_dict() for r in found]
+        covered = ", ".join(sorted({r.provider for r in ours}))
+        warn(f"{name}: {len(found)} chat models the curated tables lack ({covered})")
+    title = (
+        f"Chat models the curated tables lack, priced on {as_of.isoformat()} (USD per 1M tokens)"
+    )
+    emit(
+        Output(data=rows, tables=[Table(MISSING_FIELDS, tuple(rows), title=title, missing="—")]),
+        fmt,
+        output,
+    )
 
 
 @prices.command(short_help="Check price files; report every problem.")

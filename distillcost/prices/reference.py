@@ -35,7 +35,7 @@ def sections() -> list[tuple[str, type | None]]:
     return [("`[meta]`", None), *_tables(ModelRecord, "models"), *_tables(AliasRecord, "aliases")]
 
 
-def _row(key: k.Key) -> str:
+def key_row(key: k.Key) -> str:
     flags = []
     if key.required:
         flags.append("required")
@@ -85,7 +85,14 @@ def teacher_reference_markdown() -> str:
 
 
 def _table(title: str, keys: list[k.Key]) -> list[str]:
-    return ["", f"**{title}**", "", "| Key | Meaning |", "|---|---|", *(_row(key) for key in keys)]
+    return [
+        "",
+        f"**{title}**",
+        "",
+        "| Key | Meaning |",
+        "|---|---|",
+        *(key_row(key) for key in keys),
+    ]
 
 
 def update(readme: str) -> str:

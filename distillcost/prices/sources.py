@@ -14,56 +14,41 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Sequence
-from typing import Any
 
 from distillcost.config import config_dir
-from distillcost.plugins import PriceRegistry, load_price_plugins
+from distillcost.plugins import PriceRegistry, load_price_plugins, packaged_texts
 from distillcost.prices.files import WarningHandler, price_files_in, read_table_file
 from distillcost.prices.formats import ParseResult
 from distillcost.prices.model import ModelRecord
 from distillcost.prices.shipped import TEACHER_FILES, TeacherLayer, shipped_teacher_layers
-from distillcost.prices.snapshot import cached_layers, from_plain, shape, to_plain
 from distillcost.prices.table import PriceTable
 from distillcost.prices.teachers import TeacherBook
+from distillcost.snapshot import memo
 
 Layer = tuple[str, list[ModelRecord]]
 
 
 _BUILTIN_CACHE: list[Layer] | None = None
-_SNAPSHOT_FORMAT = 1
 
 
 def builtin_layers() -> list[Layer]:
     """The tables shipped in ``distillcost.pricing``, one layer per file (read once).
 
-    The checked records are kept in the user cache, keyed by a hash of the tables'
-    text, so a later start skips parsing them.
+    The checked records are kept in the user cache, keyed by the tables' text, so a
+    later start skips parsing them.
     """
     global _BUILTIN_CACHE
     if _BUILTIN_CACHE is None:
-        from importlib import resources
+        # the price tables: reasoning.toml beside them is a teacher file (prices.shipped)
+        texts = [t for t in packaged_texts("distillcost.pricing") if t[0] not in TEACHER_FILES]
 
-        root = resources.files("distillcost.pricing")
-        texts = [
-            (item.name, item.read_text(encoding="utf-8"))
-            for item in sorted(root.iterdir(), key=lambda p: p.name)
-            if item.name.endswith(".toml") and item.name not in TEACHER_FILES
-        ]
-
-        def parse() -> list[tuple[str, Any]]:
+        def parse() -> list[Layer]:
             registry = PriceRegistry("built-in")
             for file, text in texts:
                 registry.text(file, text, origin=f"built-in:{file}")
-            return list(registry.layers)
+            return registry.layers
 
-        layers = cached_layers(
-            "prices",
-            (_SNAPSHOT_FORMAT, shape(ModelRecord), texts),
-            lambda records: [to_plain(r) for r in records],
-            lambda plain: [from_plain(ModelRecord, r) for r in plain],
-            parse,
-        )
-        _BUILTIN_CACHE = layers
+        _BUILTIN_CACHE = memo("prices", texts, parse, list[ModelRecord])
     return list(_BUILTIN_CACHE)
 
 
