@@ -37,6 +37,7 @@ class AliasRecord:
     name: str = declared(k.ALIAS_NAME)
     targets: tuple[AliasTarget, ...] = declared(TARGETS, default=(), nested=AliasTarget)
     retired: date | None = declared(k.ALIAS_RETIRED, default=None)
+    reasoning: str | None = declared(k.ALIAS_REASONING, default=None)
     notes: str = declared(k.ALIAS_NOTES, default="")
 
 
@@ -105,8 +106,8 @@ def materialize(
         max_output_tokens=last.max_output_tokens,
         limits=tuple(limits),
         status=last.status,
-        reasoning=last.reasoning,
-        reasoning_efforts=last.reasoning_efforts,
+        reasoning=alias.reasoning or last.reasoning,
+        reasoning_efforts=() if alias.reasoning == "none" else last.reasoning_efforts,
         released=min(t.from_ for t in alias.targets),
         retired=retired,
         origin=origin,

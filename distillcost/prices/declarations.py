@@ -419,6 +419,12 @@ META: tuple[Key, ...] = (
 # -- a name that pointed at different models over time (gpt-4o, *-latest, deepseek-chat) ----
 ALIAS_NAME = Key("name", "the moving name", values.name, required=True)
 ALIAS_RETIRED = Key("retired", "the day the name stopped working", values.day)
+ALIAS_REASONING = Key(
+    "reasoning",
+    "none | optional | always, when the name fixes the mode (deepseek-chat: none, "
+    "deepseek-reasoner: always); default: the served model's",
+    values.choice(REASONING_MODES),
+)
 ALIAS_NOTES = Key("notes", "free text", values.text, verbatim=True)
 TARGET_FROM = Key("from", "the day the name started to serve this model", values.day, required=True)
 TARGET_MODEL = Key(
