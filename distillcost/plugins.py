@@ -14,6 +14,7 @@ accepts what a plugin has:
     def register_prices(register):
         register(ModelRecord(...))                 # one record, or a list of them
         register.file(HERE / "acme.toml")          # a .toml/.csv/.json table
+        register.file(HERE / "acme-tiers.toml")    # usage tiers or reasoning profiles
         register.directory(HERE / "tables")        # every table in a directory
 
 Plugins sit between the built-in tables and the user's own files (see
@@ -39,10 +40,16 @@ from pathlib import Path
 from typing import Any
 
 from distillcost.errors import DistillcostError, PriceDataError, did_you_mean
-from distillcost.prices.files import ComputeLayer, WarningHandler, load_table_file, price_files_in
+from distillcost.prices.files import (
+    ComputeLayer,
+    WarningHandler,
+    price_files_in,
+    read_table_file,
+)
 from distillcost.prices.formats import ParseResult, parse_text
 from distillcost.prices.model import ModelRecord
 from distillcost.prices.problems import check_records, raise_problems
+from distillcost.prices.teachers import TeacherData
 
 PLUGIN_GROUP = "distillcost.prices"
 TEMPLATE_GROUP = "distillcost.templates"
@@ -60,6 +67,8 @@ class PriceRegistry:
         self.layers: list[tuple[str, list[ModelRecord]]] = []
         # (origin, GPUs, serving benchmarks) from GPU tables, in the same order
         self.compute_layers: list[ComputeLayer] = []
+        # (origin, reasoning profiles or usage tiers) from teacher files it registered
+        self.teacher_layers: list[tuple[str, TeacherData]] = []
 
     def __call__(self, item: ModelRecord | Iterable[ModelRecord] | str | os.PathLike[str]) -> None:
         """Register a record, records, or a path (a table file or a directory of tables)."""
@@ -98,10 +107,12 @@ class PriceRegistry:
         self._add(origin, result)
 
     def _add(self, origin: str, result: ParseResult) -> None:
-        """A parsed table as a layer: API prices, or GPUs and serving benchmarks."""
-        if result.gpus or result.serving:
+        """A price table's records, a teacher file's profiles or tiers, or a GPU table."""
+        if result.teacher is not None:
+            self.teacher_layers.append((origin, result.teacher))
+        elif result.gpus or result.serving:
             self.compute_layers.append((origin, result.gpus, result.serving))
-        if result.records or not (result.gpus or result.serving):
+        else:
             self.layers.append((origin, result.records))
 
     def file(self, path: str | os.PathLike[str]) -> None:
@@ -110,7 +121,7 @@ class PriceRegistry:
         if not path.is_file():
             raise PriceDataError(f"plugin {self.plugin!r} registered {path}, which is not a file")
         origin = f"plugin:{self.plugin}:{path.name}"
-        self._add(origin, load_table_file(path, origin=origin, on_warning=self.on_warning))
+        self._add(origin, read_table_file(path, origin=origin, on_warning=self.on_warning))
 
     def directory(self, path: str | os.PathLike[str]) -> None:
         """Every ``*.toml``/``*.csv``/``*.json`` table of a directory, in name order."""
@@ -203,11 +214,15 @@ def packaged_texts(package: str, suffix: str = ".toml") -> list[tuple[str, str]]
 
 def load_price_plugins(
     on_warning: WarningHandler | None = None,
+    teacher_layers: list[tuple[str, TeacherData]] | None = None,
 ) -> list[tuple[str, list[ModelRecord]]]:
-    """(origin, records) from every selected plugin, in entry-point name order."""
+    """(origin, records) from every selected plugin, in entry-point name order; the
+    teacher files they register (reasoning profiles, usage tiers) go to ``teacher_layers``."""
     layers: list[tuple[str, list[ModelRecord]]] = []
     for registry in plugin_registries(on_warning):
         layers.extend(registry.layers)
+        if teacher_layers is not None:
+            teacher_layers.extend(registry.teacher_layers)
     return layers
 
 

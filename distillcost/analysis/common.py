@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from distillcost.errors import DistillcostError, ScenarioError, UnknownNameError
+from distillcost.estimator.teacher import limits_for
 from distillcost.present import Column
 from distillcost.scenario import Scenario, check_complete
 
@@ -132,7 +133,10 @@ class EstimateCache:
         student: Any = None
         if self._student is not None and self._student in self.table:
             student = id(self.table.get(self._student).entry_on(day))
-        return (record.id, id(entry), record.limits_on(day).effective_from, student)
+        # the usage tier's snapshot in force (its limits set the wall clock)
+        tier = limits_for(self.scenario, record, self.table.teachers, day, [])
+        snapshot = tier.effective_from if tier is not None else None
+        return (record.id, id(entry), record.limits_on(day).effective_from, student, snapshot)
 
     def estimate(self, record: ModelRecord, day: date) -> Estimate:
         """``estimate(scenario, table, teacher=record.id, as_of=day)``, re-used when it can be."""
@@ -145,4 +149,23 @@ class EstimateCache:
         if found is None:
             found = estimate(self.scenario, self.table, teacher=record.id, as_of=day)
             self._estimates[key] = found
+        if found.as_of != day and not _same_availability(found, day):
+            # a retirement near either date: its warning (and whether the campaign can
+            # finish) depends on the day itself
+            return estimate(self.scenario, self.table, teacher=record.id, as_of=day)
         return found if found.as_of == day else dataclasses.replace(found, as_of=day)
+
+
+def _same_availability(found: Estimate, day: date) -> bool:
+    """Whether ``found``, re-dated to ``day``, says the same about the teacher's retirement:
+    neither date is within the warning window, nor does the campaign end after it."""
+    from distillcost.estimator.availability import WARNING_DAYS
+
+    availability = found.availability
+    if availability is None or availability.retires is None:
+        return True
+    if availability.notes or (availability.retires - day).days <= WARNING_DAYS:
+        return False
+    if availability.ends is None:
+        return True
+    return day + (availability.ends - found.as_of) < availability.retires

@@ -339,7 +339,8 @@ def _point(
     if not sold:
         return FrontierPoint(day, note="no scored teacher was sold on this date")
     try:
-        ranked = compare(scenario, table, sold, as_of=day, cache=cache)
+        # free and experimental teachers were chosen above (include_free): rank what is sold
+        ranked = compare(scenario, table, sold, as_of=day, cache=cache, include_preview=True)
     except ScenarioError as exc:  # every teacher failed the same way: the campaign's fault
         return FrontierPoint(day, note=f"no teacher can run the campaign ({exc})")
     cheapest: ComparisonRow | None = None

@@ -15,6 +15,9 @@ from distillcost.prices.declarations import Key
 
 PER_GPU_HOUR = "USD per GPU-hour"
 
+GPU_FILES: tuple[str, ...] = ("gpus.toml", "serving.toml")
+"""The files of ``distillcost.pricing`` that are GPU tables, not price tables."""
+
 DEFAULT_OFFERING = "on-demand"
 OFFERINGS: tuple[str, ...] = ("on-demand", "spot", "reserved", "community", "serverless")
 """How a GPU-hour is sold: list price; preemptible; committed (a year, a capacity block);

@@ -37,18 +37,20 @@ def load_price_file(
     field of the first problem (and how many more there are); never returns a
     half-read table. ``path`` may also be ``genai-prices`` or
     ``genai-prices:openai,anthropic`` to adapt the installed genai-prices package.
+    A teacher file (reasoning profiles, usage tiers) holds no models: see
+    :func:`read_table_file`.
     """
-    return load_table_file(path, origin=origin, on_warning=on_warning).records
+    return read_table_file(path, origin=origin, on_warning=on_warning).records
 
 
-def load_table_file(
+def read_table_file(
     path: str | os.PathLike[str],
     *,
     origin: str | None = None,
     on_warning: WarningHandler | None = None,
 ) -> ParseResult:
-    """One table file, whatever it holds: API prices (``records``) or a GPU table
-    (``gpus``, ``serving``); its first problem raised as for :func:`load_price_file`."""
+    """One table file, read whole (or a PriceDataError for its first problem): API prices
+    (``records``), a teacher file (``teacher``) or a GPU table (``gpus``, ``serving``)."""
     result = parse_path(path, origin)
     raise_problems(result.problems, str(path))
     for message in result.warnings:

@@ -8,7 +8,8 @@ plugins (entry point group ``distillcost.prices``) < the user's config dir
 (``$DISTILLCOST_CONFIG_DIR/prices/*.toml|csv|json``, default ``~/.config/distillcost``)
 < ``--prices FILE`` / ``load_prices(extra=...)``. Built-in tables register through
 the same registry as plugins. Each record keeps its ``origin`` and the origins it
-``overrides``.
+``overrides``. Teacher files (reasoning profiles, usage tiers) found among them are
+stacked in the same order into ``table.teachers``.
 """
 
 from __future__ import annotations
@@ -19,11 +20,16 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from distillcost.compute.declarations import GPU_FILES
 from distillcost.config import config_dir
 from distillcost.plugins import PriceRegistry, packaged_texts, plugin_registries
-from distillcost.prices.files import ComputeLayer, WarningHandler, load_table_file, price_files_in
+from distillcost.prices.files import ComputeLayer, WarningHandler, price_files_in, read_table_file
+from distillcost.prices.formats import ParseResult, parse_text
 from distillcost.prices.model import ModelRecord
+from distillcost.prices.problems import raise_problems
+from distillcost.prices.shipped import TEACHER_FILES, TeacherLayer, shipped_teacher_layers
 from distillcost.prices.table import PriceTable
+from distillcost.prices.teachers import TeacherBook
 from distillcost.snapshot import memo
 
 Layer = tuple[str, list[ModelRecord]]
@@ -31,15 +37,6 @@ Layer = tuple[str, list[ModelRecord]]
 
 _BUILTIN_CACHE: list[Layer] | None = None
 _COMPUTE_CACHE: list[ComputeLayer] | None = None
-
-
-@functools.cache
-def _parsed(texts: tuple[tuple[str, str], ...]) -> PriceRegistry:
-    """Every shipped table parsed once (only when a start-up snapshot is missing)."""
-    registry = PriceRegistry("built-in")
-    for file, text in texts:
-        registry.text(file, text, origin=f"built-in:{file}")
-    return registry
 
 
 def builtin_layers() -> list[Layer]:
@@ -50,8 +47,21 @@ def builtin_layers() -> list[Layer]:
     """
     global _BUILTIN_CACHE
     if _BUILTIN_CACHE is None:
-        texts = tuple(packaged_texts("distillcost.pricing"))
-        _BUILTIN_CACHE = memo("prices", texts, lambda: _parsed(texts).layers, list[ModelRecord])
+        # the price tables: reasoning.toml (prices.shipped) and the GPU tables beside them
+        # are not price tables
+        texts = [
+            t
+            for t in packaged_texts("distillcost.pricing")
+            if t[0] not in TEACHER_FILES and t[0] not in GPU_FILES
+        ]
+
+        def parse() -> list[Layer]:
+            registry = PriceRegistry("built-in")
+            for file, text in texts:
+                registry.text(file, text, origin=f"built-in:{file}")
+            return registry.layers
+
+        _BUILTIN_CACHE = memo("prices", texts, parse, list[ModelRecord])
     return list(_BUILTIN_CACHE)
 
 
@@ -62,13 +72,24 @@ def builtin_compute_layers() -> list[ComputeLayer]:
     if _COMPUTE_CACHE is None:
         from distillcost.compute.records import Gpu, ServingBenchmark
 
-        texts = tuple(packaged_texts("distillcost.pricing"))
+        texts = [t for t in packaged_texts("distillcost.pricing") if t[0] in GPU_FILES]
 
-        def layers(index: int) -> list[tuple[str, Any]]:
-            return [(layer[0], layer[index]) for layer in _parsed(texts).compute_layers]
+        @functools.cache
+        def parsed() -> list[ParseResult]:
+            results = []
+            for name, text in texts:
+                result = parse_text(text, name, f"built-in:{name}", ".toml")
+                raise_problems(result.problems, name)
+                results.append(result)
+            return results
 
-        gpus = memo("gpus", texts, lambda: layers(1), list[Gpu])
-        serving = memo("serving", texts, lambda: layers(2), list[ServingBenchmark])
+        names = [f"built-in:{name}" for name, _ in texts]
+
+        def layers(kind: str) -> list[tuple[str, Any]]:
+            return list(zip(names, (getattr(r, kind) for r in parsed()), strict=True))
+
+        gpus = memo("gpus", texts, lambda: layers("gpus"), list[Gpu])
+        serving = memo("serving", texts, lambda: layers("serving"), list[ServingBenchmark])
         _COMPUTE_CACHE = [
             (origin, list(g), list(b)) for (origin, g), (_, b) in zip(gpus, serving, strict=True)
         ]
@@ -93,25 +114,35 @@ def load_prices(
     none of these knows is looked up in genai-prices (current prices only, marked so).
     """
     layers: list[Layer] = []
+    teacher_layers: list[TeacherLayer] = []
     compute: list[ComputeLayer] = []
+
+    def add(origin: str, result: ParseResult) -> None:
+        if result.teacher is not None:
+            teacher_layers.append((origin, result.teacher))
+        elif result.gpus or result.serving:
+            compute.append((origin, result.gpus, result.serving))
+        else:
+            layers.append((origin, result.records))
+
     if builtin:
         layers.extend(builtin_layers())
+        teacher_layers.extend(shipped_teacher_layers())
         compute.extend(builtin_compute_layers())
     if plugins:
         for registry in plugin_registries(on_warning):
             layers.extend(registry.layers)
+            teacher_layers.extend(registry.teacher_layers)
             compute.extend(registry.compute_layers)
-    files: list[tuple[str, str | os.PathLike[str]]] = []
     if user_dir:
-        files += [(f"config:{p}", p) for p in price_files_in(config_dir() / "prices", on_warning)]
-    files += [(f"file:{name}", name) for name in extra]
-    for origin, path in files:
-        result = load_table_file(path, origin=origin, on_warning=on_warning)
-        if result.gpus or result.serving:
-            compute.append((origin, result.gpus, result.serving))
-        else:
-            layers.append((origin, result.records))
+        for path in price_files_in(config_dir() / "prices", on_warning):
+            origin = f"config:{path}"
+            add(origin, read_table_file(path, origin=origin, on_warning=on_warning))
+    for name in extra:
+        origin = f"file:{name}"
+        add(origin, read_table_file(name, origin=origin, on_warning=on_warning))
     table = merge_layers(layers)
+    table.teachers = TeacherBook(teacher_layers)
     from distillcost.compute.table import ComputeTable
 
     table.compute = ComputeTable.from_layers(compute)

@@ -17,6 +17,7 @@ from distillcost.prices.problems import check_records
 if TYPE_CHECKING:
     from distillcost.compute.table import ComputeTable
     from distillcost.prices.fallback import GenaiFallback
+    from distillcost.prices.teachers import TeacherBook
 
 
 class PriceTable:
@@ -49,6 +50,21 @@ class PriceTable:
         # GPUs, their rental prices and serving benchmarks (set by load_prices; None:
         # the built-in GPU tables, see distillcost.compute.builtin.compute_of)
         self.compute: ComputeTable | None = None
+        self._teachers: TeacherBook | None = None
+
+    @property
+    def teachers(self) -> TeacherBook:
+        """Reasoning profiles and usage tiers (set by load_prices; the shipped ones for a
+        table built in code, so the Python API prices teachers as the CLI does)."""
+        if self._teachers is None:
+            from distillcost.prices.shipped import builtin_teacher_book
+
+            self._teachers = builtin_teacher_book()
+        return self._teachers
+
+    @teachers.setter
+    def teachers(self, book: TeacherBook) -> None:
+        self._teachers = book
 
     @property
     def version(self) -> str:

@@ -31,6 +31,7 @@ class ReportData:
     price_table_version: str = ""
     comparison: Sequence[Mapping[str, Any]] | None = None
     unavailable: Sequence[Mapping[str, Any]] = ()
+    unranked: Sequence[Mapping[str, Any]] = ()  # preview, experimental, free: priced, not ranked
     left_out: str = ""
     history: Sequence[Mapping[str, Any]] | None = None
     volume: Sequence[Mapping[str, Any]] | None = None
@@ -163,6 +164,7 @@ def build_report_data(
                     "already retired) and are left out."
                 )
         data.unavailable = [{"teacher": u.teacher, "reason": u.reason} for u in shown]
+        data.unranked = [{"teacher": r.teacher, "reason": r.why_unranked} for r in ranked.unranked]
     if history:
         from distillcost.analysis import history as price_history
 

@@ -169,6 +169,7 @@ def render_report(
         "student_prices": views.student_prices(result),
         "comparison": list(data.comparison) if data.comparison else None,
         "unavailable": list(data.unavailable),
+        "unranked": list(data.unranked),
         "left_out": data.left_out,
         "history": list(data.history) if data.history else None,
         "break_even": list(data.break_even) if data.break_even else None,

@@ -122,11 +122,12 @@ def comparison_table(rows: Sequence[Mapping[str, Any]], teacher: Any) -> TableVi
                     if r.get("wall_clock_days") is None
                     else limit_label(r.get("binding_limit"))
                 ),
+                "reasoning": r.get("reasoning"),
             }
         )
         if r["teacher"] == teacher:
             marked.append(i)
-    columns = (
+    columns: tuple[Column, ...] = (
         Column("rank", "Rank", "number"),
         Column("teacher", "Teacher"),
         Column("provider", "Provider"),
@@ -135,6 +136,9 @@ def comparison_table(rows: Sequence[Mapping[str, Any]], teacher: Any) -> TableVi
         Column("wall", "Wall clock", "days"),
         Column("binding", "Binding limit"),
     )
+    if any(row["reasoning"] not in (None, "—") for row in out):
+        # reasoning teachers priced with their own hidden reasoning: say what was assumed
+        columns = (*columns, Column("reasoning", "Reasoning (* assumed)"))
     return Table(columns, tuple(out), marked=tuple(marked)).view()
 
 

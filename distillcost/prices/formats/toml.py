@@ -1,4 +1,5 @@
-"""TOML price tables (the format of ``pricing/*.toml``, documented in pricing/README.md)."""
+"""TOML price tables (the format of ``pricing/*.toml``, documented in pricing/README.md),
+and teacher files (reasoning profiles, usage tiers) in the same TOML."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from decimal import Decimal
 from distillcost.compute.documents import build_compute, is_compute_document
 from distillcost.prices.formats.document import Builder, ParseResult, sorted_problems
 from distillcost.prices.formats.locate import TomlLocator
+from distillcost.prices.formats.teacher import build_teacher, is_teacher_document
 from distillcost.prices.problems import Problem
 
 
@@ -27,7 +29,9 @@ def parse_toml(text: str, file: str, origin: str) -> ParseResult:
         result.problems.append(Problem(file, None, "", "", f"malformed TOML: {reason}"))
         return result
     builder = Builder(file, origin, TomlLocator(text))
-    if is_compute_document(doc):
+    if is_teacher_document(doc):
+        result.teacher = build_teacher(doc, builder)
+    elif is_compute_document(doc):
         result.gpus, result.serving = build_compute(doc, builder)
     else:
         result.records = builder.document(doc)
