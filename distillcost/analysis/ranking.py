@@ -133,8 +133,11 @@ class ComparisonResult:
         """Ranked rows, then unavailable ones (rank and money None, reason set)."""
         return [r.to_record() for r in self.rows] + [u.to_record() for u in self.unavailable]
 
-    def table(self) -> Table:
-        return Table(COMPARE_FIELDS, tuple(self.to_records()))
+    def table(self, unavailable: bool = False) -> Table:
+        """The ranked teachers; with ``unavailable``, then those that cannot run it (blank
+        money, the reason set), which a spreadsheet would otherwise sum as zeros."""
+        rows = self.to_records() if unavailable else [r.to_record() for r in self.rows]
+        return Table(COMPARE_FIELDS, tuple(rows))
 
     def to_dict(self) -> dict[str, Any]:
         return {
