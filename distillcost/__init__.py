@@ -63,6 +63,50 @@ _EXPORTS: dict[str, str] = {
 __all__ = ["__version__", *_EXPORTS]
 
 
+def _source_checkout_data() -> None:
+    """Let a source checkout find its price tables and templates.
+
+    The wheel ships ``pricing/`` and ``templates/`` (top-level folders of the repository)
+    as ``distillcost.pricing`` and ``distillcost.templates``. Python run in a clone
+    imports this ``distillcost/`` folder instead of the installed package, where those
+    subpackages do not exist; the README's snippet then failed with "No module named
+    'distillcost.pricing'". Here the two names resolve to the repository's folders,
+    after every other finder (an installed or editable copy still wins). The folders
+    stay where they are, so the price tables keep their history and paths.
+    """
+    import importlib.abc
+    import importlib.machinery
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    root = here.parent
+    folders = {
+        f"{__name__}.{name}": root / name
+        for name in ("pricing", "templates")
+        if not (here / name).is_dir() and (root / name / "__init__.py").is_file()
+    }
+    if not folders:
+        return
+
+    class CheckoutData(importlib.abc.MetaPathFinder):
+        def find_spec(
+            self, fullname: str, path: Any = None, target: Any = None
+        ) -> importlib.machinery.ModuleSpec | None:
+            folder = folders.get(fullname)
+            if folder is None:
+                return None
+            return importlib.util.spec_from_file_location(
+                fullname, folder / "__init__.py", submodule_search_locations=[str(folder)]
+            )
+
+    sys.meta_path.append(CheckoutData())
+
+
+_source_checkout_data()
+
+
 def __getattr__(name: str) -> Any:
     module_name = _EXPORTS.get(name)
     if module_name is None:

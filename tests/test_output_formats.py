@@ -138,7 +138,9 @@ def test_history_and_sweep_workbooks_recalculate_to_the_cli_totals(runner, cli, 
             for _, cell in named_row_totals(target)
         ]
         assert len(got) == len(expected)
-        assert all(abs(Decimal(repr(g)) - e) < Decimal("0.005") for g, e in zip(got, expected))
+        assert all(
+            abs(Decimal(repr(g)) - e) < Decimal("0.005") for g, e in zip(got, expected, strict=True)
+        )
 
 
 def test_xlsx_price_sheet_round_trip_marks_edited_rows_as_the_users(runner, cli, tmp_path):

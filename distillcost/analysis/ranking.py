@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from distillcost import present
 from distillcost.analysis.common import (
     ESTIMATE_COLUMNS,
     ESTIMATE_FIELDS,
@@ -147,9 +148,29 @@ class ComparisonResult:
             "scenario": scenario_dict(self.scenario),
         }
 
-    def to_frame(self, exact: bool = True) -> pd.DataFrame:
-        """A DataFrame of :meth:`to_records`; ``exact=False`` turns Decimals into floats."""
-        return frame(self.to_records(), COMPARE_COLUMNS, exact)
+    def __repr__(self) -> str:
+        when = self.as_of.isoformat() if self.as_of else "today"
+        best = (
+            f", cheapest {self.rows[0].teacher} {present.money(self.rows[0].total_usd)}"
+            if self.rows
+            else ""
+        )
+        return (
+            f"<ComparisonResult on {when}: {len(self.rows)} teacher(s) ranked{best}; "
+            f"{len(self.unavailable)} cannot run it>"
+        )
+
+    def _repr_html_(self) -> str:
+        from distillcost.notebook import html_block
+
+        return html_block(repr(self)[1:-1], [], [self.table()])
+
+    def to_frame(self, exact: bool = False, unavailable: bool = False) -> pd.DataFrame:
+        """The ranked teachers, money as floats (plot it, sum it; the rank stays whole);
+        ``exact=True`` keeps the Decimals, ``unavailable=True`` adds the teachers that
+        cannot run the campaign (no money, the reason set)."""
+        records = self.to_records() if unavailable else [r.to_record() for r in self.rows]
+        return frame(records, COMPARE_COLUMNS, exact, COMPARE_FIELDS)
 
 
 def compare(

@@ -117,6 +117,50 @@ class CountResult:
     def has_chat(self) -> bool:
         return any(f.format.endswith(("/chat", "/sharegpt")) for f in self.files)
 
+    def to_records(self) -> list[dict[str, Any]]:
+        """One row per file, then ``TOTAL``: documents, tokens (a sample's estimate and
+        its 95% interval), prompt and completion tokens, skipped records."""
+
+        def row(name: str, fmt: str, p: TokenProfile, skipped: int) -> dict[str, Any]:
+            return {
+                "source": name, "format": fmt, "documents": p.documents,
+                "characters": p.characters, "bytes": p.bytes, "tokens": p.tokens,
+                "tokens_low": p.tokens_low, "tokens_high": p.tokens_high,
+                "prompt_tokens": p.prompt_tokens, "completion_tokens": p.completion_tokens,
+                "mean_tokens": p.total.mean, "p90_tokens": p.total.p90,
+                "sampled": p.sampled, "skipped": skipped,
+            }  # fmt: skip
+
+        rows = [row(f.source, f.format, f.profile, f.skipped) for f in self.files]
+        rows.append(row("TOTAL", "", self.total, self.skipped))
+        return rows
+
+    def to_frame(self) -> Any:
+        """A pandas DataFrame of :meth:`to_records` (numeric columns: plot, sum)."""
+        import pandas as pd
+
+        records = self.to_records()
+        return pd.DataFrame.from_records(records, columns=list(records[0]))
+
+    def __repr__(self) -> str:
+        what = "estimated" if self.total.sampled else "exact"
+        return (
+            f"<CountResult: {self.total.tokens:,} tokens ({what}, {self.encoding}) in "
+            f"{self.total.documents:,} documents, {len(self.files)} file(s)>"
+        )
+
+    def _repr_html_(self) -> str:
+        from distillcost.notebook import html_block
+        from distillcost.present import Column, Table
+
+        columns = (
+            Column("source", "file"), Column("documents", "documents", "count"),
+            Column("tokens", "tokens", "tokens"), Column("prompt_tokens", "prompt", "tokens"),
+            Column("completion_tokens", "completion", "tokens"),
+        )  # fmt: skip
+        table = Table(columns, tuple(self.to_records()))
+        return html_block(repr(self)[1:-1], [self.note], [table])
+
     def to_dict(self, include_values: bool = False) -> dict[str, Any]:
         return {
             "encoding": self.encoding,

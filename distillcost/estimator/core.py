@@ -301,4 +301,5 @@ def _estimate(
         notes=tuple(dict.fromkeys(notes)),
         rates=base.bill.rates,
         steps=worked,
+        table=table,
     )
