@@ -40,7 +40,10 @@ def html_table(table: Table, max_rows: int = MAX_ROWS) -> str:
     tail = (
         f"<p>… {more:,} more rows: <code>.to_frame()</code> has them all.</p>" if more > 0 else ""
     )
-    return f'<table style="{STYLE}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{tail}'
+    rows = "".join(body)
+    return (
+        f'<table style="{STYLE}"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{tail}'
+    )
 
 
 def html_block(title: str, lines: Iterable[str], tables: Sequence[Table] = ()) -> str:
