@@ -32,7 +32,7 @@ def infer_format(fmt: str | None, output: str | None) -> str:
                     "or pass --format html|md|pdf"
                 )
             return suffix_format
-        if suffix_format is not None and suffix_format != fmt:
+        if suffix_format in FORMATS and suffix_format != fmt:
             raise click.UsageError(
                 f"--format {fmt} but {output!r} is named like a {suffix_format} file; "
                 "drop one or make them agree"

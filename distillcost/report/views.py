@@ -45,7 +45,7 @@ def breakdown_table(e: Estimate) -> TableView:
             shown = rate[0] if rate[1] else f"{present.rate(rate[0])} (blended tiers)"
         rows.append({**row, "rate": shown})
     if unused:
-        shown = ", ".join(label[0].lower() + label[1:] for label in unused)
+        shown = ", ".join(label.split(" (")[0].lower() for label in unused)
         rows.append({"label": f"Not charged: {shown}", "usd": Decimal(0)})
     columns = (
         Column("label", "Cost kind"),

@@ -9,7 +9,7 @@ changed assumption moves every row; a changed price moves its teacher's row.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -108,7 +108,7 @@ def many_workbook(
         if lengths is None:
             lengths = lengths_column(book, result)
         ev = evaluations(
-            f"{n}:", structure(result, lengths), lambda key, r=refs: r.get(key), inputs,
+            f"{n}:", structure(result, lengths), _lookup(refs), inputs,
             range_names(result.scenario, skip=tuple(item.overrides)),
         )  # fmt: skip
         total = summary.add("total_usd", "total", ev.base["total_usd"], "money")
@@ -165,6 +165,10 @@ def many_workbook(
         [HOW, "", "Columns after the totals (grouped, hidden) hold each row's whole cost model."]
     )
     return book.close()
+
+
+def _lookup(refs: Mapping[str, Expr]) -> Callable[[str], Expr | None]:
+    return lambda key: refs.get(key)
 
 
 def _rank(totals: Sequence[tuple[int, Block]], row: int) -> int:

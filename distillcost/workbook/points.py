@@ -116,7 +116,7 @@ def evaluations(
         low_pt[name] = IF(flips, high, low)
         high_pt[name] = IF(flips, low, high)
     if not ranged:
-        low_pt = high_pt = values
+        low_pt = high_pt = dict(values)
     return Evaluations(base, block("low", low_pt), block("high", high_pt), tuple(sens))
 
 
