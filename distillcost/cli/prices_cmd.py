@@ -64,6 +64,11 @@ def prices_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+providers_option = click.option(
+    "--provider", "providers", multiple=True, help="Only this provider (repeatable)."
+)
+
+
 def _warn(message: str) -> None:
     click.echo(f"Warning: {visible(message)}", err=True)
 
@@ -144,7 +149,7 @@ LIST_FORMATS = TABLE_FORMATS
 
 
 @prices.command("list", short_help="Prices in force on a date, one row per model.")
-@click.option("--provider", "providers", multiple=True, help="Only this provider (repeatable).")
+@providers_option
 @click.option(
     "--as-of",
     type=DATE,
@@ -503,7 +508,7 @@ DIFF_FORMATS = TABLE_FORMATS
 @prices.command(short_help="What changed between two dates.")
 @click.argument("date1", type=DATE)
 @click.argument("date2", type=DATE)
-@click.option("--provider", "providers", multiple=True, help="Only this provider (repeatable).")
+@providers_option
 @output_options(DIFF_FORMATS)
 @prices_option
 @builtin_option
@@ -539,6 +544,116 @@ def diff(
     title = f"Changes from {date1.isoformat()} to {date2.isoformat()} (USD per 1M tokens)"
     table_ = Table(DIFF_FIELDS, tuple(rows), title=title, missing="-")
     emit(Output(data=rows, tables=[table_]), fmt, output)
+
+
+AUDIT_FIELDS: tuple[Column, ...] = (
+    Column("model", "model"),
+    Column("field", "field"),
+    Column("ours", "ours", "price"),
+    Column("theirs", "theirs", "price"),
+    Column("day", "on", "date"),
+    Column("our_since", "ours since", "date"),
+    Column("their_since", "theirs since", "date"),
+    Column("dataset", "dataset"),
+    Column("recorded", "recorded as"),
+)
+AUDIT_FORMATS = TABLE_FORMATS
+
+
+@prices.command(short_help="Compare the curated tables with genai-prices (and LiteLLM's map).")
+@click.option(
+    "--litellm",
+    "litellm_file",
+    metavar="FILE",
+    help="Also compare with LiteLLM's model_prices_and_context_window.json.",
+)
+@click.option(
+    "--as-of",
+    type=DATE,
+    default="today",
+    show_default=True,
+    help="Compare on this date (and on each date the other dataset dates a change).",
+)
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="List the disagreements the tables record as sourced exceptions too.",
+)
+@providers_option
+@output_options(AUDIT_FORMATS)
+@prices_option
+@builtin_option
+def audit(
+    litellm_file: str | None,
+    as_of: date,
+    show_all: bool,
+    providers: tuple[str, ...],
+    fmt: str | None,
+    output: str | None,
+    price_files: tuple[str, ...],
+    builtin: bool,
+) -> None:
+    """Where the curated tables and genai-prices (or LiteLLM's map) disagree.
+
+    \b
+    Each curated model is matched to the dataset's model of the same provider
+    and exact name, and every price the dataset gives is compared with the
+    curated entry in force: on the --as-of date, and on each date the dataset
+    says a price changed. A price only the curated table gives is not a
+    disagreement. A disagreement the curated entry records (a
+    [[models.prices.disputes]] table with the dataset's value and the
+    evidence: "genai-prices has X; the provider's page of DATE says Y") is
+    recorded; any other is listed, and the command exits 1.
+
+    \b
+    To refresh the tables: run this after upgrading genai-prices (or with a new
+    LiteLLM map); for each row, read the provider's page, then fix the curated
+    entry (with its source) or record the dispute.
+
+    \b
+    Examples:
+      distillcost prices audit
+      distillcost prices audit --litellm model_prices_and_context_window.json
+      distillcost prices audit --all --provider anthropic -f csv -o audit.csv
+    """
+    from distillcost.prices import load_price_file
+    from distillcost.prices.audit import audit as run_audit
+    from distillcost.prices.formats.genai import genai_records, genai_version
+
+    fmt = resolve_format(fmt, output, AUDIT_FORMATS, "text")
+    check_output(output, (*price_files, *([litellm_file] if litellm_file else [])))
+    table = load_table(price_files, builtin)
+    _check_providers(table, providers)
+    ours = [m for m in table if not providers or m.provider in providers]
+    datasets = [(f"genai-prices {genai_version()}", genai_records())]
+    if litellm_file:
+        datasets.append((f"litellm ({litellm_file})", load_price_file(litellm_file)))
+    found = []
+    summary = []
+    for name, records in datasets:
+        rows, compared = run_audit(ours, records, name, as_of)
+        found += rows
+        open_ = sum(1 for r in rows if not r.recorded)
+        summary.append(
+            f"{name}: {compared} models compared, {open_} disagreements not recorded, "
+            f"{len(rows) - open_} recorded"
+        )
+    shown = [r.to_dict() for r in found if show_all or not r.recorded]
+    title = f"Price audit on {as_of.isoformat()} (USD per 1M tokens)"
+    emit(
+        Output(data=shown, tables=[Table(AUDIT_FIELDS, tuple(shown), title=title, missing="—")]),
+        fmt,
+        output,
+    )
+    for line in summary:
+        _warn(line)
+    unrecorded = sum(1 for r in found if not r.recorded)
+    if unrecorded:
+        raise PriceDataError(
+            f"{unrecorded} disagreement{'s' if unrecorded != 1 else ''} not recorded in the "
+            "tables: fix the entry from the provider's page, or record a dispute with evidence"
+        )
 
 
 @prices.command(short_help="Check price files; report every problem.")

@@ -154,6 +154,30 @@ UTC_HOURS = Key(
 )
 WHOLE_DAYS = Key("whole_days", "days entirely in the window: sat, sun …", values.weekdays)
 
+# -- a recorded disagreement with a maintained dataset (see `prices audit`) -----------------
+AUDIT_DATASETS = ("genai-prices", "litellm")
+DISPUTE_DATASET = Key(
+    "dataset",
+    "the dataset that disagrees: genai-prices or litellm",
+    values.choice(AUDIT_DATASETS),
+    required=True,
+)
+DISPUTE_FIELD = Key(
+    "field",
+    "the price it gives differently, as `prices audit` names it (input, batch_input, "
+    "tier >200000 input, flex output …)",
+    values.name,
+    required=True,
+)
+DISPUTE_THEIRS = _price("theirs", "Theirs", "the dataset's value", required=True)
+DISPUTE_WHY = Key(
+    "why",
+    'the evidence: "genai-prices has X; the provider\'s page of DATE says Y"',
+    values.text,
+    required=True,
+    verbatim=True,
+)
+
 # -- a model's request limits, dated ------------------------------------------------------------
 LIMITS_FROM = Key(
     "effective_from", "the day these limits took effect", values.day, "From", required=True

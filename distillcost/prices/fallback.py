@@ -32,20 +32,16 @@ class GenaiFallback:
 
     def _index(self) -> dict[str, list[ModelRecord]]:
         if self._names is None:
-            from distillcost.prices.formats.genai import (
-                _genai_modules,
-                _genai_record,
-                _genai_version,
-            )
+            from distillcost.prices.formats.genai import genai_modules, genai_record, genai_version
 
-            data, types = _genai_modules()
-            self.version = _genai_version()
+            data, types = genai_modules()
+            self.version = genai_version()
             origin = f"fallback:genai-prices {self.version}"
             source = f"genai-prices {self.version}"
             names: dict[str, list[ModelRecord]] = defaultdict(list)
             for provider in data.providers:
                 for model in provider.models:
-                    record = _genai_record(model, provider.id, source, origin, types)
+                    record = genai_record(model, provider.id, source, origin, types)
                     if record is None:
                         continue
                     qualified = f"{provider.id}/{model.id}"
@@ -88,6 +84,6 @@ class GenaiFallback:
 
 
 def _exact_names(model: object, types: object) -> list[str]:
-    from distillcost.prices.formats.genai import _genai_exact_names
+    from distillcost.prices.formats.genai import genai_exact_names
 
-    return _genai_exact_names(getattr(model, "match", None), types)
+    return genai_exact_names(getattr(model, "match", None), types)

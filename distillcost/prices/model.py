@@ -73,6 +73,9 @@ SERVICE_TIERS = k.Key(
 WINDOWS = k.Key("windows", "prices for traffic sent at certain hours (off-peak)", lambda v: v)
 PRICES = k.Key("prices", "the dated price entries", lambda v: v, required=True)
 LIMITS = k.Key("limits", "the model's request limits when they changed over time", lambda v: v)
+DISPUTES = k.Key(
+    "disputes", "disagreements with genai-prices or LiteLLM, recorded with evidence", lambda v: v
+)
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,19 @@ def window_share(windows: tuple[TimeWindow, ...]) -> Decimal:
 
 
 @dataclass(frozen=True)
+class Dispute:
+    """A known disagreement with a maintained dataset, and the evidence that we are right."""
+
+    dataset: str = declared(k.DISPUTE_DATASET)
+    field: str = declared(k.DISPUTE_FIELD)
+    theirs: Decimal = declared(k.DISPUTE_THEIRS)
+    why: str = declared(k.DISPUTE_WHY)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _record_dict(self)
+
+
+@dataclass(frozen=True)
 class ModelLimits:
     """A model's request limits from a date (a context window that grew or shrank)."""
 
@@ -194,6 +210,7 @@ class PriceEntry:
     checked: date | None = declared(k.CHECKED, default=None)
     verified: bool = declared(k.VERIFIED, default=False)
     notes: str = declared(k.NOTES, default="")
+    disputes: tuple[Dispute, ...] = declared(DISPUTES, default=(), nested=Dispute)
     unit: str = PRICE_UNIT
 
     @property

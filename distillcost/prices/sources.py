@@ -11,35 +11,67 @@ the same registry as plugins. Each record keeps its ``origin`` and the origins i
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import marshal
 import os
 from collections.abc import Sequence
 
+from distillcost import cache
 from distillcost.config import config_dir
 from distillcost.plugins import PriceRegistry, load_price_plugins
 from distillcost.prices.files import WarningHandler, load_price_file, price_files_in
 from distillcost.prices.model import ModelRecord
+from distillcost.prices.snapshot import from_plain, shape, to_plain
 from distillcost.prices.table import PriceTable
 
 Layer = tuple[str, list[ModelRecord]]
 
 
 _BUILTIN_CACHE: list[Layer] | None = None
+_SNAPSHOT_FORMAT = 1
 
 
 def builtin_layers() -> list[Layer]:
-    """The tables shipped in ``distillcost.pricing``, one layer per file (read once)."""
+    """The tables shipped in ``distillcost.pricing``, one layer per file (read once).
+
+    The checked records are kept in the user cache, keyed by a hash of the tables'
+    text, so a later start skips parsing them.
+    """
     global _BUILTIN_CACHE
     if _BUILTIN_CACHE is None:
         from importlib import resources
 
-        registry = PriceRegistry("built-in")
         root = resources.files("distillcost.pricing")
-        for item in sorted(root.iterdir(), key=lambda p: p.name):
-            if item.name.endswith(".toml"):
-                text = item.read_text(encoding="utf-8")
-                registry.text(item.name, text, origin=f"built-in:{item.name}")
-        _BUILTIN_CACHE = registry.layers
+        texts = [
+            (item.name, item.read_text(encoding="utf-8"))
+            for item in sorted(root.iterdir(), key=lambda p: p.name)
+            if item.name.endswith(".toml")
+        ]
+        key = (_SNAPSHOT_FORMAT, shape(ModelRecord), texts)
+        digest = hashlib.sha256(repr(key).encode()).hexdigest()[:16]
+        name = f"prices-{digest}.snapshot"
+        layers = _read_snapshot(name)
+        if layers is None:
+            registry = PriceRegistry("built-in")
+            for file, text in texts:
+                registry.text(file, text, origin=f"built-in:{file}")
+            layers = registry.layers
+            cache.write(name, marshal.dumps([(o, [to_plain(r) for r in rs]) for o, rs in layers]))
+        _BUILTIN_CACHE = layers
     return list(_BUILTIN_CACHE)
+
+
+def _read_snapshot(name: str) -> list[Layer] | None:
+    payload = cache.read(name)
+    if payload is None:
+        return None
+    try:
+        return [
+            (origin, [from_plain(ModelRecord, r) for r in records])
+            for origin, records in marshal.loads(payload)
+        ]
+    except (ValueError, EOFError, TypeError, KeyError):
+        return None  # not the shape this version writes: parse the tables again
 
 
 def load_prices(
@@ -116,6 +148,6 @@ def merge_layers(layers: Sequence[tuple[str, Sequence[ModelRecord]]]) -> PriceTa
             models[record.id] = record
             for alias in record.aliases:
                 alias_owner[alias] = record.id
-    table = PriceTable(models.values())
+    table = PriceTable(models.values(), checked=True)  # every layer was checked as read
     table.sources = [(origin, len(records)) for origin, records in layers]
     return table

@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 class PriceTable:
     """Models by id, with exact alias lookup (never substring matching)."""
 
-    def __init__(self, models: Iterable[ModelRecord], version: str = "") -> None:
+    def __init__(
+        self, models: Iterable[ModelRecord], version: str = "", *, checked: bool = False
+    ) -> None:
         self._models: dict[str, ModelRecord] = {}
         self._names: dict[str, str] = {}
         for record in models:
@@ -31,8 +33,11 @@ class PriceTable:
                 self._names[name] = record.id
         self._version = version
         # Tables built in code (the Python API) get the same checks as files and plugins:
-        # a float price or a negative one must fail here, not reach a bill.
-        problems = check_records(self._models.values(), "price table", billed_only=True)
+        # a float price or a negative one must fail here, not reach a bill. ``checked``:
+        # the records were checked as they were read (load_prices' layers).
+        problems = (
+            [] if checked else check_records(self._models.values(), "price table", billed_only=True)
+        )
         if problems:
             more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
             raise PriceDataError(f"{problems[0]}{more}")
