@@ -31,8 +31,8 @@ CORE = (
     "distillcost.estimator",
     "distillcost.analysis",
 )
-SHELL = ("distillcost.cli", "distillcost.report", "distillcost.export")
-SHELL_LIBRARIES = ("click", "jinja2", "matplotlib", "markupsafe")
+SHELL = ("distillcost.cli", "distillcost.report", "distillcost.export", "distillcost.workbook")
+SHELL_LIBRARIES = ("click", "jinja2", "matplotlib", "markupsafe", "xlsxwriter")
 
 
 def _modules() -> dict[str, Path]:

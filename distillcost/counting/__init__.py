@@ -64,6 +64,9 @@ from distillcost.readers import (
     walk_inputs,
 )
 
+STATS = ("mean", "min", "p50", "p90", "p99", "max")
+"""The per-document statistics a count reports for each side."""
+
 CHAT_FORMULA = (
     "prompt = 3 (reply priming) + for each non-assistant message: 3 + tokens(role) + "
     "tokens(content) [+ tokens(name) + 1]; completion = tokens of assistant contents"
@@ -118,8 +121,14 @@ class CountResult:
         return any(f.format.endswith(("/chat", "/sharegpt")) for f in self.files)
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One row per file, then ``TOTAL``: documents, tokens (a sample's estimate and
-        its 95% interval), prompt and completion tokens, skipped records."""
+        """One row per file, then ``TOTAL``: counts (a sample's estimate and its 95%
+        interval), prompt and completion tokens, and each side's distribution."""
+
+        def dist(prefix: str, d: Distribution | None) -> dict[str, Any]:
+            if d is None:
+                return {}
+            values = (round(d.mean, 3), d.min, d.p50, d.p90, d.p99, d.max)
+            return {f"{prefix}{stat}": v for stat, v in zip(STATS, values, strict=True)}
 
         def row(name: str, fmt: str, p: TokenProfile, skipped: int) -> dict[str, Any]:
             return {
@@ -127,8 +136,10 @@ class CountResult:
                 "characters": p.characters, "bytes": p.bytes, "tokens": p.tokens,
                 "tokens_low": p.tokens_low, "tokens_high": p.tokens_high,
                 "prompt_tokens": p.prompt_tokens, "completion_tokens": p.completion_tokens,
-                "mean_tokens": p.total.mean, "p90_tokens": p.total.p90,
-                "sampled": p.sampled, "skipped": skipped,
+                "sampled": p.sampled, "sample_documents": p.sample_documents if p.sampled else None,
+                "skipped": skipped,
+                **dist("", p.total), **dist("prompt_", p.prompt),
+                **dist("completion_", p.completion),
             }  # fmt: skip
 
         rows = [row(f.source, f.format, f.profile, f.skipped) for f in self.files]
@@ -139,8 +150,7 @@ class CountResult:
         """A pandas DataFrame of :meth:`to_records` (numeric columns: plot, sum)."""
         import pandas as pd
 
-        records = self.to_records()
-        return pd.DataFrame.from_records(records, columns=list(records[0]))
+        return pd.DataFrame.from_records(self.to_records())
 
     def __repr__(self) -> str:
         what = "estimated" if self.total.sampled else "exact"
