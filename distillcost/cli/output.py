@@ -234,8 +234,16 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+BINARY = ("xlsx", "pdf")
+
+
 def emit(out: Output, fmt: str, output: str | None) -> None:
     """Write ``out`` in ``fmt`` to ``output`` (atomically) or standard output."""
+    to_terminal = not output or output == "-"
+    if fmt in BINARY and to_terminal and click.get_binary_stream("stdout").isatty():
+        raise click.UsageError(
+            f"a {fmt} file is binary, not for a terminal: pass -o FILE.{fmt} (or redirect)"
+        )
     custom = out.custom.get(fmt)
     data = custom() if custom is not None else WRITERS[fmt](out)
     if fmt == "text" and isinstance(data, str):
