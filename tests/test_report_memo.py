@@ -40,7 +40,7 @@ def twenty_teachers() -> list[str]:
     table = load_prices(plugins=False, user_dir=False)
     scenario = load_scenario(ALPACA).with_values(as_of="2024-09-01")
     ranked = analysis.compare(scenario, table, provider="openai")
-    names = [r.teacher for r in ranked.rows if r.teacher != "text-davinci-003"]
+    names = [r.teacher for r in ranked.rows if r.teacher != "gpt-4o"]  # -m gpt-4o below
     assert len(names) >= 19
     return names[:19]
 
@@ -65,8 +65,10 @@ def comparison_pdf(tmp_path_factory):
 
 
 def test_pdf_of_a_20_teacher_report_has_no_half_empty_page_but_the_last(comparison_pdf):
-    pdf, _ = comparison_pdf
+    pdf, html = comparison_pdf
     assert pdf.read_bytes().startswith(b"%PDF-")
+    section = html.read_text(encoding="utf-8").split('<section id="comparison">')[1]
+    assert section.split("</table>")[0].count("<tr") == 1 + 20  # the header, 20 teachers
     fills = page_fill(pdf)
     assert len(fills) >= 3
     assert all(fill >= 0.5 for fill in fills[:-1]), fills

@@ -12,6 +12,7 @@ Files are written whole or not at all, and never over one of the command's input
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -240,7 +241,7 @@ BINARY = ("xlsx", "pdf")
 def emit(out: Output, fmt: str, output: str | None) -> None:
     """Write ``out`` in ``fmt`` to ``output`` (atomically) or standard output."""
     to_terminal = not output or output == "-"
-    if fmt in BINARY and to_terminal and click.get_binary_stream("stdout").isatty():
+    if fmt in BINARY and to_terminal and sys.stdout.isatty():
         raise click.UsageError(
             f"a {fmt} file is binary, not for a terminal: pass -o FILE.{fmt} (or redirect)"
         )

@@ -104,8 +104,8 @@ class Estimate:
     notes: tuple[str, ...] = field(default=())
     rates: Mapping[str, tuple[Decimal, bool]] = field(default_factory=dict)
     steps: tuple[Step, ...] = field(default=())
-    #: the price table it was priced with, for :meth:`what_if`
-    table: Any = field(default=None, repr=False, compare=False)
+    #: prices a changed scenario as this estimate was priced (same table), for :meth:`what_if`
+    reprice: Any = field(default=None, repr=False, compare=False)
 
     def __repr__(self) -> str:
         span = ""
@@ -141,15 +141,14 @@ class Estimate:
         values as in a scenario file (numbers, ``LOW..BASE..HIGH`` text, Ranges); the
         date and price table stay those of this estimate unless ``as_of`` is given.
         """
-        from distillcost.estimator.core import estimate
-
-        if self.table is None:
+        if self.reprice is None:
             raise ScenarioError("what_if: this estimate does not know its price table")
         when = changes.pop("as_of", None)
         changed = self.scenario.with_values(**changes) if changes else self.scenario
         if when is not None:
             changed = changed.with_values(as_of=when)
-        return estimate(changed, self.table, as_of=None if when is not None else self.as_of)
+        result: Estimate = self.reprice(changed, None if when is not None else self.as_of)
+        return result
 
     @property
     def input_tokens(self) -> Decimal:
