@@ -64,28 +64,36 @@ __all__ = ["__version__", *_EXPORTS]
 
 
 def _source_checkout_data() -> None:
-    """Let a source checkout find its price tables and templates.
+    """Let a source checkout find the data packages the wheel maps into ``distillcost``.
 
-    The wheel ships ``pricing/`` and ``templates/`` (top-level folders of the repository)
-    as ``distillcost.pricing`` and ``distillcost.templates``. Python run in a clone
-    imports this ``distillcost/`` folder instead of the installed package, where those
-    subpackages do not exist; the README's snippet then failed with "No module named
-    'distillcost.pricing'". Here the two names resolve to the repository's folders,
-    after every other finder (an installed or editable copy still wins). The folders
-    stay where they are, so the price tables keep their history and paths.
+    pyproject's ``[tool.setuptools.package-dir]`` ships top-level folders of the
+    repository (``pricing/``, ``templates/`` …) as ``distillcost.pricing`` and so on.
+    Python run in a clone imports this ``distillcost/`` folder instead of the installed
+    package, where those subpackages do not exist; the README's snippet then failed with
+    "No module named 'distillcost.pricing'". Here each mapped name resolves to its
+    folder, after every other finder (an installed or editable copy still wins), read
+    from the same pyproject table, so a new data package needs no change here.
     """
     import importlib.abc
     import importlib.machinery
     import importlib.util
     import sys
+    import tomllib
     from pathlib import Path
 
     here = Path(__file__).resolve().parent
     root = here.parent
+    try:
+        with open(root / "pyproject.toml", "rb") as fh:
+            mapped = tomllib.load(fh)["tool"]["setuptools"]["package-dir"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return  # an installed copy: the data packages are real folders beside this file
     folders = {
-        f"{__name__}.{name}": root / name
-        for name in ("pricing", "templates")
-        if not (here / name).is_dir() and (root / name / "__init__.py").is_file()
+        name: root / folder
+        for name, folder in mapped.items()
+        if name.startswith(f"{__name__}.")
+        and not (here / name.rpartition(".")[2]).is_dir()
+        and (root / folder / "__init__.py").is_file()
     }
     if not folders:
         return

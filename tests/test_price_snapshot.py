@@ -9,7 +9,7 @@ import pytest
 from distillcost import cache
 from distillcost.prices import sources
 from distillcost.prices.model import ModelRecord
-from distillcost.prices.snapshot import from_plain, to_plain
+from distillcost.snapshot import from_plain, to_plain
 
 
 @pytest.fixture
@@ -59,3 +59,21 @@ def test_a_snapshot_of_another_shape_is_ignored(fresh, monkeypatch):
     cache.write(snapshot.name, marshal.dumps([("built-in:x.toml", [["too", "short"]])]))
     monkeypatch.setattr(sources, "_BUILTIN_CACHE", None)
     assert sources.builtin_layers() == parsed
+
+
+def test_shipped_scores_are_kept_parsed_too(tmp_path, monkeypatch):
+    from distillcost.capability import sources as scores
+
+    monkeypatch.setenv("DISTILLCOST_CACHE_DIR", str(tmp_path / "cache"))
+    scores._builtin.cache_clear()
+    parsed = scores.builtin_score_layers()
+    assert [p.name[:7] for p in (tmp_path / "cache").iterdir()] == ["scores-"]
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("parsed the shipped scores again")
+
+    scores._builtin.cache_clear()
+    monkeypatch.setattr(scores.ScoreRegistry, "text", no_parsing)
+    again = scores.builtin_score_layers()
+    scores._builtin.cache_clear()
+    assert again == parsed

@@ -355,9 +355,10 @@ def count(
     check_output(output, [p for p in paths if p != "-"])  # before any counting
     note = ""
     if model:
-        from distillcost.prices import encoding_for_model, load_prices
+        from distillcost.cli.price_options import load_table
+        from distillcost.prices import encoding_for_model
 
-        chosen, note = encoding_for_model(model, load_prices(on_warning=_warn))
+        chosen, note = encoding_for_model(model, load_table())
     elif encoding:
         from distillcost.errors import UnknownEncodingError
         from distillcost.tokens import ENCODINGS
@@ -415,7 +416,3 @@ def count(
         data=result.to_dict(), tables=[count_table(result)], custom={"text": lambda: _table(result)}
     )
     emit(out, fmt, output)
-
-
-def _warn(message: str) -> None:
-    click.echo(f"Warning: {visible(message)}", err=True)

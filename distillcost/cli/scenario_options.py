@@ -82,7 +82,7 @@ class ScenarioCommand(click.Command):
 
 def _option_for(spec: FieldSpec) -> Callable[[FC], FC]:
     flag = spec.option
-    names = (spec.short, flag) if spec.short else (flag,)
+    names = (*((spec.short,) if spec.short else ()), flag, *spec.aliases)
     help_text = spec.description
     if spec.kind == "range":
         return click.option(*names, spec.name, type=RANGE, default=None, help=help_text)
@@ -106,8 +106,16 @@ def _option_for(spec: FieldSpec) -> Callable[[FC], FC]:
             multiple=True,
             help=help_text + " (repeatable)",
         )
+    if spec.kind == "names":
+        return click.option(
+            *names, spec.name, multiple=True, metavar="WORD", help=help_text + " (repeatable)"
+        )
     if spec.kind == "number":
         return click.option(*names, spec.name, default=None, metavar="NUM", help=help_text)
+    if spec.choices:
+        return click.option(
+            *names, spec.name, type=click.Choice(spec.choices), default=None, help=help_text
+        )
     return click.option(*names, spec.name, default=None, help=help_text)
 
 

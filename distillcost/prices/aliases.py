@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from distillcost.prices import declarations as k
-from distillcost.prices.model import ModelLimits, ModelRecord, PriceEntry, declared
+from distillcost.prices.model import ModelLimits, ModelRecord, PriceEntry, Served, declared
 
 TARGETS = k.Key("targets", "the dated models the name served, oldest first", lambda v: v)
 
@@ -111,4 +111,5 @@ def materialize(
         retired=retired,
         origin=origin,
         notes=f"{note} {alias.notes}".strip(),
+        served=tuple(Served(t.from_, models[t.model].id) for t, _ in _periods(alias)),
     )

@@ -5,73 +5,51 @@ plugins (entry point group ``distillcost.prices``) < the user's config dir
 (``$DISTILLCOST_CONFIG_DIR/prices/*.toml|csv|json``, default ``~/.config/distillcost``)
 < ``--prices FILE`` / ``load_prices(extra=...)``. Built-in tables register through
 the same registry as plugins. Each record keeps its ``origin`` and the origins it
-``overrides``.
+``overrides``. Teacher files (reasoning profiles, usage tiers) found among them are
+stacked in the same order into ``table.teachers``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import marshal
 import os
 from collections.abc import Sequence
 
-from distillcost import cache
 from distillcost.config import config_dir
-from distillcost.plugins import PriceRegistry, load_price_plugins
-from distillcost.prices.files import WarningHandler, load_price_file, price_files_in
+from distillcost.plugins import PriceRegistry, load_price_plugins, packaged_texts
+from distillcost.prices.files import WarningHandler, price_files_in, read_table_file
+from distillcost.prices.formats import ParseResult
 from distillcost.prices.model import ModelRecord
-from distillcost.prices.snapshot import from_plain, shape, to_plain
+from distillcost.prices.shipped import TEACHER_FILES, TeacherLayer, shipped_teacher_layers
 from distillcost.prices.table import PriceTable
+from distillcost.prices.teachers import TeacherBook
+from distillcost.snapshot import memo
 
 Layer = tuple[str, list[ModelRecord]]
 
 
 _BUILTIN_CACHE: list[Layer] | None = None
-_SNAPSHOT_FORMAT = 1
 
 
 def builtin_layers() -> list[Layer]:
     """The tables shipped in ``distillcost.pricing``, one layer per file (read once).
 
-    The checked records are kept in the user cache, keyed by a hash of the tables'
-    text, so a later start skips parsing them.
+    The checked records are kept in the user cache, keyed by the tables' text, so a
+    later start skips parsing them.
     """
     global _BUILTIN_CACHE
     if _BUILTIN_CACHE is None:
-        from importlib import resources
+        # the price tables: reasoning.toml beside them is a teacher file (prices.shipped)
+        texts = [t for t in packaged_texts("distillcost.pricing") if t[0] not in TEACHER_FILES]
 
-        root = resources.files("distillcost.pricing")
-        texts = [
-            (item.name, item.read_text(encoding="utf-8"))
-            for item in sorted(root.iterdir(), key=lambda p: p.name)
-            if item.name.endswith(".toml")
-        ]
-        key = (_SNAPSHOT_FORMAT, shape(ModelRecord), texts)
-        digest = hashlib.sha256(repr(key).encode()).hexdigest()[:16]
-        name = f"prices-{digest}.snapshot"
-        layers = _read_snapshot(name)
-        if layers is None:
+        def parse() -> list[Layer]:
             registry = PriceRegistry("built-in")
             for file, text in texts:
                 registry.text(file, text, origin=f"built-in:{file}")
-            layers = registry.layers
-            cache.write(name, marshal.dumps([(o, [to_plain(r) for r in rs]) for o, rs in layers]))
-        _BUILTIN_CACHE = layers
+            return registry.layers
+
+        _BUILTIN_CACHE = memo("prices", texts, parse, list[ModelRecord])
     return list(_BUILTIN_CACHE)
-
-
-def _read_snapshot(name: str) -> list[Layer] | None:
-    payload = cache.read(name)
-    if payload is None:
-        return None
-    try:
-        return [
-            (origin, [from_plain(ModelRecord, r) for r in records])
-            for origin, records in marshal.loads(payload)
-        ]
-    except (ValueError, EOFError, TypeError, KeyError):
-        return None  # not the shape this version writes: parse the tables again
 
 
 def load_prices(
@@ -92,18 +70,28 @@ def load_prices(
     none of these knows is looked up in genai-prices (current prices only, marked so).
     """
     layers: list[Layer] = []
+    teacher_layers: list[TeacherLayer] = []
+
+    def add(origin: str, result: ParseResult) -> None:
+        if result.teacher is not None:
+            teacher_layers.append((origin, result.teacher))
+        else:
+            layers.append((origin, result.records))
+
     if builtin:
         layers.extend(builtin_layers())
+        teacher_layers.extend(shipped_teacher_layers())
     if plugins:
-        layers.extend(load_price_plugins(on_warning=on_warning))
+        layers.extend(load_price_plugins(on_warning=on_warning, teacher_layers=teacher_layers))
     if user_dir:
         for path in price_files_in(config_dir() / "prices", on_warning):
             origin = f"config:{path}"
-            layers.append((origin, load_price_file(path, origin=origin, on_warning=on_warning)))
+            add(origin, read_table_file(path, origin=origin, on_warning=on_warning))
     for name in extra:
         origin = f"file:{name}"
-        layers.append((origin, load_price_file(name, origin=origin, on_warning=on_warning)))
+        add(origin, read_table_file(name, origin=origin, on_warning=on_warning))
     table = merge_layers(layers)
+    table.teachers = TeacherBook(teacher_layers)
     if fallback:
         from distillcost.prices.fallback import GenaiFallback
 

@@ -16,6 +16,7 @@ from distillcost.prices.problems import check_records
 
 if TYPE_CHECKING:
     from distillcost.prices.fallback import GenaiFallback
+    from distillcost.prices.teachers import TeacherBook
 
 
 class PriceTable:
@@ -45,6 +46,21 @@ class PriceTable:
         self.sources: list[tuple[str, int]] = []
         # the last resort for names the table lacks (set by load_prices): genai-prices
         self.fallback: GenaiFallback | None = None
+        self._teachers: TeacherBook | None = None
+
+    @property
+    def teachers(self) -> TeacherBook:
+        """Reasoning profiles and usage tiers (set by load_prices; the shipped ones for a
+        table built in code, so the Python API prices teachers as the CLI does)."""
+        if self._teachers is None:
+            from distillcost.prices.shipped import builtin_teacher_book
+
+            self._teachers = builtin_teacher_book()
+        return self._teachers
+
+    @teachers.setter
+    def teachers(self, book: TeacherBook) -> None:
+        self._teachers = book
 
     @property
     def version(self) -> str:

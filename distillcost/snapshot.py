@@ -1,20 +1,27 @@
-"""Price records as plain data (``marshal``-able) and back, for the start-up cache.
+"""Records as plain data (``marshal``-able) and back, for the start-up cache.
 
-Parsing and checking the shipped TOML tables costs more than a tenth of a second at
-every start; the checked records, kept as plain tuples in the user cache (keyed by a
-hash of the tables' text), load in a few milliseconds. Conversion follows each
-dataclass's own type hints, so a new field needs nothing here.
+Parsing and checking the shipped tables (prices, scores) costs a tenth of a second or
+more at every start; the checked records, kept as plain lists in the user cache (keyed
+by a hash of the files' text and of the record classes' shape), load in a few
+milliseconds. Conversion follows each dataclass's own type hints, so a new field
+needs nothing here.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
+import marshal
 import typing
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
+
+from distillcost import cache
+
+FORMAT = 1
 
 Convert = Callable[[Any], Any]
 
@@ -26,11 +33,12 @@ def _same(value: Any) -> Any:
 def _converters(hint: Any) -> tuple[Convert, Convert]:
     """(to plain, from plain) for one field's type hint."""
     args = [a for a in typing.get_args(hint) if a is not type(None)]
-    if typing.get_origin(hint) is tuple:
+    origin = typing.get_origin(hint)
+    if origin in (tuple, list):
         inner_to, inner_from = _converters(args[0])
         return (
             lambda v: [inner_to(x) for x in v],
-            lambda v: tuple(inner_from(x) for x in v),
+            lambda v: origin(inner_from(x) for x in v),
         )
     base = args[0] if len(args) == 1 else hint  # X | None -> X
     if base is Decimal:
@@ -80,3 +88,28 @@ def shape(cls: type) -> list[Any]:
         nested = [a for a in typing.get_args(hints[f.name]) if dataclasses.is_dataclass(a)]
         out += [shape(a) for a in nested if isinstance(a, type)]
     return out
+
+
+Layers = list[tuple[str, Any]]
+
+
+def memo(prefix: str, key: object, build: Callable[[], Layers], hint: Any) -> Layers:
+    """``build()``'s layers, ``(origin, value of type hint)``, kept in the user cache.
+
+    ``key`` must change whenever the result would (the files' text); the shape of the
+    record classes is added to it here. A snapshot that cannot be read is built again.
+    """
+    to, back = _converters(hint)
+    classes = [a for a in (hint, *typing.get_args(hint)) if isinstance(a, type)]
+    layout = [shape(c) for c in classes if dataclasses.is_dataclass(c)]
+    digest = hashlib.sha256(repr((FORMAT, layout, key)).encode()).hexdigest()[:16]
+    name = f"{prefix}-{digest}.snapshot"
+    payload = cache.read(name)
+    if payload is not None:
+        try:
+            return [(origin, back(value)) for origin, value in marshal.loads(payload)]
+        except (ValueError, EOFError, TypeError, KeyError):
+            pass  # not the shape this version writes: build it again
+    built = build()
+    cache.write(name, marshal.dumps([(origin, to(value)) for origin, value in built]))
+    return built
