@@ -104,14 +104,25 @@ def named_row_totals(path: Path) -> list[tuple[str, float]]:
     return rows
 
 
-def test_compare_workbook_rows_recalculate_and_follow_a_changed_assumption(runner, cli, tmp_path):
+@pytest.mark.parametrize(
+    "as_of, models",
+    [
+        ("2023-03-13", "gpt-3.5-turbo,text-davinci-003,gpt-3.5-turbo-0301"),
+        # reasoning teachers: each prices its own hidden reasoning (from its profile)
+        ("2025-06-01", "gpt-4o-mini,o4-mini,o3,claude-sonnet-4-20250514"),
+    ],
+)
+def test_compare_workbook_rows_recalculate_and_follow_a_changed_assumption(
+    runner, cli, tmp_path, as_of, models
+):
     target = tmp_path / "c.xlsx"
-    models = "gpt-3.5-turbo,text-davinci-003,gpt-3.5-turbo-instruct"
-    result = runner.invoke(cli, ["compare", ALPACA, "--models", models, "-o", str(target)])
+    result = runner.invoke(
+        cli, ["compare", ALPACA, "--as-of", as_of, "--models", models, "-o", str(target)]
+    )
     assert result.exit_code == 0, result.output
     engine = FormulasEngine(target)
     table = load_prices()
-    scenario = load_scenario(ALPACA)
+    scenario = load_scenario(ALPACA).with_values(as_of=as_of)
     cells = named_row_totals(target)
     low, high = scenario.completion_tokens.low, scenario.completion_tokens.high
     new = (low + high) / 2
@@ -119,6 +130,7 @@ def test_compare_workbook_rows_recalculate_and_follow_a_changed_assumption(runne
     for changes, campaign in (({}, scenario), ({"completion_tokens": float(new)}, changed)):
         inputs = {engine.key(n): v for n, v in changes.items()}
         solution = engine.model.calculate(inputs=inputs)
+        assert len(cells) == len(models.split(","))
         for teacher, cell in cells:
             got = float(solution[f"'[c.xlsx]COST'!{cell}"].value[0][0])
             expected = estimate(campaign, table, teacher=teacher).total_usd

@@ -29,6 +29,7 @@ from distillcost.workbook.costmodel import Block
 from distillcost.workbook.expr import IF, Expr, Num
 from distillcost.workbook.points import (
     assumption_names,
+    cost_parameters,
     evaluations,
     price_values,
     range_names,
@@ -68,7 +69,7 @@ def many_workbook(
     priced = [item for item in items if item.result is not None]
     anchor = priced[0].result if priced else None
     if anchor is not None:
-        write_assumptions(book, anchor if not items[0].overrides else _base_view(anchor, scenario))
+        write_assumptions(book, anchor)
     else:
         book.sheet(ASSUMPTIONS)
     visible = [*(["rank"] if rank else []), *label_columns, "total_usd", "low_usd", "high_usd"]
@@ -102,15 +103,13 @@ def many_workbook(
         book.place_row(prices, PRICES, 1 + n, price_cols)
         for i, text in enumerate((result.teacher, result.provider, result.price.effective_from)):
             book.text(PRICES, 1 + n, i, text)
-        inputs = assumption_names(result.scenario if not item.overrides else scenario)
+        assert anchor is not None
+        inputs, ranged = row_inputs(result.scenario, anchor.scenario, item.overrides)
         for name, value in item.overrides.items():
             inputs[name] = summary.add(name, name, Num(value))
         if lengths is None:
             lengths = lengths_column(book, result)
-        ev = evaluations(
-            f"{n}:", structure(result, lengths), _lookup(refs), inputs,
-            range_names(result.scenario, skip=tuple(item.overrides)),
-        )  # fmt: skip
+        ev = evaluations(f"{n}:", structure(result, lengths), _lookup(refs), inputs, ranged)
         total = summary.add("total_usd", "total", ev.base["total_usd"], "money")
         summary.add("low_usd", "low", ev.low["total_usd"], "money")
         summary.add("high_usd", "high", ev.high["total_usd"], "money")
@@ -176,11 +175,30 @@ def _rank(totals: Sequence[tuple[int, Block]], row: int) -> int:
     return 1 + sum(1 for _, b in totals if b["total_usd"].value < mine)
 
 
-def _base_view(result: Estimate, scenario: Scenario) -> Estimate:
-    """The estimate with the sweep's own scenario, for the Assumptions sheet."""
-    import dataclasses
-
-    return dataclasses.replace(result, scenario=scenario)
+def row_inputs(
+    mine: Scenario, shared: Scenario, overrides: Mapping[str, Decimal]
+) -> tuple[dict[str, Expr], list[tuple[str, Expr, Expr]]]:
+    """A row's assumptions: the shared named cells where its campaign has the shared value;
+    its own numbers where the teacher changed it (reasoning tokens from the teacher's
+    profile, say): a shared cell would price every teacher with the first one's."""
+    names = assumption_names(shared)
+    inputs: dict[str, Expr] = {}
+    for name in cost_parameters(mine):
+        if name in overrides:
+            continue
+        value = getattr(mine, name)
+        inputs[name] = (
+            names[name] if value == getattr(shared, name) and name in names else Num(value.base)
+        )
+    ranged = []
+    shared_ranges = {name: (low, high) for name, low, high in range_names(shared)}
+    for name, *_ in range_names(mine, skip=tuple(overrides)):
+        if getattr(mine, name) == getattr(shared, name) and name in shared_ranges:
+            ranged.append((name, *shared_ranges[name]))
+        else:
+            value = getattr(mine, name)
+            ranged.append((name, Num(value.low), Num(value.high)))
+    return inputs, ranged
 
 
 def comparison_workbook(result: Any, unavailable: bool = False) -> bytes:
