@@ -93,7 +93,7 @@ def test_baize_7b_worked_by_hand(report):
     # max-length padding: every one of 161,000 examples occupies 512 tokens, one epoch
     # LoRA + recompute: k = 4 + 2; attention a = 8, w = 0.036 × 6.74e9^(2/3)
     # u = 0.508 × 16,384 ÷ (16,384 + 2,450) (micro-batch 32 × 512 tokens)
-    w = D("0.036") * D(f"{6.74e9 ** (2 / 3):.6g}")
+    w = D("0.036") * D("6.74e9") ** (D(2) / D(3))
     per_token = 6 * D("6.74e9") + 8 * w * 512
     u = D("0.508") * 16384 / (16384 + 2450)
     hours = 161_000 * 512 * per_token / (312 * D(10) ** 12 * u) / 3600
@@ -183,7 +183,7 @@ def test_a_given_utilisation_replaces_the_calibrated_one_whole():
     assert not given.calibrated and given.utilisation == D("0.5")
     # packed, 500 tokens each (no truncation): 5e6 tokens × (6N + 6·w·500) ÷ (312e12 × 0.5)
     # ÷ 3600
-    w = D("0.036") * D(f"{7e9 ** (2 / 3):.6g}")
+    w = D("0.036") * D("7e9") ** (D(2) / D(3))
     expected = D(5_000_000) * (6 * D("7e9") + 6 * w * 500) / (312 * D(10) ** 12 * D("0.5")) / 3600
     assert abs(given.gpu_hours - expected) < D("1e-12")
     assert given.wall_clock_hours == given.gpu_hours  # one GPU by default

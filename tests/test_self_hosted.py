@@ -127,3 +127,31 @@ def test_the_report_shows_the_break_even_section(table):
     assert "## Self-hosted or API" in text and "above, gpt-4o-mini below" in text
     html = render_report(data, "html").text
     assert 'id="break-even"' in html
+
+
+def test_the_workbook_recalculates_self_hosting_and_a_calibrated_student(table, tmp_path):
+    # the spreadsheet's formulas (set-up, the training model, the GPU table's rate) give the
+    # estimator's totals when recalculated by an engine that is not distillcost
+    from sheet_engines import FormulasEngine
+
+    from distillcost.workbook.campaign import estimate_workbook
+
+    cosmopedia = estimate(load_scenario(EXAMPLES / "cosmopedia.toml"), table)
+    student = estimate(
+        Scenario.from_values(
+            teacher="gpt-4o-mini", examples="50k", prompt_tokens=300,
+            completion_tokens="300..400..600", student_parameters="8e9", gpu="h100",
+            finetune="lora", recompute=True, gpu_count=8,
+        ),
+        table,
+        as_of=date(2026, 6, 1),
+    )  # fmt: skip
+    assert "usd_per_gpu_hour" not in student.scenario.to_dict() or (
+        student.scenario.usd_per_gpu_hour is None
+    )
+    for name, result in (("hosted.xlsx", cosmopedia), ("student.xlsx", student)):
+        path = tmp_path / name
+        path.write_bytes(estimate_workbook(result))
+        sheet = FormulasEngine(path).values(["total_usd", "low_usd", "high_usd"])
+        for key in ("total_usd", "low_usd", "high_usd"):
+            assert abs(D(repr(sheet[key])) - getattr(result, key)) < D("0.005"), (name, key)

@@ -37,6 +37,13 @@ from distillcost.estimator.availability import WARNING_DAYS
 FORMATS = TABLE_FORMATS
 
 
+def workbooks() -> Any:
+    """The workbook writers (XlsxWriter), imported only when a workbook is asked for."""
+    from distillcost.workbook import many
+
+    return many
+
+
 def clean(text: object) -> str:
     """A table cell for the terminal: control characters shown as ``\\x1b``, never raw."""
     return visible(text, one_line=True)
@@ -222,6 +229,12 @@ def _retiring(result: analysis.ComparisonResult) -> list[str]:
 @click.option("--provider", metavar="NAME", help="Every model of one provider (e.g. openai).")
 @click.option("--all", "all_models", is_flag=True, help="Every model in the price table.")
 @click.option(
+    "--include-unavailable",
+    is_flag=True,
+    help="CSV, Markdown and workbooks: also list the teachers that cannot run the campaign "
+    "(blank money, the reason given); by default only teachers that can are rows.",
+)
+@click.option(
     "--include-preview",
     is_flag=True,
     help="Rank preview, experimental and free models too (listed apart by default).",
@@ -244,6 +257,7 @@ def compare(
     models: tuple[str, ...],
     provider: str | None,
     all_models: bool,
+    include_unavailable: bool,
     include_preview: bool,
     stage: str | None,
     self_hosted: bool,
@@ -317,8 +331,11 @@ def compare(
         )
     out = Output(
         data=result.to_dict(),
-        tables=[result.table()],
-        custom={"text": lambda: compare_table(result)},
+        tables=[result.table(unavailable=include_unavailable)],
+        custom={
+            "text": lambda: compare_table(result),
+            "xlsx": lambda: workbooks().comparison_workbook(result, include_unavailable),
+        },
     )
     emit(out, fmt, output)
 
@@ -427,7 +444,10 @@ def history(
     out = Output(
         data=result.to_dict(),
         tables=[result.table()],
-        custom={"text": lambda: history_table(result)},
+        custom={
+            "text": lambda: history_table(result),
+            "xlsx": lambda: workbooks().history_workbook(result),
+        },
     )
     emit(out, fmt, output)
 
@@ -518,6 +538,11 @@ def sweep(
     scenario, table = scenario_from_options(scenario_path, options)
     result = analysis.sweep(scenario, table, specs)
     out = Output(
-        data=result.to_dict(), tables=[result.table()], custom={"text": lambda: sweep_table(result)}
+        data=result.to_dict(),
+        tables=[result.table()],
+        custom={
+            "text": lambda: sweep_table(result),
+            "xlsx": lambda: workbooks().sweep_workbook(result, table),
+        },
     )
     emit(out, fmt, output)

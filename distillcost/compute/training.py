@@ -30,6 +30,7 @@ FINETUNES: tuple[str, ...] = ("full", "lora", "qlora")
 """full: every weight trained; lora: adapters on a 16-bit base; qlora: adapters on a
 quantised (4-bit or 8-bit) base."""
 PADDINGS: tuple[str, ...] = ("packed", "longest", "max-length")
+DEFAULT_MICRO_BATCH = Decimal(4)
 
 ARCH = Decimal("0.036")
 """n_layer·d_model ≈ ARCH · N^(2/3) (fits LLaMA 7B/13B/65B, Qwen2.5-32B within ~12%)."""
@@ -77,7 +78,7 @@ class TrainingPlan:
     finetune: str = "full"
     padding: str = "longest"
     sequence_length: Decimal | None = None
-    micro_batch: Decimal = Decimal(4)
+    micro_batch: Decimal = DEFAULT_MICRO_BATCH
     recompute: bool = False
     offload: bool = False
     gpu_count: Decimal = Decimal(1)
@@ -151,7 +152,7 @@ def expected_length(mean: Decimal, batch: Decimal, cap: Decimal | None, sigma: D
 
 def layer_width(parameters: Decimal) -> Decimal:
     """n_layer · d_model estimated from the parameter count (for the attention FLOPs)."""
-    return ARCH * _sig(float(parameters) ** (2 / 3))
+    return ARCH * parameters ** (Decimal(2) / Decimal(3))
 
 
 def training_time(plan: TrainingPlan, calibration: Calibration = CALIBRATED) -> TrainingTime:

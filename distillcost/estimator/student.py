@@ -18,7 +18,12 @@ from typing import Any
 from distillcost.compute.builtin import compute_of
 from distillcost.compute.declarations import DEFAULT_OFFERING
 from distillcost.compute.table import ComputeTable
-from distillcost.compute.training import CALIBRATED, TrainingPlan, training_time
+from distillcost.compute.training import (
+    CALIBRATED,
+    DEFAULT_MICRO_BATCH,
+    TrainingPlan,
+    training_time,
+)
 from distillcost.errors import DistillcostError, NotAvailableError, ScenarioError
 from distillcost.estimator import numbers
 from distillcost.estimator.context import Context, Point, req
@@ -27,7 +32,7 @@ from distillcost.estimator.numbers import F0, MILLION
 DEFAULTS: dict[str, Any] = {
     "finetune": "full",
     "padding": "longest",
-    "micro_batch": Decimal(4),
+    "micro_batch": DEFAULT_MICRO_BATCH,
     "recompute": False,
     "offload": False,
     "gpu_count": Decimal(1),

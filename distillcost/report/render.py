@@ -42,7 +42,7 @@ class RenderedReport:
 
     text: str
     format: str
-    chart_files: dict[str, str]  # relative path -> SVG document
+    chart_files: dict[str, str | bytes]  # relative path -> SVG document or PNG image
 
 
 def build_charts(data: ReportData) -> list[Chart]:
@@ -95,6 +95,7 @@ def render_report(
     template_dirs: Iterable[str | os.PathLike[str]] = (),
     output: str | os.PathLike[str] | None = None,
     template: str | None = None,
+    charts: str = "svg",
 ) -> RenderedReport:
     """Render a report. For Markdown, charts become files beside ``output``.
 
@@ -106,17 +107,18 @@ def render_report(
     if fmt not in FORMATS:
         raise RenderError(f"unknown report format {fmt!r}; use html or md")
     chart_list = build_charts(data)
-    files: dict[str, str] = {}
+    files: dict[str, str | bytes] = {}
     refs: dict[str, ChartRef | None] = dict.fromkeys(
         ("by_teacher", "over_time", "sensitivity", "cost_vs_volume", "frontier", "days_by_keys")
     )
     chart_note = ""
     for chart in chart_list:
-        filename = f"{chart.name}.svg"
+        png = charts == "png" and fmt == "md" and chart.png is not None
+        filename = f"{chart.name}.{'png' if png else 'svg'}"
         href = None
         if fmt == "md" and output is not None:
             rel = f"{chart_dir_for(output).name}/{filename}"
-            files[rel] = chart.svg
+            files[rel] = chart.png() if png and chart.png is not None else chart.svg
             href = urllib.parse.quote(rel)
         svg = Markup(chart.inline()) if fmt == "html" else Markup("")
         refs[chart.name] = ChartRef(chart.name, chart.title, chart.alt, svg, href, filename)
@@ -161,6 +163,7 @@ def render_report(
             "limits": list(data.provider_view.limits_shown),
             "levers": bool(data.provider_view.levers),
         }
+    verdict = views.comparison_verdict(data.comparison or (), result)
     context = {
         "e": data.estimate,
         "title": data.title or views.report_title(result),
@@ -168,7 +171,8 @@ def render_report(
         "method": views.method_lines(result),
         "student_prices": views.student_prices(result),
         "comparison": list(data.comparison) if data.comparison else None,
-        "unavailable": list(data.unavailable),
+        "verdict": verdict,
+        "unavailable": views.unavailable_items(data.unavailable),
         "unranked": list(data.unranked),
         "left_out": data.left_out,
         "history": list(data.history) if data.history else None,
@@ -201,10 +205,10 @@ def write_report(rendered: RenderedReport, output: str | os.PathLike[str]) -> li
     if not directory.is_dir():  # same answer for HTML and Markdown: never create it silently
         raise FileNotFoundError(errno.ENOENT, "directory does not exist", str(directory))
     written: list[Path] = []
-    for rel, svg in rendered.chart_files.items():
+    for rel, chart in rendered.chart_files.items():
         path = target.parent / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, svg)
+        atomic_write(path, chart)
         written.append(path)
     atomic_write(target, rendered.text)
     written.append(target)

@@ -501,6 +501,12 @@ class Scenario:
     )
 
     def __post_init__(self) -> None:
+        # dataclasses.replace(sc, completion_tokens=600) passes a plain number: store it
+        # as the field's type (a Range), as from_values would
+        for spec in FIELDS:
+            value = getattr(self, spec.name)
+            if spec.kind == "range" and value is not None and not isinstance(value, Range):
+                object.__setattr__(self, spec.name, coerce(spec.name, value))
         validate(self)
 
     # -- construction ------------------------------------------------------

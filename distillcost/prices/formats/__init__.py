@@ -19,7 +19,7 @@ from distillcost.prices.formats.toml import parse_toml
 from distillcost.prices.problems import Problem
 
 GENAI_PREFIX = "genai-prices"
-SUFFIXES = (".toml", ".csv", ".json")
+SUFFIXES = (".toml", ".csv", ".json", ".xlsx")
 
 __all__ = ["GENAI_PREFIX", "SUFFIXES", "ParseResult", "parse_path", "parse_text"]
 
@@ -33,7 +33,7 @@ def parse_text(text: str, file: str, origin: str, suffix: str) -> ParseResult:
     if suffix == ".json":
         return parse_json(text, file, origin)
     result = ParseResult()
-    message = f"unknown price file type {suffix or '(none)'!r}; use .toml, .csv or .json"
+    message = f"unknown price file type {suffix or '(none)'!r}; use .toml, .csv, .json or .xlsx"
     result.problems.append(Problem(file, None, "", "", message))
     return result
 
@@ -76,6 +76,10 @@ def _parse_path(path: str | os.PathLike[str], origin: str | None = None) -> Pars
     file = Path(path)
     origin = origin or f"file:{text_path}"
     data = file.read_bytes()
+    if file.suffix.lower() == ".xlsx":  # a price sheet kept in Excel or LibreOffice
+        from distillcost.prices.formats.xlsx import parse_xlsx
+
+        return parse_xlsx(data, text_path, origin)
     try:
         text = data.decode("utf-8-sig")  # a BOM (Windows editors) is not text
     except UnicodeDecodeError as exc:
