@@ -126,5 +126,18 @@ class NotAvailableError(DistillcostError):
     """A model asked for on a date when it had no price (not yet released, or retired)."""
 
 
+class Stopped(KeyboardInterrupt):
+    """A stop signal (SIGTERM, SIGHUP) raised where the program is, as Ctrl-C is.
+
+    Being a ``KeyboardInterrupt`` it unwinds through every ``finally`` and clean-up that
+    Ctrl-C does (atomic writes remove their temp file), where the default action of
+    SIGTERM would end the process on the spot.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 class PriceWarning(UserWarning):
     """Something worth telling the user that does not stop loading (e.g. skipped rows)."""
