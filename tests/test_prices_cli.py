@@ -249,7 +249,7 @@ def test_bad_date_and_unknown_provider_are_usage_errors(runner, cli):
 def test_missing_prices_file_is_one_line(runner, cli, tmp_path):
     result = run(runner, cli, "list", "--prices", str(tmp_path / "nope.csv"))
     assert result.exit_code == 1
-    assert result.output == f"Error: {tmp_path / 'nope.csv'}: no such file or directory\n"
+    assert result.output == f"Error: {tmp_path / 'nope.csv'}: no such file\n"
 
 
 # ---------------------------------------------------------------- show

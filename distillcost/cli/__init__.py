@@ -180,12 +180,15 @@ def main() -> None:
     """
     _degrade_unencodable_output()
     _stop_on_signals()
+    _show_warnings_as_lines()
     try:
         cli.main(prog_name="distillcost")
         code: Any = 0
     except SystemExit as done:
         code = done.code
     except OSError as exc:  # writing --help or --version failed (click lets that through)
+        if exc.filename is not None or "--debug" in sys.argv[1:]:
+            raise  # not standard output: a --debug run's own error, with its traceback
         code = _output_failed(exc)
     code = _flush_stdout(code)
     if code in (128 + signal.SIGINT, 128 + signal.SIGTERM, 128 + signal.SIGHUP):
@@ -206,6 +209,26 @@ def _degrade_unencodable_output() -> None:
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors=DEGRADE_ERRORS)
+
+
+def _show_warnings_as_lines() -> None:
+    """The library's warnings (a skipped config dir, a skipped price row) as one
+    ``Warning: …`` line each, not Python's ``file:line: Category: …`` form."""
+    import warnings
+
+    from distillcost.errors import ConfigWarning, PriceWarning
+
+    python_show = warnings.showwarning
+    said: set[str] = set()  # the config dir is consulted for prices and for templates
+
+    def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if not issubclass(category, (ConfigWarning, PriceWarning)):
+            python_show(message, category, *args, **kwargs)
+        elif str(message) not in said:
+            said.add(str(message))
+            click.echo(f"Warning: {one_line(str(message))}", err=True)
+
+    warnings.showwarning = show
 
 
 def _stop_on_signals() -> None:

@@ -164,8 +164,8 @@ def scenario_from_options(
     overrides = scenario_overrides(options)
     scenario = load_scenario(scenario_path, overrides, measure=False)
     files = [*scenario.prices, *(options.get("price_files") or ())]
-    for name in files:
-        if not Path(name).is_file():
+    for name in files:  # any other trouble (a directory, /dev/zero) is the loader's to name
+        if not Path(name).exists() and not Path(name).is_symlink():
             raise ScenarioError(f"prices: price file {name!r} does not exist")
     table = load_prices(extra=files)
     if scenario.prompt_file or scenario.completion_file or scenario.chat_file:

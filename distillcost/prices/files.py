@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from distillcost.errors import PriceWarning
-from distillcost.prices.formats import SUFFIXES, is_genai_spec, parse_path
+from distillcost.prices.formats import SUFFIXES, parse_path
 from distillcost.prices.model import ModelRecord
 from distillcost.prices.problems import Problem, check_names, raise_problems
 
@@ -52,11 +52,7 @@ def validate_price_files(
     where: dict[int, str] = {}
     for path in paths:
         text = str(path)
-        if not (is_genai_spec(text) or Path(text).is_file()):
-            reason = "is a directory" if Path(text).is_dir() else "no such file"
-            problems.append(Problem(text, None, "", "", reason))
-            continue
-        result = parse_path(path)
+        result = parse_path(path)  # a missing file, a directory, a device: a problem named
         problems.extend(result.problems)
         for record in result.records:
             where[id(record)] = text

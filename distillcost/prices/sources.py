@@ -14,9 +14,16 @@ import dataclasses
 import os
 from collections.abc import Sequence
 
-from distillcost.config import config_dir
+from distillcost.config import config_dir as config_dir  # re-exported by distillcost.prices
+from distillcost.config import config_subdir
+from distillcost.errors import os_reason
 from distillcost.plugins import PriceRegistry, load_price_plugins
-from distillcost.prices.files import WarningHandler, load_price_file, price_files_in
+from distillcost.prices.files import (
+    WarningHandler,
+    default_warning,
+    load_price_file,
+    price_files_in,
+)
 from distillcost.prices.model import ModelRecord
 from distillcost.prices.table import PriceTable
 
@@ -65,9 +72,7 @@ def load_prices(
     if plugins:
         layers.extend(load_price_plugins(on_warning=on_warning))
     if user_dir:
-        for path in price_files_in(config_dir() / "prices", on_warning):
-            origin = f"config:{path}"
-            layers.append((origin, load_price_file(path, origin=origin, on_warning=on_warning)))
+        layers.extend(_user_layers(on_warning))
     for name in extra:
         origin = f"file:{name}"
         layers.append((origin, load_price_file(name, origin=origin, on_warning=on_warning)))
@@ -77,6 +82,30 @@ def load_prices(
 
         table.fallback = GenaiFallback()
     return table
+
+
+def _user_layers(on_warning: WarningHandler | None) -> list[Layer]:
+    """The tables of the user's config dir; what cannot be read there is warned and skipped
+    (an optional source must not stop every price command)."""
+    directory = config_subdir("prices", on_warning)
+    if directory is None:
+        return []
+    warn = on_warning or default_warning
+    try:
+        paths = price_files_in(directory, on_warning)
+    except OSError as exc:
+        warn(f"{directory}: skipped, it cannot be read ({os_reason(exc)})")
+        return []
+    layers: list[Layer] = []
+    for path in paths:
+        origin = f"config:{path}"
+        try:
+            records = load_price_file(path, origin=origin, on_warning=on_warning)
+        except OSError as exc:
+            warn(f"{path}: skipped, it cannot be read ({os_reason(exc)})")
+            continue
+        layers.append((origin, records))
+    return layers
 
 
 def merge_layers(layers: Sequence[tuple[str, Sequence[ModelRecord]]]) -> PriceTable:

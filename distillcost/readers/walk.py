@@ -8,15 +8,9 @@ from collections.abc import Sequence
 from fnmatch import fnmatch
 from pathlib import Path
 
-from distillcost.errors import InputError
+from distillcost.errors import InputError, os_reason
 from distillcost.readers.limits import DEFAULT_GLOB
 from distillcost.readers.remote import expand_remote, is_remote
-
-
-def os_reason(exc: OSError) -> str:
-    if isinstance(exc, PermissionError):
-        return "permission denied"
-    return (exc.strerror or type(exc).__name__).lower()
 
 
 def walk_inputs(

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from distillcost.config import config_text, read_config_file
+from distillcost.errors import ConfigFileError
 from distillcost.prices.formats.csv import parse_csv
 from distillcost.prices.formats.document import ParseResult
 from distillcost.prices.formats.json import parse_json
@@ -70,14 +72,11 @@ def _parse_path(path: str | os.PathLike[str], origin: str | None = None) -> Pars
         return parse_genai_prices(text_path, origin or f"file:{text_path}")
     file = Path(path)
     origin = origin or f"file:{text_path}"
-    data = file.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")  # a BOM (Windows editors) is not text
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+    try:  # a regular file of bounded size, UTF-8 (a BOM from Windows editors is skipped)
+        text = config_text(read_config_file(file, "price table"), file)
+    except ConfigFileError as exc:
         result = ParseResult()
-        message = f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
-        result.problems.append(Problem(text_path, line, "", "", message))
+        result.problems.append(Problem(text_path, exc.line, "", "", exc.reason))
         return result
     if "\x00" in text:
         result = ParseResult()
