@@ -177,10 +177,19 @@ def scenario_from_options(
 
 
 def scenario_inputs(scenario_path: str | None, options: Mapping[str, Any]) -> list[str]:
-    """Every file a scenario command reads (so ``-o`` can refuse to overwrite one)."""
+    """Every file a scenario command reads (so ``-o`` can refuse to overwrite one): the
+    scenario, ``--prices``, file flags, and the files the scenario itself names
+    (``prices = [...]``, ``chat_file = ...``, resolved against its directory)."""
     inputs = [scenario_path] if scenario_path else []
     inputs += list(options.get("price_files") or ())
     for spec in FIELDS:
         if spec.kind == "paths" and spec.flag:
             inputs += list(options.get(spec.name) or ())
+    if scenario_path:
+        from distillcost.scenario import load_scenario
+
+        named = load_scenario(scenario_path, scenario_overrides(options), measure=False)
+        for spec in FIELDS:
+            if spec.kind == "paths":
+                inputs += list(getattr(named, spec.name) or ())
     return inputs
