@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 
 from distillcost.errors import (
     DistillcostError,
+    InputError,
     TooLargeError,
     UnknownEncodingError,
     UnknownNameError,
@@ -363,6 +364,8 @@ def count_tokens(text: str, encoding: str = "o200k_base") -> int:
 
     ``encoding`` may also be a model name (``gpt-4o``).
     """
+    if not isinstance(text, str):
+        raise InputError(f"count_tokens counts text (str), not {type(text).__name__}")
     return _counter(encoding).count(text)
 
 

@@ -213,7 +213,11 @@ class SweepResult:
         return frame(self.to_records(), self.columns, exact)
 
 
-def _as_specs(vary: Sequence[VarySpec | str], known: Sequence[str]) -> tuple[VarySpec, ...]:
+def _as_specs(
+    vary: VarySpec | str | Sequence[VarySpec | str], known: Sequence[str]
+) -> tuple[VarySpec, ...]:
+    if isinstance(vary, (str, VarySpec)):  # one axis given alone, not its characters
+        vary = [vary]
     specs = tuple(v if isinstance(v, VarySpec) else parse_vary(v, known) for v in vary)
     if not specs:
         raise SweepError("a sweep needs at least one --vary PARAM=START..STOP[:STEPS][:log]")
@@ -394,7 +398,7 @@ def _quiet_worker() -> None:
 def sweep(
     scenario: Scenario,
     table: PriceTable,
-    vary: Sequence[VarySpec | str],
+    vary: VarySpec | str | Sequence[VarySpec | str],
     *,
     max_points: int = MAX_POINTS,
     workers: int | None = None,
@@ -408,6 +412,9 @@ def sweep(
     first error as one process.
     """
     global _FORK_STATE
+    from distillcost.estimator import check_inputs
+
+    check_inputs(scenario, table)
     specs = _as_specs(vary, NUMERIC_PARAMETERS)
     size = grid_size(specs)
     if size > max_points:

@@ -152,7 +152,7 @@ class ComparisonResult:
 def compare(
     scenario: Scenario,
     table: PriceTable,
-    models: Sequence[str] | None = None,
+    models: str | Sequence[str] | None = None,
     provider: str | None = None,
     *,
     as_of: date | None = None,
@@ -163,7 +163,7 @@ def compare(
     means every model in ``table``. An unknown name is an error; a teacher that
     cannot run the campaign lands in ``unavailable`` with the estimator's reason.
     """
-    check_campaign(scenario)
+    check_campaign(scenario, table)
     when = as_of or scenario.as_of or date.today()  # the estimator's own default
     priced: list[tuple[ModelRecord, Estimate]] = []
     cannot_run: list[Unavailable] = []

@@ -21,6 +21,7 @@ from distillcost.cli.output import (
     output_options,
     resolve_format,
 )
+from distillcost.cli.params import DATE
 from distillcost.errors import NotAvailableError, PriceDataError, did_you_mean
 from distillcost.escape import visible
 from distillcost.present import Column, Table
@@ -28,28 +29,6 @@ from distillcost.prices import declarations as k
 from distillcost.prices import load_prices
 from distillcost.prices.model import ModelRecord, PriceEntry, fields_of
 from distillcost.prices.table import PriceTable
-
-
-class DateParam(click.ParamType):
-    """A date as YYYY-MM-DD, or ``today``."""
-
-    name = "DATE"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
-        if isinstance(value, date):
-            return value
-        text = str(value).strip()
-        if text.lower() == "today":
-            return date.today()
-        try:
-            if len(text) != 10:
-                raise ValueError
-            return date.fromisoformat(text)
-        except ValueError:
-            self.fail(f"{value!r} is not a date; use YYYY-MM-DD (e.g. 2024-10-01) or 'today'")
-
-
-DATE = DateParam()
 
 
 def prices_option(func: Callable[..., Any]) -> Callable[..., Any]:

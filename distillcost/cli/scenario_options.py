@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from distillcost.cli.params import DATE
 from distillcost.errors import ScenarioError
 from distillcost.ranges import Range, RangeError
 from distillcost.scenario import FIELDS, GROUPS, SPECS, FieldSpec
@@ -93,7 +94,7 @@ def _option_for(spec: FieldSpec) -> Callable[[FC], FC]:
         return click.option(
             *names,
             spec.name,
-            type=click.DateTime(["%Y-%m-%d"]),
+            type=DATE,
             default=None,
             metavar="YYYY-MM-DD",
             help=help_text,

@@ -66,6 +66,8 @@ def load_prices(
     ``DISTILLCOST_PLUGINS`` limits which plugins load ("" = none). ``fallback``: a name
     none of these knows is looked up in genai-prices (current prices only, marked so).
     """
+    if isinstance(extra, (str, os.PathLike)):  # one file given alone, not its characters
+        extra = [extra]
     layers: list[Layer] = []
     if builtin:
         layers.extend(builtin_layers())

@@ -304,6 +304,14 @@ def _check_csv(src: Source, schema: str) -> None:
         raise InputError(f"{src.name}: cannot read as CSV: {exc}") from None
     if not header:
         raise InputError(f"{src.name}: cannot read as CSV: no header row")
+    first: dict[str, int] = {}
+    for number, name in enumerate(header, start=1):
+        if name and name in first:  # as with duplicate JSON keys: one would be dropped
+            raise InputError(
+                f"{src.name}: duplicate column {name!r} in the header (columns "
+                f"{first[name]} and {number}); only one would be read: rename one"
+            )
+        first.setdefault(name, number)
     _pick_columns(src, [str(c) for c in header], schema)
 
 

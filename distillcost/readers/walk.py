@@ -94,8 +94,10 @@ def _walk_dir(root: str, patterns: list[str], skip_unreadable: bool) -> tuple[li
             continue
         key = (st.st_dev, st.st_ino)
         if key in seen_dirs:
+            # a link loop, or a second way to one directory (which name came first is
+            # only the walk's order: the message must not call a real directory a link)
             skipped.append(
-                f"skipped {dirpath}: a symbolic link to {seen_dirs[key]}, already searched"
+                f"skipped {dirpath}: the same directory as {seen_dirs[key]}, already searched"
             )
             dirnames[:] = []
             continue

@@ -88,6 +88,10 @@ def render_report(
     """
     from markupsafe import Markup
 
+    if not isinstance(data, ReportData):
+        raise RenderError(
+            f"expected ReportData (from build_report_data()), got {type(data).__name__}"
+        )
     if fmt not in FORMATS:
         raise RenderError(f"unknown report format {fmt!r}; use html or md")
     chart_list = build_charts(data)

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from distillcost.errors import ScenarioError, did_you_mean
+from distillcost.present import parse_day
 from distillcost.ranges import Range, RangeError, parse_number
 from distillcost.scenario.fields import (
     CAMPAIGN,
@@ -300,6 +301,12 @@ class Scenario:
     )
 
     def __post_init__(self) -> None:
+        # Scenario(examples=5) is as good as Scenario.from_values(examples=5): a value not
+        # yet in its stored type is converted (it failed as "'int' has no attribute 'low'")
+        for spec in FIELDS:
+            value = getattr(self, spec.name)
+            if value is not None and not isinstance(value, STORED_TYPES[spec.kind]):
+                object.__setattr__(self, spec.name, coerce(spec.name, value))
         validate(self)
 
     # -- construction ------------------------------------------------------
@@ -411,6 +418,16 @@ class Scenario:
         return out
 
 
+STORED_TYPES: dict[str, type | tuple[type, ...]] = {
+    "range": Range,
+    "bool": bool,
+    "str": str,
+    "date": date,
+    "paths": tuple,
+    "number": Decimal,
+}
+"""The type each kind of field is stored as (anything else is converted by :func:`coerce`)."""
+
 FIELDS: tuple[FieldSpec, ...] = specs_of(Scenario)
 """Every user field's declaration, in order."""
 
@@ -462,11 +479,9 @@ def coerce(name: str, value: Any) -> Any:
                 return value
             if isinstance(value, str):
                 try:
-                    return date.fromisoformat(value)
-                except ValueError:
-                    raise ScenarioError(
-                        f"{name}: {value!r} is not a date (use YYYY-MM-DD)"
-                    ) from None
+                    return parse_day(value)
+                except ValueError as exc:
+                    raise ScenarioError(f"{name}: {exc} (use YYYY-MM-DD)") from None
             raise ScenarioError(f"{name}: expected a date (YYYY-MM-DD), got {value!r}")
         if spec.kind == "paths":
             if isinstance(value, (str, Path)):
