@@ -45,8 +45,8 @@ def json_text(value: Any, indent: int | None = 2) -> str:
     return json.dumps(to_jsonable(value), indent=indent, ensure_ascii=False) + "\n"
 
 
-def _mode_for(target: Path) -> int:
-    """The permissions a plain write would give: the old file's, else 0666 less the umask.
+def _mode_for(target: Path, fresh: int = 0o666) -> int:
+    """The permissions a plain write would give: the old file's, else ``fresh`` less the umask.
 
     mkstemp creates 0600 files; keeping that would hide reports from colleagues, and a
     fixed 0644 would make a user's private 0600 output world-readable on rewrite.
@@ -56,7 +56,7 @@ def _mode_for(target: Path) -> int:
     except FileNotFoundError:
         umask = os.umask(0)
         os.umask(umask)
-        return 0o666 & ~umask
+        return fresh & ~umask
 
 
 def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> None:
@@ -153,7 +153,7 @@ def atomic_write_with_folder(
                     fh.flush()
                     os.fsync(fh.fileno())
                 os.chmod(path, _mode_for(folder / name))
-            os.chmod(staged, _mode_for_dir(folder))
+            os.chmod(staged, _mode_for(folder, fresh=0o777))
         fd = _create(tmp, target)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data if isinstance(data, bytes) else data.encode("utf-8"))
@@ -201,12 +201,3 @@ def _check_own_folder(folder: Path, target: Path) -> None:
             f"({shown}); the report replaces that folder, so move them or choose another -o",
             str(target),
         )
-
-
-def _mode_for_dir(folder: Path) -> int:
-    try:
-        return stat.S_IMODE(folder.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o777 & ~umask

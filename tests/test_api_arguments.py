@@ -48,6 +48,8 @@ def test_load_prices_takes_one_file_name_alone(tmp_path):
         assert "mine" in load_prices(given, plugins=False, fallback=False)
     with pytest.raises(PriceDataError, match=r"^x\.csv: no such file$"):
         load_prices("x.csv", plugins=False, fallback=False)
+    with pytest.raises(PriceDataError, match="a price file must be a path or text, not int"):
+        load_prices([5], plugins=False, fallback=False)  # type: ignore[list-item]
 
 
 def test_compare_and_history_take_one_model_name_alone(essay, table):

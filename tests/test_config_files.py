@@ -202,6 +202,20 @@ def test_a_config_dir_that_is_a_file_is_a_warning_not_silence(tmp_path, monkeypa
     )
 
 
+def test_a_device_named_like_a_table_in_the_config_dir_is_said(tmp_path, monkeypatch):
+    # it was passed over in silence: a user wondering why their prices are not used
+    root = _config(tmp_path, monkeypatch)
+    (root / "prices" / "zero.toml").symlink_to("/dev/null")
+    (root / "prices" / "gone.csv").symlink_to(tmp_path / "nowhere.csv")
+    warned: list[str] = []
+    table = load_prices(plugins=False, fallback=False, on_warning=warned.append)
+    assert warned == [
+        f"{root / 'prices' / 'gone.csv'}: ignored, not a regular file",
+        f"{root / 'prices' / 'zero.toml'}: ignored, not a regular file",
+    ]
+    assert "mine" in table
+
+
 def test_a_missing_config_dir_is_silent(tmp_path, monkeypatch):
     monkeypatch.setenv("DISTILLCOST_CONFIG_DIR", str(tmp_path / "none"))
     warned: list[str] = []

@@ -10,6 +10,7 @@ import stat
 from decimal import Decimal
 
 import pytest
+from spreadsheet import spreadsheet_rows
 
 from distillcost.cells import cell_value as csv_safe
 from distillcost.cells import csv_text
@@ -40,39 +41,6 @@ def test_numbers_stay_numbers_even_negative():
     assert rows == [["a", "b", "c"], ["-1.50", "-3", "'=1+1"]]
 
 
-def _spreadsheet_rows(text: str) -> list[list[str]]:
-    """Rows as LibreOffice splits them: a CR or LF outside quotes ends a row (a bare CR
-    too), quotes group, and a cell's text is then read line by line for formulas."""
-    rows: list[list[str]] = [[]]
-    cell, quoted, i = "", False, 0
-    while i < len(text):
-        ch = text[i]
-        if quoted:
-            if ch == '"' and text[i + 1 : i + 2] == '"':
-                cell, i = cell + '"', i + 1
-            elif ch == '"':
-                quoted = False
-            else:
-                cell += ch
-        elif ch == '"':
-            quoted = True
-        elif ch == ",":
-            rows[-1].append(cell)
-            cell = ""
-        elif ch in "\r\n":
-            rows[-1].append(cell)
-            cell = ""
-            rows.append([])
-            if ch == "\r" and text[i + 1 : i + 2] == "\n":
-                i += 1
-        else:
-            cell += ch
-        i += 1
-    if cell or rows[-1]:
-        rows[-1].append(cell)
-    return [row for row in rows if row]
-
-
 @pytest.mark.parametrize(
     "cell", ["a\r=1+1", "a\n=1+1", "a\r\n@SUM(A1)", "x\r\r-2", "plain\rtext", "\r"]
 )
@@ -80,7 +48,7 @@ def test_a_cell_with_a_line_break_stays_one_cell_and_inert(cell):
     # a bare CR was written unquoted: LibreOffice read it as a row break and the text
     # after it as a new cell, "=1+1" (a live formula) in the next row
     out = csv_text([["before", cell, "after"]], header=["x", "y", "z"])
-    rows = _spreadsheet_rows(out)
+    rows = spreadsheet_rows(out)
     assert rows == list(csv.reader(io.StringIO(out, newline="")))
     assert len(rows) == 2 and len(rows[1]) == 3 and rows[1][0] == "before"
     for line in rows[1][1].replace("\r\n", "\n").replace("\r", "\n").split("\n"):
@@ -94,7 +62,7 @@ def test_count_csv_of_a_file_named_with_a_cr_formula(runner, cli, tmp_path, monk
     (tmp_path / name).write_text("some text\n", encoding="utf-8")
     result = runner.invoke(cli, ["count", name, "--format", "csv"])
     assert result.exit_code == 0, result.output
-    rows = _spreadsheet_rows(result.stdout)
+    rows = spreadsheet_rows(result.stdout)
     assert [row[0] for row in rows] == ["source", "a\r'=1+1.txt", "TOTAL"]
 
 

@@ -73,9 +73,12 @@ def price_files_in(directory: Path, on_warning: WarningHandler | None = None) ->
         return []
     files = []
     for path in sorted(directory.iterdir()):
-        if path.name.startswith(".") or not path.is_file():
+        if path.name.startswith(".") or path.is_dir():
             continue
         if path.suffix.lower() in SUFFIXES:
+            if not path.is_file():  # a device, a pipe, a broken link: said, not passed over
+                (on_warning or default_warning)(f"{path}: ignored, not a regular file")
+                continue
             files.append(path)
         else:
             (on_warning or default_warning)(

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from distillcost.config import config_dir as config_dir  # re-exported by distillcost.prices
 from distillcost.config import config_subdir
-from distillcost.errors import os_reason
+from distillcost.errors import PriceDataError, os_reason
 from distillcost.plugins import PriceRegistry, load_price_plugins
 from distillcost.prices.files import (
     WarningHandler,
@@ -68,6 +68,9 @@ def load_prices(
     """
     if isinstance(extra, (str, os.PathLike)):  # one file given alone, not its characters
         extra = [extra]
+    for name in extra:
+        if not isinstance(name, (str, os.PathLike)):
+            raise PriceDataError(f"a price file must be a path or text, not {type(name).__name__}")
     layers: list[Layer] = []
     if builtin:
         layers.extend(builtin_layers())
