@@ -46,18 +46,19 @@ SCENARIO = [
 SWEEP = ["--vary", "completion_tokens=100..1000:100", "--vary", "acceptance_rate=0.5..1:100"]
 
 
+def timed_run(cmd: list[str]) -> float:
+    """Wall seconds of one fresh process running ``cmd`` (which must succeed)."""
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
+    return elapsed
+
+
 def wall(cmd: list[str], runs: int) -> float:
     """Median wall seconds of ``runs`` fresh processes (after one warm-up)."""
-    times = []
-    for i in range(runs + 1):
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        elapsed = time.perf_counter() - start
-        if proc.returncode != 0:
-            raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stdout}{proc.stderr}")
-        if i:
-            times.append(elapsed)
-    return statistics.median(times)
+    return statistics.median([timed_run(cmd) for _ in range(runs + 1)][1:])
 
 
 def _cpu() -> float:

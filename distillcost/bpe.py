@@ -18,15 +18,12 @@ check the counts equal tiktoken's on every encoding. Pieces longer than
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import marshal
-import os
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from distillcost import tokens
+from distillcost import cache, tokens
 
 SHARDS = 64
 LONG_PIECE = 2048
@@ -34,44 +31,24 @@ _INF = 1 << 62
 _FORMAT = 1
 
 
-def _shard_path(name: str) -> str:
-    key = f"{name}-{tokens.EXPECTED_SHA256[name][:16]}-v{_FORMAT}.shards"
-    return os.path.join(tokens.cache_dir(), key)
+def _shard_name(name: str) -> str:
+    return f"{name}-{tokens.EXPECTED_SHA256[name][:16]}-v{_FORMAT}.shards"
 
 
 def _write_shards(name: str, ranks: dict[bytes, int]) -> list[bytes]:
     """Split verified ranks into marshalled shards and keep them (best effort)."""
-    import tempfile
-
     parts: list[dict[bytes, int]] = [{} for _ in range(SHARDS)]
     for token, rank in ranks.items():
         parts[zlib.crc32(token) & (SHARDS - 1)][token] = rank
     blobs = [marshal.dumps(p) for p in parts]
-    payload = marshal.dumps(blobs)
-    path = _shard_path(name)
-    with contextlib.suppress(OSError):
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".shards-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(hashlib.sha256(payload).digest() + payload)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+    cache.write(_shard_name(name), marshal.dumps(blobs))
     return blobs
 
 
 def _read_shards(name: str) -> list[bytes] | None:
     """The shard blobs when the cache file's checksum and shape hold, else None."""
-    try:
-        with open(_shard_path(name), "rb") as fh:
-            data = fh.read()
-    except OSError:
-        return None
-    digest, payload = data[:32], data[32:]
-    if hashlib.sha256(payload).digest() != digest:
+    payload = cache.read(_shard_name(name))
+    if payload is None:
         return None
     try:
         blobs = marshal.loads(payload)

@@ -20,6 +20,7 @@ FILE_LIMITS: dict[str, int] = {
     "scenario": 1 << 20,
     "template": 8 << 20,
     "price table": 64 << 20,  # LiteLLM's whole map is ~1.5 MB (2025)
+    "score table": 64 << 20,
 }
 """The largest file of each kind that is read, in bytes."""
 

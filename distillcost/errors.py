@@ -98,6 +98,14 @@ class FieldError(PriceDataError):
     """One bad value in a price table; the reader files it with its file, line and field."""
 
 
+class ScoreDataError(DistillcostError):
+    """A capability-score file that is malformed (names file, line, row, field)."""
+
+
+class CapabilityError(DistillcostError):
+    """A capability bar that cannot be read or cannot be evaluated honestly."""
+
+
 class ScenarioError(DistillcostError):
     """A scenario that is impossible or malformed (names the field)."""
 

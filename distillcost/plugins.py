@@ -14,6 +14,7 @@ accepts what a plugin has:
     def register_prices(register):
         register(ModelRecord(...))                 # one record, or a list of them
         register.file(HERE / "acme.toml")          # a .toml/.csv/.json table
+        register.file(HERE / "acme-tiers.toml")    # usage tiers or reasoning profiles
         register.directory(HERE / "tables")        # every table in a directory
 
 Plugins sit between the built-in tables and the user's own files (see
@@ -23,7 +24,10 @@ distribution names. A plugin that fails, or registers bad data, is an error
 naming the plugin — never skipped silently.
 
 The ``distillcost.templates`` group works the same way with
-``register_templates(register)``, where ``register(path)`` adds a template dir.
+``register_templates(register)``, where ``register(path)`` adds a template dir, and
+the ``distillcost.scores`` group with ``register_scores(register)``, where
+``register(path)`` adds a capability-score file or directory
+(:mod:`distillcost.capability.sources`).
 """
 
 from __future__ import annotations
@@ -35,14 +39,16 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from distillcost.errors import PriceDataError, did_you_mean
-from distillcost.prices.files import WarningHandler, load_price_file, price_files_in
-from distillcost.prices.formats import parse_text
+from distillcost.errors import DistillcostError, PriceDataError, did_you_mean
+from distillcost.prices.files import WarningHandler, price_files_in, read_table_file
+from distillcost.prices.formats import ParseResult, parse_text
 from distillcost.prices.model import ModelRecord
 from distillcost.prices.problems import check_records, raise_problems
+from distillcost.prices.teachers import TeacherData
 
 PLUGIN_GROUP = "distillcost.prices"
 TEMPLATE_GROUP = "distillcost.templates"
+SCORE_GROUP = "distillcost.scores"
 ENV_VAR = "DISTILLCOST_PLUGINS"
 
 
@@ -54,6 +60,8 @@ class PriceRegistry:
         self.on_warning = on_warning
         # (origin, records) in the order the plugin registered them
         self.layers: list[tuple[str, list[ModelRecord]]] = []
+        # (origin, reasoning profiles or usage tiers) from teacher files it registered
+        self.teacher_layers: list[tuple[str, TeacherData]] = []
 
     def __call__(self, item: ModelRecord | Iterable[ModelRecord] | str | os.PathLike[str]) -> None:
         """Register a record, records, or a path (a table file or a directory of tables)."""
@@ -89,7 +97,14 @@ class PriceRegistry:
         for message in result.warnings:
             if self.on_warning is not None:
                 self.on_warning(message)
-        self.layers.append((origin, result.records))
+        self._add(origin, result)
+
+    def _add(self, origin: str, result: ParseResult) -> None:
+        """A price table's records, or a teacher file's profiles or tiers."""
+        if result.teacher is not None:
+            self.teacher_layers.append((origin, result.teacher))
+        else:
+            self.layers.append((origin, result.records))
 
     def file(self, path: str | os.PathLike[str]) -> None:
         """A price table file shipped with the plugin."""
@@ -97,8 +112,7 @@ class PriceRegistry:
         if not path.is_file():
             raise PriceDataError(f"plugin {self.plugin!r} registered {path}, which is not a file")
         origin = f"plugin:{self.plugin}:{path.name}"
-        records = load_price_file(path, origin=origin, on_warning=self.on_warning)
-        self.layers.append((origin, records))
+        self._add(origin, read_table_file(path, origin=origin, on_warning=self.on_warning))
 
     def directory(self, path: str | os.PathLike[str]) -> None:
         """Every ``*.toml``/``*.csv``/``*.json`` table of a directory, in name order."""
@@ -152,7 +166,7 @@ def _failure(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _hook(ep: metadata.EntryPoint, attr: str) -> Callable[..., Any]:
+def plugin_hook(ep: metadata.EntryPoint, attr: str) -> Callable[..., Any]:
     try:
         obj = ep.load()
     except (Exception, SystemExit) as exc:  # sys.exit() in a plugin must not end distillcost
@@ -167,23 +181,47 @@ def _hook(ep: metadata.EntryPoint, attr: str) -> Callable[..., Any]:
     return hook
 
 
+def run_hook(
+    ep: metadata.EntryPoint,
+    hook: Callable[..., Any],
+    registry: Any,
+    error: type[DistillcostError],
+    what: str,
+) -> None:
+    """Call a plugin's hook with its registry; any failure is ``error`` naming the plugin."""
+    try:
+        hook(registry)
+    except error as exc:
+        raise error(f"plugin {ep.name!r}: {exc}") from exc
+    except (Exception, SystemExit) as exc:  # sys.exit() in a plugin must not end distillcost
+        raise error(f"plugin {ep.name!r} failed while registering {what}: {_failure(exc)}") from exc
+
+
+def packaged_texts(package: str, suffix: str = ".toml") -> list[tuple[str, str]]:
+    """(file name, text) of the ``suffix`` files shipped in ``package``, in name order."""
+    from importlib import resources
+
+    root = resources.files(package)
+    return [
+        (item.name, item.read_text(encoding="utf-8"))
+        for item in sorted(root.iterdir(), key=lambda p: p.name)
+        if item.name.endswith(suffix)
+    ]
+
+
 def load_price_plugins(
     on_warning: WarningHandler | None = None,
+    teacher_layers: list[tuple[str, TeacherData]] | None = None,
 ) -> list[tuple[str, list[ModelRecord]]]:
-    """(origin, records) from every selected plugin, in entry-point name order."""
+    """(origin, records) from every selected plugin, in entry-point name order; the
+    teacher files they register (reasoning profiles, usage tiers) go to ``teacher_layers``."""
     layers: list[tuple[str, list[ModelRecord]]] = []
     for ep in selected_entry_points(PLUGIN_GROUP):
-        hook = _hook(ep, "register_prices")
         registry = PriceRegistry(ep.name, on_warning)
-        try:
-            hook(registry)
-        except PriceDataError as exc:
-            raise PriceDataError(f"plugin {ep.name!r}: {exc}") from exc
-        except (Exception, SystemExit) as exc:
-            raise PriceDataError(
-                f"plugin {ep.name!r} failed while registering prices: {_failure(exc)}"
-            ) from exc
+        run_hook(ep, plugin_hook(ep, "register_prices"), registry, PriceDataError, "prices")
         layers.extend(registry.layers)
+        if teacher_layers is not None:
+            teacher_layers.extend(registry.teacher_layers)
     return layers
 
 
@@ -199,7 +237,7 @@ def template_dirs() -> list[Path]:
     """Template directories registered by plugins (``distillcost.templates`` group)."""
     dirs: list[Path] = []
     for ep in selected_entry_points(TEMPLATE_GROUP):
-        hook = _hook(ep, "register_templates")
+        hook = plugin_hook(ep, "register_templates")
         try:
             hook(lambda path: dirs.append(Path(path)))
         except (Exception, SystemExit) as exc:

@@ -191,6 +191,36 @@ def duration(seconds: Any) -> str:
     return f"{text} second" + ("" if text == "1" else "s")
 
 
+def factor(value: Any) -> str:
+    """How many times: ``1.00×``, ``33.3×``, ``1,250×`` (three significant figures up to 100)."""
+    if value is None:
+        return DASH
+    amount = to_decimal(value)
+    places = 0 if abs(amount) >= 100 else 1 if abs(amount) >= 10 else 2
+    return f"{number(amount, places)}×"
+
+
+LIMIT_LABELS: dict[str, str] = {
+    "rpm": "requests per minute (rpm)",
+    "rpd": "requests per day (rpd)",
+    "tpm": "tokens per minute (tpm)",
+    "tpd": "tokens per day (tpd)",
+    "concurrency": "concurrency × latency",
+    "latency": "concurrency × latency",
+    "batch": "batch queue rounds",
+    "batch_queue": "batch queue rounds",
+    "none": "none (no rate limits given)",
+    "none given": "none (no rate limits given)",
+}
+
+
+def limit_label(name: Any) -> str:
+    """A limit's name for readers ("tpm" -> "tokens per minute (tpm)")."""
+    if name is None or name == "":
+        return LIMIT_LABELS["none"]
+    return LIMIT_LABELS.get(str(name), str(name))
+
+
 def days(value: Any) -> str:
     """A duration given in days (tables of many campaigns)."""
     return DASH if value is None else duration(to_decimal(value) * 86400)
@@ -267,6 +297,7 @@ FORMATTERS: dict[str, Callable[[Any], str]] = {
     "pct": pct,
     "change": lambda v: "" if v is None or to_decimal(v) == 0 else pct(v, 1, signed=True),
     "days": days,
+    "factor": factor,
     "duration": duration,
     "date": day,
     "text": text,

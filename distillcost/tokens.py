@@ -26,19 +26,18 @@ piece can cross (see :func:`_safe_point`), so the total stays exact.
 from __future__ import annotations
 
 import binascii
-import contextlib
 import gzip
 import hashlib
 import importlib.resources
 import os
 import re
-import sys
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
+from distillcost import cache
 from distillcost.errors import (
     DistillcostError,
     InputError,
@@ -153,42 +152,21 @@ def _check(name: str, data: bytes, source: str) -> None:
 _CACHE_FORMAT = 1
 
 
-def cache_dir() -> str:
-    """Where parsed vocabularies are kept: $DISTILLCOST_CACHE_DIR, else the user cache dir."""
-    env = os.environ.get("DISTILLCOST_CACHE_DIR")
-    if env:
-        return env
-    if os.name == "nt":  # pragma: no cover - not tested on Windows here
-        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~")
-    elif sys.platform == "darwin":  # pragma: no cover
-        base = os.path.expanduser("~/Library/Caches")
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
-    return os.path.join(base, "distillcost")
-
-
-def _cache_path(name: str) -> str:
+def _cache_name(name: str) -> str:
     # keyed by the vocabulary's published hash and the format: another one is never used
-    key = f"{name}-{EXPECTED_SHA256[name][:16]}-v{_CACHE_FORMAT}.ranks"
-    return os.path.join(cache_dir(), key)
+    return f"{name}-{EXPECTED_SHA256[name][:16]}-v{_CACHE_FORMAT}.ranks"
 
 
 def _read_cached_ranks(name: str) -> dict[bytes, int] | None:
-    """Ranks from the cache when its checksum and shape hold, else None (then rebuilt).
+    """Ranks from the user cache when its checksum and shape hold, else None (then rebuilt).
 
-    The file is ``sha256(payload) + payload`` with ``payload = marshal.dumps(ranks)``
-    (marshal, not pickle: loading it runs no code). Parsing the ``.tiktoken`` text
-    costs ~0.3 s for o200k_base; loading this costs a few hundredths.
+    Parsing the ``.tiktoken`` text costs ~0.3 s for o200k_base; loading the marshalled
+    ranks costs a few hundredths.
     """
     import marshal
 
-    try:
-        with open(_cache_path(name), "rb") as fh:
-            data = fh.read()
-    except OSError:
-        return None
-    digest, payload = data[:32], data[32:]
-    if hashlib.sha256(payload).digest() != digest:
+    payload = cache.read(_cache_name(name))
+    if payload is None:
         return None
     try:
         ranks = marshal.loads(payload)
@@ -199,35 +177,15 @@ def _read_cached_ranks(name: str) -> dict[bytes, int] | None:
     return ranks
 
 
-def _write_cached_ranks(name: str, ranks: dict[bytes, int]) -> None:
-    """Keep verified ranks for the next start; a cache that cannot be written is skipped."""
-    import marshal
-    import tempfile
-
-    path = _cache_path(name)
-    payload = marshal.dumps(ranks)
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".ranks-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(hashlib.sha256(payload).digest() + payload)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-    except OSError:
-        pass  # read-only or full: the next start parses the vocabulary again
-
-
 def _load_ranks(name: str) -> dict[bytes, int]:
     """Verified mergeable ranks for ``name``, from the user cache when it holds a good copy."""
     cached = _read_cached_ranks(name)
     if cached is not None:
         return cached
+    import marshal
+
     ranks = _load_ranks_from_source(name)
-    _write_cached_ranks(name, ranks)
+    cache.write(_cache_name(name), marshal.dumps(ranks))
     return ranks
 
 

@@ -27,6 +27,7 @@ import hashlib
 import os
 import re
 import resource
+import shlex
 import shutil
 import signal
 import subprocess
@@ -913,7 +914,7 @@ def cases() -> list[Case]:
             "except dc.DistillcostError as exc:\n"
             "    print('Error:', exc, file=sys.stderr); sys.exit(1)\n"
         )
-        add(Case(f"api: {name}", f"$PY -c {shlex_quote(code)}", "any", says=says or "Error: "))
+        add(Case(f"api: {name}", f"$PY -c {shlex.quote(code)}", "any", says=says or "Error: "))
 
     # 12. errors that mislead
     for day in ("2023-02-29", "2023-06-31", "2023-00-01", "2024-02-30"):
@@ -1122,6 +1123,43 @@ def cases() -> list[Case]:
         )
     )
     add(Case("flags: --sample 0%", ["count", "chat.jsonl", "--sample", "0%"], "refuse"))
+    # the commands added since issue 11 was filed: the same promises
+    limits = ["--rpm", "500", "--keys", "2"]
+    for args, says in (
+        (["scores", "validate", "/dev/zero"], "not a regular file"),
+        (["scores", "list", "--scores", "/dev/urandom"], "not a regular file"),
+        (["frontier", "essay.toml", "--as-of", "2023-02-29"], "February 2023 has 28 days"),
+        (["limits", "essay.toml", *limits, "-o", "essay.toml", "-f", "json"], "is also an input"),
+        (["limits", "s.toml", *limits, "-o", "p.toml", "-f", "json"], "is also an input"),
+        (["frontier", "s.toml", "-o", "chat.jsonl", "-f", "csv"], "is also an input"),
+        (["scores", "list", "--scores", "p.toml", "-o", "p.toml", "-f", "csv"], "is also an input"),
+        (["limits", "/dev/zero", *limits], "not a regular file"),
+    ):
+        add(Case(f"new: {' '.join(args)}", args, "refuse", says=says))
+    for command in (
+        "scores list",
+        "frontier essay.toml --capability 'mmlu>=70'",
+        "limits essay.toml --rpm 500",
+    ):
+        add(Case(f"new: {command} | true", f"$DC {command} | true", "any", checks=[stderr_empty]))
+        add(
+            Case(
+                f"new: {command} > /dev/full",
+                f"$DC {command} > /dev/full",
+                "refuse",
+                says="[Nn]o space left|Error: ",
+            )
+        )
+        add(Case(f"new: {command} -f csv", f"$DC {command} -f csv", "any", checks=[csv_inert()]))
+        add(
+            Case(
+                f"new: {command} in cp1252",
+                command.split(),
+                "any",
+                env={"PYTHONIOENCODING": "cp1252"},
+            )
+        )
+
     add(
         Case(
             "plugins: unknown plugin named",
@@ -1132,12 +1170,6 @@ def cases() -> list[Case]:
         )
     )
     return out
-
-
-def shlex_quote(text: str) -> str:
-    import shlex
-
-    return shlex.quote(text)
 
 
 # ------------------------------------------------------------------------------ runner
@@ -1164,7 +1196,7 @@ def run_case(case: Case, nobody_python: str | None) -> tuple[Case, str, str]:
             os.chmod(folder, 0o777)
             for path in folder.rglob("*"):
                 os.chmod(path, 0o777 if path.is_dir() else 0o666)
-        dc = f"{shlex_quote(python)} -m distillcost"
+        dc = f"{shlex.quote(python)} -m distillcost"
         env = {**os.environ, "DISTILLCOST_PLUGINS": "", "PYTHONIOENCODING": "utf-8"}
         env["DISTILLCOST_CONFIG_DIR"] = str(folder / "no-config")
         env["MPLCONFIGDIR"] = str(folder / ".mpl")
@@ -1172,7 +1204,7 @@ def run_case(case: Case, nobody_python: str | None) -> tuple[Case, str, str]:
         if env.get("DISTILLCOST_CONFIG_DIR") == "":
             del env["DISTILLCOST_CONFIG_DIR"]
         if isinstance(case.args, str):
-            script = case.args.replace("$DC", dc).replace("$PY", shlex_quote(python))
+            script = case.args.replace("$DC", dc).replace("$PY", shlex.quote(python))
             command = [*prefix, "bash", "-c", script]
             env["DC"] = dc
         else:

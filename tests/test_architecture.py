@@ -30,6 +30,7 @@ CORE = (
     "distillcost.scenario",
     "distillcost.estimator",
     "distillcost.analysis",
+    "distillcost.capability",
 )
 SHELL = ("distillcost.cli", "distillcost.report", "distillcost.export")
 SHELL_LIBRARIES = ("click", "jinja2", "matplotlib", "markupsafe")
@@ -220,6 +221,8 @@ def test_price_tables_and_templates_ship_inside_the_package():
     pricing = importlib.resources.files("distillcost.pricing")
     tables = sorted(p.name for p in pricing.iterdir() if p.name.endswith(".toml"))
     assert {"openai.toml", "anthropic.toml", "google.toml"} <= set(tables)
+    scores = importlib.resources.files("distillcost.scores")
+    assert {"mmlu.toml", "lmarena-elo.toml", "crosswalk.toml"} <= {p.name for p in scores.iterdir()}
     templates = importlib.resources.files("distillcost.templates")
     names = {p.name for p in templates.iterdir()}
     assert {"report.html.j2", "report.md.j2"} <= names

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from distillcost import bpe
+from distillcost import bpe, cache
 from distillcost.counting import LITE_MAX_BYTES, count_files
 from distillcost.tokens import ENCODINGS, get_encoding
 
@@ -93,7 +93,7 @@ def test_shards_hold_tiktokens_ranks_and_load_lazily(tmp_path):
 
 def test_a_corrupt_shard_cache_is_rebuilt(tmp_path):
     bpe.LazyRanks("r50k_base")  # writes the cache
-    path = Path(bpe._shard_path("r50k_base"))
+    path = Path(cache.path(bpe._shard_name("r50k_base")))
     data = bytearray(path.read_bytes())
     data[len(data) // 3] ^= 0xFF
     path.write_bytes(bytes(data))

@@ -77,6 +77,18 @@ def test_a_device_is_refused_as_a_configuration_file(tmp_path, args, kind):
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_a_device_is_refused_as_a_score_table(runner, cli):
+    from distillcost.capability.files import parse_score_file
+
+    assert [p.message for p in parse_score_file("/dev/zero").problems] == [
+        "is a character device, not a regular file; a score table must be a file on disk"
+    ]
+    result = runner.invoke(cli, ["scores", "validate", "/dev/zero"])  # said "no such file"
+    assert result.exit_code == 1
+    assert "/dev/zero: is a character device, not a regular file" in result.output
+
+
 def _fifo_with_writer(path: Path, data: bytes) -> None:
     """A named pipe at ``path`` with a writer waiting for a reader (for up to 5 s): a
     reader that reads it gets ``data``, one that refuses it leaves the writer to give up."""

@@ -81,12 +81,13 @@ def test_the_price_file_format_is_documented_in_the_installed_readme():
 
     from distillcost.prices import formats, values
     from distillcost.prices.formats.csv import sheet_columns
-    from distillcost.prices.reference import reference_markdown
+    from distillcost.prices.reference import reference_markdown, teacher_reference_markdown
 
     readme = (resources.files("distillcost.pricing") / "README.md").read_text(encoding="utf-8")
     assert "PRICE_SCHEMA" not in readme
     assert "PRICE_SCHEMA" not in (formats.__doc__ or "")
     assert reference_markdown() in readme
+    assert teacher_reference_markdown() in readme  # reasoning profiles and usage tiers too
     undocumented = sorted(c for c in sheet_columns() if f"`{c}`" not in readme)
     assert undocumented == []
     for unit in values.UNITS:

@@ -244,6 +244,37 @@ def test_litellm_skipped_entries_are_counted_in_warnings(tmp_path):
     ]
 
 
+def test_litellm_service_tiers_free_cache_writes_and_inclusive_thresholds(tmp_path):
+    text = """{
+  "deepseek/deepseek-chat": {"litellm_provider": "deepseek", "mode": "chat",
+    "input_cost_per_token": 2.8e-07, "output_cost_per_token": 4.2e-07,
+    "cache_read_input_token_cost": 2.8e-08, "cache_creation_input_token_cost": 0.0},
+  "gpt-x": {"litellm_provider": "openai", "mode": "chat",
+    "input_cost_per_token": 2e-06, "output_cost_per_token": 8e-06,
+    "input_cost_per_token_flex": 1e-06, "output_cost_per_token_flex": 4e-06,
+    "input_cost_per_token_priority": 3.5e-06, "output_cost_per_token_priority": 1.4e-05,
+    "cache_read_input_token_cost_priority": 8.75e-07},
+  "xai/grok-x": {"litellm_provider": "xai", "mode": "chat",
+    "input_cost_per_token": 1.25e-06, "output_cost_per_token": 2.5e-06,
+    "input_cost_per_token_above_200k_tokens": 2.5e-06,
+    "output_cost_per_token_above_200k_tokens": 5e-06},
+  "gemini/gemini-x": {"litellm_provider": "gemini", "mode": "chat",
+    "input_cost_per_token": 1.25e-06, "output_cost_per_token": 1e-05,
+    "input_cost_per_token_above_200k_tokens": 2.5e-06}
+}"""
+    by_id = {m.id: m.history[0] for m in parse_path(write(tmp_path, "m.json", text)).records}
+    # DeepSeek has no write charge: a 0 write price would bill a missed prefix as free
+    assert by_id["deepseek/deepseek-chat"].cache_write is None
+    tiers = {t.name: t for t in by_id["gpt-x"].service_tiers}
+    assert (tiers["flex"].input, tiers["flex"].output) == (Decimal(1), Decimal(4))
+    assert (tiers["priority"].input, tiers["priority"].output) == (Decimal("3.5"), Decimal(14))
+    assert tiers["priority"].cached_input == Decimal("0.875")
+    # LiteLLM's cost code bills xAI's "above_200k" tier from 200,000 prompt tokens (>=), and
+    # everyone else's above 200,000 (>): distillcost's threshold is always "more than"
+    assert by_id["xai/grok-x"].tiers[0].above_prompt_tokens == 199999
+    assert by_id["gemini/gemini-x"].tiers[0].above_prompt_tokens == 200000
+
+
 def test_litellm_bad_price_is_a_located_problem(tmp_path):
     text = '{\n  "m": {\n    "litellm_provider": "x",\n    "input_cost_per_token": -1e-06,\n'
     text += '    "output_cost_per_token": "lots"\n  }\n}\n'

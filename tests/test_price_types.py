@@ -19,7 +19,13 @@ from distillcost.prices import ModelRecord, PriceEntry, PriceTable, load_prices
 from distillcost.scenario import Scenario
 
 TABLE = load_prices(fallback=False)
-MILLION_EACH = {"requests": 1000, "prompt_tokens": 1000, "completion_tokens": 1000}
+# prices only: no hidden reasoning (reasoning models are priced in tests/test_teachers.py)
+MILLION_EACH = {
+    "requests": 1000,
+    "prompt_tokens": 1000,
+    "completion_tokens": 1000,
+    "reasoning_tokens": 0,
+}
 
 
 def run(teacher: str, day: str, table: PriceTable = TABLE, **values):

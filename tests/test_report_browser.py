@@ -134,3 +134,91 @@ def test_browser_screenshot_is_not_blank(report_html, tmp_path):
     data = png.read_bytes()
     assert data.startswith(b"\x89PNG")
     assert len(data) > 30_000  # text, tables and a chart, not an empty white page
+
+
+ESSAY = str(REPO / "examples" / "essay.toml")
+
+
+@pytest.fixture(scope="module")
+def moat_html(tmp_path_factory):
+    from datetime import date
+
+    from distillcost.cli.capability_options import capability_from_options
+    from distillcost.cli.scenario_options import scenario_from_options
+    from distillcost.report import build_report_data, render_report, write_report
+
+    scenario, table = scenario_from_options(ESSAY, {"rpm": "3500", "tpm": "2000000"})
+    capability = capability_from_options(table, {}, ["mmlu>=text-davinci-003"])
+    data = build_report_data(
+        scenario,
+        table,
+        capability=capability,
+        frontier_options={"until": date(2026, 11, 27)},
+        provider_view={"deadline_days": Decimal("0.1")},
+    )
+    folder = tmp_path_factory.mktemp("browser")
+    out = folder / "moat.html"
+    write_report(render_report(data, "html", output=out), out)
+    proc = run_chromium(folder / "profile", "--dump-dom", out.as_uri())
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout, data
+
+
+class Section(VisibleText):
+    """The visible text of one ``<section id=...>`` only."""
+
+    def __init__(self, section: str) -> None:
+        super().__init__()
+        self.section = section
+        self.depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth:
+            self.depth += tag == "section"
+        elif tag == "section" and ("id", self.section) in attrs:
+            self.depth = 1
+        super().handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag):
+        if self.depth and tag == "section":
+            self.depth -= 1
+        super().handle_endtag(tag)
+
+    def handle_data(self, data):
+        if self.depth:
+            super().handle_data(data)
+
+
+def test_browser_renders_the_moat_curve_naming_each_teacher(moat_html):
+    html, data = moat_html
+    section = Section("frontier")
+    section.feed(html)
+    text = section.text
+    assert "The moat curve" in text
+    assert "From $20,000.00 (text-davinci-003, 2022-12-28)" in text
+    steps = data.frontier.cheapest_steps()
+    assert len(steps) >= 5
+    assert "Cheapest meeting the bar" in text
+    for step in steps:  # every teacher on the curve is named in the rendered section
+        assert step.teacher in text, step.teacher
+    assert "Method and limits" in text and "is not the same model" in text
+    # its chart was parsed as an inline SVG figure, with drawn content, naming the teachers
+    dom = VisibleText()
+    dom.feed(html)
+    assert "script" not in dom.tags
+    start = html.index('id="chart-frontier"')
+    figure = html[start : html.index("</figure>", start)]
+    assert figure.count("<path") > 50
+    for step in steps:
+        assert step.teacher in figure  # the caption lists the teachers on the curve
+
+
+def test_browser_renders_the_providers_view_with_its_chart(moat_html):
+    html, data = moat_html
+    section = Section("provider-view")
+    section.feed(html)
+    view = data.provider_view
+    # 2M requests at 3,500 rpm: 0.397 days per key; within 0.1 days => 4 keys
+    assert view.keys_needed == 4
+    assert "To finish within 0.1 days: 4 keys (or organisations)." in section.text
+    assert 'id="chart-days_by_keys"' in html

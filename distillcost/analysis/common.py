@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from distillcost.errors import DistillcostError, ScenarioError, UnknownNameError
+from distillcost.estimator.teacher import limits_for
 from distillcost.present import Column
 from distillcost.scenario import Scenario, check_complete
 
@@ -114,3 +117,66 @@ def same_failure_everywhere(reasons: Sequence[str], priced: int) -> None:
     """When every try failed for the same reason, the campaign is at fault: raise it."""
     if priced == 0 and len(reasons) > 1 and len(set(reasons)) == 1:
         raise ScenarioError(reasons[0])
+
+
+class EstimateCache:
+    """Estimates of one campaign, re-used across dates on which nothing it depends on changed.
+
+    An estimate depends on its date only through the teacher's price entry and request
+    limits in force (and the student model's entry, when the student is fine-tuned);
+    a date on which none of them changed gets the same estimate, re-dated. Undated prices
+    and future dates are estimated afresh (their notes name the date). Used by analyses
+    that price the same teachers on many dates (``frontier``).
+    """
+
+    def __init__(self, scenario: Scenario, table: PriceTable) -> None:
+        self.scenario = scenario
+        self.table = table
+        self._estimates: dict[tuple[Any, ...], Estimate] = {}
+        self._student = scenario.student_model
+
+    def _key(self, record: ModelRecord, day: date) -> tuple[Any, ...] | None:
+        from distillcost.present import UNDATED
+
+        entry = record.entry_on(day)
+        if entry is None or entry.effective_from == UNDATED or day > date.today():
+            return None
+        student: Any = None
+        if self._student is not None and self._student in self.table:
+            student = id(self.table.get(self._student).entry_on(day))
+        # the usage tier's snapshot in force (its limits set the wall clock)
+        tier = limits_for(self.scenario, record, self.table.teachers, day, [])
+        snapshot = tier.effective_from if tier is not None else None
+        return (record.id, id(entry), record.limits_on(day).effective_from, student, snapshot)
+
+    def estimate(self, record: ModelRecord, day: date) -> Estimate:
+        """``estimate(scenario, table, teacher=record.id, as_of=day)``, re-used when it can be."""
+        from distillcost.estimator import estimate
+
+        key = self._key(record, day)
+        if key is None:
+            return estimate(self.scenario, self.table, teacher=record.id, as_of=day)
+        found = self._estimates.get(key)
+        if found is None:
+            found = estimate(self.scenario, self.table, teacher=record.id, as_of=day)
+            self._estimates[key] = found
+        if found.as_of != day and not _same_availability(found, day):
+            # a retirement near either date: its warning (and whether the campaign can
+            # finish) depends on the day itself
+            return estimate(self.scenario, self.table, teacher=record.id, as_of=day)
+        return found if found.as_of == day else dataclasses.replace(found, as_of=day)
+
+
+def _same_availability(found: Estimate, day: date) -> bool:
+    """Whether ``found``, re-dated to ``day``, says the same about the teacher's retirement:
+    neither date is within the warning window, nor does the campaign end after it."""
+    from distillcost.estimator.availability import WARNING_DAYS
+
+    availability = found.availability
+    if availability is None or availability.retires is None:
+        return True
+    if availability.notes or (availability.retires - day).days <= WARNING_DAYS:
+        return False
+    if availability.ends is None:
+        return True
+    return day + (availability.ends - found.as_of) < availability.retires

@@ -1,9 +1,12 @@
 """The same campaign for many teachers, ranked by total cost (cheapest first).
 
 Models that cannot run a campaign (context window too small, not priced on the
-date, no batch price when batch was asked for, …) are not errors in a
-comparison: they are listed with the reason, because "which teachers can do
-this at all" is part of the answer.
+date, no batch price when batch was asked for, retired before the campaign's wall
+clock ends, …) are not errors in a comparison: they are listed with the reason,
+because "which teachers can do this at all" is part of the answer. Preview,
+experimental and free models are priced but not ranked unless asked: they are
+rate-capped test releases that cannot be relied on for a campaign. Each row says
+the hidden reasoning priced (each teacher's own profile) and the usage tier applied.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from distillcost.analysis.common import (
     ESTIMATE_COLUMNS,
     ESTIMATE_FIELDS,
+    EstimateCache,
     check_campaign,
     estimate_fields,
     frame,
@@ -27,6 +31,7 @@ from distillcost.analysis.common import (
 )
 from distillcost.errors import DistillcostError
 from distillcost.estimator import Estimate, estimate
+from distillcost.estimator.teacher import check_tiers
 from distillcost.present import Column, Table
 from distillcost.scenario import Scenario
 
@@ -39,25 +44,54 @@ if TYPE_CHECKING:
 CANNOT_RUN = "cannot run"  # priced on the date, but the campaign does not fit it
 NOT_PRICED = "not priced"  # no price yet on the date
 RETIRED = "retired"  # retired on or before the date
+RETIRES = "retires first"  # retires before the campaign's wall clock ends
+
+TEACHER_FIELDS: tuple[Column, ...] = (
+    Column("reasoning", "reasoning"),
+    Column("reasoning_effort", "reasoning effort"),
+    Column("reasoning_tokens", "reasoning tokens", "tokens"),
+    Column("reasoning_basis", "reasoning basis"),
+    Column("limits", "limits"),
+    Column("status", "status"),
+    Column("retires", "retires", "date"),
+)
+"""How each teacher behaves in the campaign: its reasoning, its usage tier, its availability."""
 
 COMPARE_FIELDS: tuple[Column, ...] = (
     Column("rank", "#", "number"),
     Column("teacher", "teacher"),
     Column("provider", "provider"),
     *ESTIMATE_FIELDS,
+    *TEACHER_FIELDS,
     Column("reason", "reason"),
 )
 COMPARE_COLUMNS: tuple[str, ...] = tuple(c.key for c in COMPARE_FIELDS)
 
 
+def teacher_fields(result: Estimate) -> dict[str, Any]:
+    """The teacher columns of an estimate: reasoning priced, tier, status, retirement."""
+    reasoning, limits, availability = result.reasoning, result.limits_preset, result.availability
+    return {
+        "reasoning": reasoning.label if reasoning else None,
+        "reasoning_effort": reasoning.effort if reasoning and reasoning.reasons else None,
+        "reasoning_tokens": reasoning.tokens.base if reasoning else None,
+        "reasoning_basis": reasoning.basis if reasoning and reasoning.reasons else None,
+        "limits": limits.tier if limits else None,
+        "status": availability.kind if availability else None,
+        "retires": availability.retires if availability else None,
+    }
+
+
 @dataclass(frozen=True)
 class ComparisonRow:
-    """One teacher that can run the campaign, with its rank (1 = cheapest)."""
+    """One teacher priced for the campaign, with its rank (1 = cheapest; None when it
+    is listed but not ranked: a preview, experimental or free model)."""
 
-    rank: int
+    rank: int | None
     teacher: str
     provider: str
     estimate: Estimate = field(repr=False, compare=False)
+    caps: str = ""  # the rate caps published for a model left out of the ranking
 
     def to_record(self) -> dict[str, Any]:
         return {
@@ -65,8 +99,16 @@ class ComparisonRow:
             "teacher": self.teacher,
             "provider": self.provider,
             **estimate_fields(self.estimate),
-            "reason": None,
+            **teacher_fields(self.estimate),
+            "reason": None if self.rank is not None else self.why_unranked,
         }
+
+    @property
+    def why_unranked(self) -> str:
+        availability = self.estimate.availability
+        kind = availability.kind if availability else "preview"
+        caps = f"rate caps {self.caps}" if self.caps else "rate caps not in the usage-tier presets"
+        return f"{kind}, not ranked (a rate-capped test release; {caps})"
 
     @property
     def total_usd(self) -> Decimal:
@@ -101,7 +143,7 @@ class Unavailable:
     since: date | None = None
 
     def to_record(self) -> dict[str, Any]:
-        blanks = dict.fromkeys(ESTIMATE_COLUMNS)
+        blanks = dict.fromkeys((*ESTIMATE_COLUMNS, *(c.key for c in TEACHER_FIELDS)))
         return {
             "rank": None,
             "teacher": self.teacher,
@@ -128,10 +170,16 @@ class ComparisonResult:
     unavailable: tuple[Unavailable, ...]
     #: The campaign analysed (in JSON as "scenario", so the output says what it assumed).
     scenario: Scenario | None = field(default=None, compare=False, repr=False)
+    #: Priced but not ranked: preview, experimental and free models (rank None).
+    unranked: tuple[ComparisonRow, ...] = ()
 
     def to_records(self) -> list[dict[str, Any]]:
-        """Ranked rows, then unavailable ones (rank and money None, reason set)."""
-        return [r.to_record() for r in self.rows] + [u.to_record() for u in self.unavailable]
+        """Ranked rows, then the unranked, then unavailable ones (rank None, reason set)."""
+        return (
+            [r.to_record() for r in self.rows]
+            + [r.to_record() for r in self.unranked]
+            + [u.to_record() for u in self.unavailable]
+        )
 
     def table(self) -> Table:
         return Table(COMPARE_FIELDS, tuple(self.to_records()))
@@ -140,7 +188,19 @@ class ComparisonResult:
         return {
             "as_of": self.as_of,
             "rows": [r.to_record() for r in self.rows],
+            "unranked": [r.to_record() for r in self.unranked],
             "unavailable": [u.to_dict() for u in self.unavailable],
+            "assumptions": {
+                row.teacher: {
+                    "reasoning": row.estimate.reasoning.to_dict()
+                    if row.estimate.reasoning
+                    else None,
+                    "limits_preset": row.estimate.limits_preset.to_dict()
+                    if row.estimate.limits_preset
+                    else None,
+                }
+                for row in (*self.rows, *self.unranked)
+            },
             "scenario": scenario_dict(self.scenario),
         }
 
@@ -156,16 +216,24 @@ def compare(
     provider: str | None = None,
     *,
     as_of: date | None = None,
+    include_preview: bool = False,
+    cache: EstimateCache | None = None,
 ) -> ComparisonResult:
     """The same campaign for many teachers, ranked by total cost (cheapest first).
 
     ``models`` (ids or aliases) and/or ``provider`` choose the teachers; neither
     means every model in ``table``. An unknown name is an error; a teacher that
-    cannot run the campaign lands in ``unavailable`` with the estimator's reason.
+    cannot run the campaign (the estimator refuses it, or it retires before the
+    campaign's wall clock ends) lands in ``unavailable`` with the reason. Preview,
+    experimental and free models are priced into ``unranked`` unless
+    ``include_preview``. ``cache`` re-uses estimates across calls on many dates (see
+    :class:`EstimateCache`).
     """
     check_campaign(scenario, table)
+    check_tiers(scenario, table.teachers)
     when = as_of or scenario.as_of or date.today()  # the estimator's own default
     priced: list[tuple[ModelRecord, Estimate]] = []
+    unranked: list[tuple[ModelRecord, Estimate]] = []
     cannot_run: list[Unavailable] = []
     not_priced: list[Unavailable] = []
     for record in select_models(table, models, provider):
@@ -182,9 +250,26 @@ def compare(
             not_priced.append(Unavailable(record.id, record.provider, why, kind, since))
             continue
         try:
-            result = estimate(scenario, table, teacher=record.id, as_of=when)
+            if cache is not None:
+                result = cache.estimate(record, when)
+            else:
+                result = estimate(scenario, table, teacher=record.id, as_of=when)
         except DistillcostError as exc:
             cannot_run.append(Unavailable(record.id, record.provider, reason(exc, record.id)))
+            continue
+        availability = result.availability
+        if availability is not None and availability.finishes is False:
+            assert availability.retires is not None and availability.ends is not None
+            why = (
+                f"retires on {availability.retires.isoformat()}, before the campaign's wall "
+                f"clock ends on {availability.ends.isoformat()}"
+            )
+            cannot_run.append(
+                Unavailable(record.id, record.provider, why, RETIRES, availability.retires)
+            )
+            continue
+        if availability is not None and not availability.ranked and not include_preview:
+            unranked.append((record, result))
             continue
         priced.append((record, result))
     priced.sort(key=lambda pair: (pair[1].total_usd, pair[0].id))
@@ -192,6 +277,24 @@ def compare(
         ComparisonRow(rank, record.id, record.provider, result)
         for rank, (record, result) in enumerate(priced, start=1)
     )
-    same_failure_everywhere([u.reason for u in cannot_run], len(priced))
+    unranked.sort(key=lambda pair: (pair[1].total_usd, pair[0].id))
+    listed = tuple(
+        ComparisonRow(None, record.id, record.provider, result, caps_text(table, record, when))
+        for record, result in unranked
+    )
+    same_failure_everywhere([u.reason for u in cannot_run], len(priced) + len(listed))
     unavailable = cannot_run + not_priced
-    return ComparisonResult(when, rows, tuple(unavailable), scenario)
+    return ComparisonResult(when, rows, tuple(unavailable), scenario, listed)
+
+
+def caps_text(table: PriceTable, record: ModelRecord, when: date) -> str:
+    """The lowest tier's rate caps the presets publish for a model on a date (the free
+    tier's, else tier 1's), or "" when they publish none."""
+    matches = table.teachers.caps_for(record, when)
+    if not matches:
+        return ""
+    order = {"free": 0, "default": 1, "all": 1}
+    match = min(matches, key=lambda m: (order.get(m.tier.name, 2), m.tier.name))
+    values = ", ".join(f"{name} {value:,}" for name, value in match.values().items())
+    check = "" if match.tier.verified else ", not verified"
+    return f"{match.tier.label}: {values} (as of {match.tier.effective_from.isoformat()}{check})"

@@ -57,6 +57,21 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
         "sweep",
         "A grid over one or two assumptions.",
     ),
+    "frontier": (
+        "distillcost.cli.frontier_cmd",
+        "frontier",
+        "Cost of extracting a model of a given capability, over time.",
+    ),
+    "limits": (
+        "distillcost.cli.limits_cmd",
+        "limits",
+        "The provider's view: keys and days an extractor needs under rate limits.",
+    ),
+    "scores": (
+        "distillcost.cli.scores_cmd",
+        "scores",
+        "Capability scores of teachers (MMLU, GPQA, Arena), dated and sourced.",
+    ),
     "report": (
         "distillcost.cli.report_cmd",
         "report",

@@ -31,6 +31,7 @@ from distillcost.cli.scenario_options import (
 )
 from distillcost.errors import DistillcostError
 from distillcost.escape import visible
+from distillcost.estimator.availability import WARNING_DAYS
 
 FORMATS = TABLE_FORMATS
 
@@ -70,29 +71,59 @@ def split_names(values: Sequence[str]) -> list[str]:
 # --------------------------------------------------------------------------- compare
 
 
-def compare_table(result: analysis.ComparisonResult) -> str:
-    header = ["#", "teacher", "provider", "total", "low–high", "days", "binding", "$/1M tok"]
-    rows = [
-        [
-            str(row.rank),
-            row.teacher,
-            row.provider,
-            present.money(row.total_usd),
-            money_range(row.low_usd, row.high_usd),
-            present.days(row.wall_clock_days),
-            row.estimate.binding_limit,
-            present.rate(row.estimate.usd_per_1m_dataset_tokens),
-        ]
-        for row in result.rows
+def _compare_row(row: analysis.ComparisonRow, rank: str) -> list[str]:
+    e = row.estimate
+    return [
+        rank,
+        row.teacher,
+        row.provider,
+        present.money(row.total_usd),
+        money_range(row.low_usd, row.high_usd),
+        present.days(row.wall_clock_days),
+        e.binding_limit + (f" ({e.limits_preset.tier})" if e.limits_preset else ""),
+        present.rate(e.usd_per_1m_dataset_tokens),
+        e.reasoning.label if e.reasoning else "",
     ]
+
+
+HEADER = [
+    "#",
+    "teacher",
+    "provider",
+    "total",
+    "low–high",
+    "days",
+    "binding",
+    "$/1M tok",
+    "reasoning",
+]
+
+
+def compare_table(result: analysis.ComparisonResult) -> str:
+    rows = [_compare_row(row, str(row.rank)) for row in result.rows]
     when = f" on {result.as_of.isoformat()}" if result.as_of else ""
     parts = []
     if rows:
         parts.append(f"{len(rows)} teacher(s) priced{when}, cheapest first\n\n")
-        parts.append(present.text_table(header, rows, "rllrrrlr", clean=clean))
+        parts.append(present.text_table(HEADER, rows, "rllrrrlrl", clean=clean))
+        parts.extend(_reasoning_key(result))
     else:
         parts.append(f"No teacher chosen can run this campaign{when}.\n")
-    cannot = [u for u in result.unavailable if u.kind == analysis.CANNOT_RUN]
+    parts.extend(_retiring(result))
+    if result.unranked:
+        parts.append(
+            f"\nNot ranked: preview, experimental or free ({len(result.unranked)}; rate-capped "
+            "test releases; --include-preview ranks them):\n\n"
+        )
+        listed = [
+            _compare_row(row, row.estimate.availability.kind if row.estimate.availability else "")
+            for row in result.unranked
+        ]
+        parts.append(present.text_table(["status", *HEADER[1:]], listed, "lllrrrlrl", clean=clean))
+        for row in result.unranked:
+            caps = row.caps or "not in the usage-tier presets"
+            parts.append(f"  {clean(row.teacher)}: rate caps {clean(caps)}\n")
+    cannot = [u for u in result.unavailable if u.kind in (analysis.CANNOT_RUN, analysis.RETIRES)]
     if cannot:
         parts.append(f"\nCannot run this campaign ({len(cannot)}):\n")
         width = max(len(clean(u.teacher)) for u in cannot)
@@ -119,6 +150,65 @@ def compare_table(result: analysis.ComparisonResult) -> str:
     return "".join(parts)
 
 
+def _reasoning_key(result: analysis.ComparisonResult) -> list[str]:
+    """What the reasoning and binding columns assume, under the table."""
+    lines: list[str] = []
+    rows = result.rows
+    assumed = [
+        r
+        for r in rows
+        if r.estimate.reasoning
+        and r.estimate.reasoning.basis == "profile"
+        and r.estimate.reasoning.tokens.high > 0
+    ]
+    off = [
+        r
+        for r in rows
+        if r.estimate.reasoning
+        and r.estimate.reasoning.reasons
+        and r.estimate.reasoning.tokens.high == 0
+    ]
+    if assumed or off:
+        lines.append(
+            "\nreasoning: hidden tokens per completion priced for each reasoning teacher "
+            "(effort, count);\n"
+            "  * = an assumption from its reasoning profile (pricing/reasoning.toml; JSON "
+            "output gives\n    each one's range and basis); off = it reasons only when asked "
+            "(--reasoning-effort);\n"
+            "  --reasoning-effort LEVEL re-prices them at another effort, --reasoning-tokens N "
+            "sets the count\n"
+        )
+    tiers = sorted({r.estimate.limits_preset.tier for r in rows if r.estimate.limits_preset})
+    if tiers:
+        lines.append(
+            f"binding: the limit that sets the wall clock; limits from usage tier "
+            f"{', '.join(tiers)} where named\n"
+        )
+    return lines
+
+
+def _retiring(result: analysis.ComparisonResult) -> list[str]:
+    """Ranked teachers retiring within 90 days of the as-of date, with their dates."""
+    soon = [
+        r
+        for r in result.rows
+        if r.estimate.availability is not None
+        and r.estimate.availability.retires is not None
+        and result.as_of is not None
+        and (r.estimate.availability.retires - result.as_of).days <= WARNING_DAYS
+    ]
+    if not soon:
+        return []
+    items = [
+        f"{clean(r.teacher)} ({r.estimate.availability.retires.isoformat()})"  # type: ignore[union-attr]
+        for r in soon
+    ]
+    return [
+        f"\nRetiring within {WARNING_DAYS} days ({len(soon)}; plan around the date):\n",
+        *(line + "\n" for line in wrap_items(items)),
+    ]
+
+
 @click.command(cls=ScenarioCommand)
 @scenario_options
 @click.option(
@@ -130,12 +220,18 @@ def compare_table(result: analysis.ComparisonResult) -> str:
 )
 @click.option("--provider", metavar="NAME", help="Every model of one provider (e.g. openai).")
 @click.option("--all", "all_models", is_flag=True, help="Every model in the price table.")
+@click.option(
+    "--include-preview",
+    is_flag=True,
+    help="Rank preview, experimental and free models too (listed apart by default).",
+)
 @output_options(FORMATS)
 def compare(
     scenario_path: str | None,
     models: tuple[str, ...],
     provider: str | None,
     all_models: bool,
+    include_preview: bool,
     fmt: str,
     output: str | None,
     **options: Any,
@@ -143,17 +239,23 @@ def compare(
     """Price the same campaign for many teachers, cheapest first.
 
     The scenario (file and/or flags, as for `estimate`) is priced once per
-    teacher on its as-of date; each row shows the total, its low–high range,
-    wall-clock days, the rate limit that binds and the cost per 1M dataset
-    tokens. Teachers that cannot run it (context window too small, no price on
-    the date, no batch price when --batch is set, …) are listed after, with
-    the reason.
+    teacher on its as-of date, as that teacher behaves: reasoning teachers with
+    their own hidden reasoning (their profile's default effort, or
+    --reasoning-effort), each provider's usage tier (--tier openai:3) for the
+    wall clock. Each row shows the total, its low–high range, wall-clock days,
+    the limit that binds, the cost per 1M dataset tokens and the reasoning
+    priced. Preview, experimental and free models are listed apart (not
+    ranked) unless --include-preview; teachers that cannot run it (context
+    window too small, no price on the date, no batch price when --batch is set,
+    retiring before the campaign ends, …) are listed after, with the reason.
 
     \b
     Examples:
       distillcost compare examples/alpaca.toml --as-of 2024-08-01 \\
           --models gpt-4o,gpt-4o-mini,claude-3-5-sonnet-20240620
       distillcost compare examples/alpaca.toml --as-of 2025-06-01 --provider anthropic
+      distillcost compare --examples 500k --prompt-tokens 150 --completion-tokens 400 \\
+          --all --reasoning-effort low --tier openai:3 --tier anthropic:2
       distillcost compare --examples 50000 --prompt-tokens 300 \\
           --completion-tokens 500 --all --format csv -o teachers.csv
     """
@@ -167,7 +269,9 @@ def compare(
     if not (all_models or names or provider):
         raise click.UsageError("choose the teachers: --models A,B, --provider NAME or --all")
     scenario, table = scenario_from_options(scenario_path, options)
-    result = analysis.compare(scenario, table, models=names or None, provider=provider)
+    result = analysis.compare(
+        scenario, table, models=names or None, provider=provider, include_preview=include_preview
+    )
     out = Output(
         data=result.to_dict(),
         tables=[result.table()],

@@ -377,9 +377,10 @@ def count(
     check_output(output, _inputs(paths, glob, output))  # before any counting
     note = ""
     if model:
-        from distillcost.prices import encoding_for_model, load_prices
+        from distillcost.cli.price_options import load_table
+        from distillcost.prices import encoding_for_model
 
-        chosen, note = encoding_for_model(model, load_prices(on_warning=_warn))
+        chosen, note = encoding_for_model(model, load_table())
     elif encoding:
         from distillcost.errors import UnknownEncodingError
         from distillcost.tokens import ENCODINGS
@@ -437,10 +438,6 @@ def count(
         data=result.to_dict(), tables=[count_table(result)], custom={"text": lambda: _table(result)}
     )
     emit(out, fmt, output)
-
-
-def _warn(message: str) -> None:
-    click.echo(f"Warning: {visible(message)}", err=True)
 
 
 def _inputs(paths: tuple[str, ...], glob: str, output: str | None) -> list[str]:

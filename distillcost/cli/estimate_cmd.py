@@ -63,6 +63,17 @@ def estimate(
           --prompt-tokens 300 --completion-tokens 300..500..800 \\
           --acceptance-rate 0.6..0.8..0.9 --batch --rpm 500 --tpm 2M
       distillcost estimate examples/essay.toml --as-of 2024-08-01 -m gpt-4o-mini
+      distillcost estimate --model o3 --examples 50k --prompt-tokens 200 \\
+          --completion-tokens 400 --reasoning-effort high --tier openai:3
+      distillcost estimate -m claude-sonnet-4-5 --chat-file chats.jsonl --batch \\
+          --tier anthropic:2      # the file's conversations, priced per turn
+
+    \b
+    Reasoning teachers are priced with hidden reasoning from their profile
+    (pricing/reasoning.toml: an assumption, said in the output); a usage tier
+    fills the limits you do not give with the provider's published ones. With
+    a chat, instruction or prompt file and no volume, the file's records are
+    the volume.
     """
     from distillcost.estimator import estimate as run_estimate
 
@@ -139,6 +150,14 @@ def text_report(result: Estimate) -> str:
     )
     if p.source:
         add(f"  source: {p.source}")
+    reasoning = result.reasoning
+    if reasoning is not None and (reasoning.reasons or reasoning.basis == "given"):
+        add(f"  {reasoning.text}")
+    availability = result.availability
+    if availability is not None and availability.kind != "ga":
+        add(f"  status: {availability.kind} (rate-capped test release)")
+    if availability is not None and availability.retires is not None:
+        add(f"  retires: {availability.retires.isoformat()}")
     add("")
     add("Volume")
     for label, value in (
@@ -165,9 +184,16 @@ def text_report(result: Estimate) -> str:
             f"  {'$ per 1M dataset tokens':<24}{present.rate(result.usd_per_1m_dataset_tokens):>28}"
         )
     add("")
-    add("Time")
+    limits = result.limits_preset
+    add("Time" + (f" (usage tier {limits.tier})" if limits else ""))
+    if limits is not None:
+        add(f"  {limits.text()}")
+        add(f"  source: {limits.source}")
     if result.wall_clock_seconds is None:
-        add("  no limits given (add [limits] rpm/tpm/tpd, or concurrency and latency_seconds)")
+        add(
+            "  no limits given (--tier PROVIDER:TIER for a provider's published limits, or "
+            "[limits] rpm/tpm/tpd, or concurrency and latency_seconds)"
+        )
     else:
         add(
             f"  wall clock {present.duration(result.wall_clock_seconds)} "
@@ -191,10 +217,12 @@ def text_report(result: Estimate) -> str:
     for row in result.assumptions():
         shown = present.span(row["value"], row["low"], row["high"], "exact")
         add(f"  {row['name']:<24} {shown:<30} {row['origin']}")
-    if result.notes:
+    above = {result.reasoning.text if result.reasoning else "", limits.text() if limits else ""}
+    notes = [note for note in result.notes if note not in above]  # said above already
+    if notes:
         add("")
         add("Notes")
-        for note in result.notes:
+        for note in notes:
             add(f"  - {note}")
     return "\n".join(lines) + "\n"
 

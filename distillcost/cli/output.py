@@ -213,7 +213,7 @@ def _config_files() -> list[Path]:
     from distillcost.config import config_subdir
 
     found: list[Path] = []
-    for name in ("prices", "templates"):
+    for name in ("prices", "templates", "scores"):
         folder = config_subdir(name, on_warning=lambda message: None)  # warned when read
         if folder is not None:
             with contextlib.suppress(OSError):

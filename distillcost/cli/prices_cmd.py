@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
@@ -21,35 +21,17 @@ from distillcost.cli.output import (
     output_options,
     resolve_format,
 )
-from distillcost.cli.params import DATE
+from distillcost.cli.price_options import DATE, load_table, prices_option, warn
 from distillcost.errors import NotAvailableError, PriceDataError, did_you_mean
 from distillcost.escape import visible
 from distillcost.present import Column, Table
 from distillcost.prices import declarations as k
-from distillcost.prices import load_prices
 from distillcost.prices.model import ModelRecord, PriceEntry, fields_of
 from distillcost.prices.table import PriceTable
 
-
-def prices_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    """``--prices FILE`` (repeatable): extra tables that override the built-in ones."""
-    return click.option(
-        "--prices",
-        "price_files",
-        multiple=True,
-        metavar="FILE",
-        help="Extra price table (.toml, .csv, .json or a LiteLLM map; or 'genai-prices' "
-        "when that package is installed). Repeatable; later files win per model.",
-    )(func)
-
-
-def _warn(message: str) -> None:
-    click.echo(f"Warning: {visible(message)}", err=True)
-
-
-def load_table(price_files: Sequence[str] = (), builtin: bool = True) -> PriceTable:
-    """The full price table with ``--prices`` files on top; warnings go to stderr."""
-    return load_prices(price_files, builtin=builtin, on_warning=_warn)
+providers_option = click.option(
+    "--provider", "providers", multiple=True, help="Only this provider (repeatable)."
+)
 
 
 def builtin_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -95,7 +77,25 @@ def _check_providers(table: PriceTable, providers: Sequence[str]) -> None:
             )
 
 
-@click.group()
+class PricesGroup(click.Group):
+    """The price commands; ``tiers`` and ``reasoning`` load from their own module when run."""
+
+    LAZY: ClassVar[dict[str, str]] = {"tiers": "tiers", "reasoning": "reasoning"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *self.LAZY]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY:
+            from distillcost.cli import teachers_cmd
+
+            command = getattr(teachers_cmd, self.LAZY[cmd_name])
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=PricesGroup)
 def prices() -> None:
     """Dated, sourced API prices: list, show, diff and validate price tables.
 
@@ -116,6 +116,8 @@ def prices() -> None:
       distillcost prices show gpt-4o-mini
       distillcost prices diff 2024-01-01 2025-01-01
       distillcost prices validate my-prices.csv
+      distillcost prices tiers openai:3          # usage-tier limits (--tier)
+      distillcost prices reasoning o3 gpt-5      # hidden reasoning priced
     """
 
 
@@ -123,7 +125,7 @@ LIST_FORMATS = TABLE_FORMATS
 
 
 @prices.command("list", short_help="Prices in force on a date, one row per model.")
-@click.option("--provider", "providers", multiple=True, help="Only this provider (repeatable).")
+@providers_option
 @click.option(
     "--as-of",
     type=DATE,
@@ -471,7 +473,7 @@ DIFF_FORMATS = TABLE_FORMATS
 @prices.command(short_help="What changed between two dates.")
 @click.argument("date1", type=DATE)
 @click.argument("date2", type=DATE)
-@click.option("--provider", "providers", multiple=True, help="Only this provider (repeatable).")
+@providers_option
 @output_options(DIFF_FORMATS)
 @prices_option
 @builtin_option
@@ -521,6 +523,16 @@ AUDIT_FIELDS: tuple[Column, ...] = (
     Column("recorded", "recorded as"),
 )
 AUDIT_FORMATS = TABLE_FORMATS
+MISSING_FIELDS: tuple[Column, ...] = (
+    Column("provider", "provider"),
+    Column("model", "model"),
+    Column("input", "input", "price"),
+    Column("output", "output", "price"),
+    Column("cached_input", "cached input", "price"),
+    Column("since", "since", "date"),
+    Column("dataset", "dataset"),
+    Column("also", "also named"),
+)
 
 
 @prices.command(short_help="Compare the curated tables with genai-prices (and LiteLLM's map).")
@@ -543,7 +555,14 @@ AUDIT_FORMATS = TABLE_FORMATS
     is_flag=True,
     help="List the disagreements the tables record as sourced exceptions too.",
 )
-@click.option("--provider", "providers", multiple=True, help="Only this provider (repeatable).")
+@click.option(
+    "--missing",
+    "list_missing",
+    is_flag=True,
+    help="Instead, list the chat models the datasets price on --as-of that the curated "
+    "tables lack, for the providers they cover.",
+)
+@providers_option
 @output_options(AUDIT_FORMATS)
 @prices_option
 @builtin_option
@@ -551,6 +570,7 @@ def audit(
     litellm_file: str | None,
     as_of: date,
     show_all: bool,
+    list_missing: bool,
     providers: tuple[str, ...],
     fmt: str | None,
     output: str | None,
@@ -562,9 +582,9 @@ def audit(
     \b
     Each curated model is matched to the dataset's model of the same provider
     and exact name, and every price the dataset gives is compared with the
-    curated entry in force: on the --as-of date, and on each date the dataset
-    says a price changed. A price only the curated table gives is not a
-    disagreement. A disagreement the curated entry records (a
+    curated entry in force: on the --as-of date, on each date the dataset says
+    a price changed, and on the last day a retired model was sold. A price
+    only the curated table gives is not a disagreement. A disagreement the curated entry records (a
     [[models.prices.disputes]] table with the dataset's value and the
     evidence: "genai-prices has X; the provider's page of DATE says Y") is
     recorded; any other is listed, and the command exits 1.
@@ -575,13 +595,21 @@ def audit(
     entry (with its source) or record the dispute.
 
     \b
+    --missing lists, instead, the chat models a dataset prices on --as-of that
+    no curated model or alias names, for the providers the curated tables cover
+    (a model sold only for images, audio, speech, embeddings, realtime or
+    moderation is left out, by its name and, for genai-prices, by its prices).
+
+    \b
     Examples:
       distillcost prices audit
       distillcost prices audit --litellm model_prices_and_context_window.json
       distillcost prices audit --all --provider anthropic -f csv -o audit.csv
+      distillcost prices audit --missing --provider openai --provider google
     """
     from distillcost.prices import load_price_file
     from distillcost.prices.audit import audit as run_audit
+    from distillcost.prices.audit import missing
     from distillcost.prices.formats.genai import genai_records, genai_version
 
     fmt = resolve_format(fmt, output, AUDIT_FORMATS, "text")
@@ -589,9 +617,14 @@ def audit(
     table = load_table(price_files, builtin)
     _check_providers(table, providers)
     ours = [m for m in table if not providers or m.provider in providers]
-    datasets = [(f"genai-prices {genai_version()}", genai_records())]
+    datasets = [(f"genai-prices {genai_version()}", genai_records(chat_only=list_missing))]
     if litellm_file:
-        datasets.append((f"litellm ({litellm_file})", load_price_file(litellm_file)))
+        datasets.append(
+            (f"litellm ({litellm_file})", load_price_file(litellm_file, on_warning=warn))
+        )
+    if list_missing:
+        _emit_missing(ours, datasets, as_of, fmt, output, missing)
+        return
     found = []
     summary = []
     for name, records in datasets:
@@ -610,13 +643,38 @@ def audit(
         output,
     )
     for line in summary:
-        _warn(line)
+        warn(line)
     unrecorded = sum(1 for r in found if not r.recorded)
     if unrecorded:
         raise PriceDataError(
             f"{unrecorded} disagreement{'s' if unrecorded != 1 else ''} not recorded in the "
             "tables: fix the entry from the provider's page, or record a dispute with evidence"
         )
+
+
+def _emit_missing(
+    ours: list[ModelRecord],
+    datasets: list[tuple[str, list[ModelRecord]]],
+    as_of: date,
+    fmt: str,
+    output: str | None,
+    missing: Callable[..., list[Any]],
+) -> None:
+    """`prices audit --missing`: what the datasets price that the curated tables lack."""
+    rows = []
+    for name, records in datasets:
+        found = missing(ours, records, name, as_of)
+        rows += [r.to_dict() for r in found]
+        covered = ", ".join(sorted({r.provider for r in ours}))
+        warn(f"{name}: {len(found)} chat models the curated tables lack ({covered})")
+    title = (
+        f"Chat models the curated tables lack, priced on {as_of.isoformat()} (USD per 1M tokens)"
+    )
+    emit(
+        Output(data=rows, tables=[Table(MISSING_FIELDS, tuple(rows), title=title, missing="—")]),
+        fmt,
+        output,
+    )
 
 
 @prices.command(short_help="Check price files; report every problem.")
@@ -657,7 +715,7 @@ def validate(files: tuple[str, ...], across_files: bool) -> None:
         result = parse_path(file)
         entries = sum(len(r.history) for r in result.records)
         for warning in result.warnings:
-            _warn(warning)
+            warn(warning)
         click.echo(f"ok: {file}: {len(result.records)} models, {entries} price entries")
 
 

@@ -6,6 +6,13 @@ from typing import Any
 
 import click
 
+from distillcost.cli.capability_options import (
+    capability_from_options,
+    capability_inputs,
+    capability_options,
+    curve_arguments,
+)
+from distillcost.cli.limits_cmd import provider_view_arguments, provider_view_options
 from distillcost.cli.output import check_output, format_from_suffix
 from distillcost.cli.scenario_options import (
     scenario_from_options,
@@ -68,6 +75,15 @@ def infer_format(fmt: str | None, output: str | None) -> str:
     is_flag=True,
     help="Add the cost of the campaign on every date the teacher's price changed.",
 )
+@capability_options
+@click.option(
+    "--provider-view",
+    "with_provider_view",
+    is_flag=True,
+    help="Add the provider's view: keys and days under the scenario's limits (with "
+    "--deadline/--budget/--past: the inverse questions).",
+)
+@provider_view_options
 @click.option(
     "--template-dir",
     "template_dirs",
@@ -83,6 +99,12 @@ def report(
     compare_models: str | None,
     compare_all: bool,
     with_history: bool,
+    bars: tuple[str, ...],
+    with_provider_view: bool,
+    keys_list: str | None,
+    deadline: Any,
+    budget: Any,
+    past_days: Any,
     template_dirs: tuple[str, ...],
     **options: Any,
 ) -> None:
@@ -115,6 +137,9 @@ def report(
       distillcost report examples/gpt4all.toml -o gpt4all.html --compare gpt-4,text-davinci-003
       distillcost report examples/essay.toml --all -o all.html
       distillcost report examples/essay.toml --template-dir my-templates -o memo.md
+      distillcost report examples/essay.toml --capability "mmlu>=text-davinci-003" -o moat.html
+      distillcost report examples/alpaca.toml --rpm 500 --tpm 200k --provider-view \
+          --deadline 7 -o limits.html
     """
     if compare_all and compare_models:
         raise click.UsageError("use either --compare MODELS or --all, not both")
@@ -126,13 +151,28 @@ def report(
     fmt = infer_format(fmt, output)
     to_stdout = output is None or output == "-"
     if not to_stdout:
-        check_output(output, scenario_inputs(scenario_path, options))
+        check_output(
+            output, [*scenario_inputs(scenario_path, options), *capability_inputs(options)]
+        )
+    wants_view = with_provider_view or any(
+        v is not None for v in (keys_list, deadline, budget, past_days)
+    )
 
     from distillcost.report import build_report_data, render_report, write_report
 
     scenario, table = scenario_from_options(scenario_path, options)
+    capability = capability_from_options(table, options, bars) if bars else None
     data = build_report_data(
-        scenario, table, compare=models, compare_all=compare_all, history=with_history
+        scenario,
+        table,
+        compare=models,
+        compare_all=compare_all,
+        history=with_history,
+        capability=capability,
+        frontier_options=curve_arguments(options),
+        provider_view=(
+            provider_view_arguments(keys_list, deadline, budget, past_days) if wants_view else None
+        ),
     )
     rendered = render_report(
         data, fmt, template_dirs=template_dirs, output=None if to_stdout else output

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from distillcost.cli.params import DATE
+from distillcost.cli.price_options import DATE
 from distillcost.errors import ScenarioError
 from distillcost.ranges import Range, RangeError
 from distillcost.scenario import FIELDS, GROUPS, SPECS, FieldSpec
@@ -83,7 +83,7 @@ class ScenarioCommand(click.Command):
 
 def _option_for(spec: FieldSpec) -> Callable[[FC], FC]:
     flag = spec.option
-    names = (spec.short, flag) if spec.short else (flag,)
+    names = (*((spec.short,) if spec.short else ()), flag, *spec.aliases)
     help_text = spec.description
     if spec.kind == "range":
         return click.option(*names, spec.name, type=RANGE, default=None, help=help_text)
@@ -107,8 +107,16 @@ def _option_for(spec: FieldSpec) -> Callable[[FC], FC]:
             multiple=True,
             help=help_text + " (repeatable)",
         )
+    if spec.kind == "names":
+        return click.option(
+            *names, spec.name, multiple=True, metavar="WORD", help=help_text + " (repeatable)"
+        )
     if spec.kind == "number":
         return click.option(*names, spec.name, default=None, metavar="NUM", help=help_text)
+    if spec.choices:
+        return click.option(
+            *names, spec.name, type=click.Choice(spec.choices), default=None, help=help_text
+        )
     return click.option(*names, spec.name, default=None, help=help_text)
 
 

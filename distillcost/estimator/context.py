@@ -12,7 +12,7 @@ from typing import Any
 from distillcost.prices.billing import Conditions
 from distillcost.prices.model import LongContextTier, ModelRecord, PriceEntry, Rates
 from distillcost.prices.table import PriceTable
-from distillcost.scenario import NUMERIC_PARAMETERS, Scenario
+from distillcost.scenario import NUMERIC_PARAMETERS, MeasuredTurns, Scenario
 
 Point = Mapping[str, Decimal | None]
 """Every numeric scenario field at one value (base, or one end of its range)."""
@@ -28,6 +28,9 @@ class Context:
     ratio: Decimal  # multiplier for measured token counts
     lengths: tuple[int, ...]  # sorted sampled prompt lengths (measured), else ()
     prefix_sums: tuple[int, ...]
+    # a chat file's measured turn structure, when the campaign is priced per assistant turn
+    turns: MeasuredTurns | None = None
+    cache_reads_count: bool = False  # cache reads count toward itpm (the tier's rule)
     rate_cache: dict[tuple[int, Conditions], Rates] = field(default_factory=dict)
 
     def rates(self, tier: LongContextTier | None, pt: Point) -> Rates:

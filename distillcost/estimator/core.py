@@ -12,7 +12,7 @@ import bisect
 import itertools
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any
@@ -20,16 +20,18 @@ from typing import Any
 from distillcost import present
 from distillcost.errors import PriceDataError, ScenarioError
 from distillcost.estimator import numbers, steps
+from distillcost.estimator.availability import available_until
 from distillcost.estimator.billing import TOKEN_KINDS, Bill, bill, check_fits
 from distillcost.estimator.context import Context, Point, point, req
 from distillcost.estimator.numbers import F0, F1, MILLION, PRECISION, SECONDS_PER_DAY
 from distillcost.estimator.result import COST_LABELS, Estimate, Sensitivity
 from distillcost.estimator.student import student
+from distillcost.estimator.teacher import behave
 from distillcost.estimator.volume import Volume, volume
 from distillcost.estimator.wallclock import wall_clock
 from distillcost.prices.model import ModelRecord, window_share
 from distillcost.prices.table import PriceTable
-from distillcost.scenario import Scenario, check_complete
+from distillcost.scenario import VOLUME_FIELDS, Scenario, check_complete
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,11 @@ class Calc:
     time: dict[str, Decimal]
     student: dict[str, Any]
     notes: tuple[str, ...]
+    # what one request sends and the point it is billed at (they differ from p and the
+    # scenario's point only when a chat file's turns are priced one request per turn)
+    p_in: Decimal = F0
+    billed_at: Point = field(default_factory=dict)
+    volume_at: Point = field(default_factory=dict)
 
     @property
     def api(self) -> Decimal:
@@ -78,24 +85,43 @@ def evaluate(ctx: Context, pt: Point, full: bool = True) -> Calc:
                 "chat_file measures whole conversations: measured tokens divided by turns "
                 "to get per-turn prompt and completion tokens"
             )
-    counts = volume(sc, pt, p, c)
-    check_fits(ctx, pt, p, c)
-    billed = bill(ctx, pt, counts.requests, p, c, note)
+    volume_at, billed_at, p_in = pt, pt, p
+    if ctx.turns is not None:
+        # one request per assistant turn: a conversation of the file is turns.turns requests
+        # (its dataset tokens are its own), each sending the history before its turn
+        volume_at = {**pt, "turns": ctx.turns.turns}
+        billed_at = {**pt, "turns": F1}
+        p_in = p * ctx.turns.history_ratio
+    counts = volume(sc, volume_at, p, c)
+    check_fits(ctx, billed_at, p_in, c)
+    billed = bill(ctx, billed_at, counts.requests, p_in, c, note)
     costs = {**billed.costs, "per_request": counts.requests * billed.fee}
     available = window_share(ctx.price.windows) if sc.off_peak_only and ctx.price.windows else F1
-    time = wall_clock(sc, pt, counts.requests, billed.tokens, note, available) if full else {}
+    time = (
+        wall_clock(sc, pt, counts.requests, billed.tokens, note, available, ctx.cache_reads_count)
+        if full
+        else {}
+    )
     trained = student(ctx, pt, counts.dataset_tokens, full)
     costs["student_training"] = trained.pop("_cost")
-    return Calc(counts, p, c, billed, costs, time, trained, tuple(notes))
+    return Calc(
+        counts, p, c, billed, costs, time, trained, tuple(notes), p_in, billed_at, volume_at
+    )
 
 
 def _long_prompt_note(
-    sc: Scenario, model: ModelRecord, window: int, lengths: tuple[int, ...], ratio: Decimal
+    sc: Scenario,
+    model: ModelRecord,
+    window: int,
+    lengths: tuple[int, ...],
+    ratio: Decimal,
+    history: Decimal = F1,
 ) -> list[str]:
     """Sampled prompts that would not fit the context window (the mean request fits)."""
     assert sc.prompt_tokens is not None
     assert sc.completion_tokens is not None
-    scale = sc.prompt_tokens.base * ratio * len(lengths) / sc.prompt_lengths_total
+    assert sc.reasoning_tokens is not None
+    scale = sc.prompt_tokens.base * history * ratio * len(lengths) / sc.prompt_lengths_total
     if scale <= 0:
         return []
     room = (
@@ -195,10 +221,40 @@ def _context_notes(scenario: Scenario, model: ModelRecord, when: date, ratio: De
                 f"{name} = {value} was given, so it is used rather than measured from "
                 f"{', '.join(files)}"
             )
+    notes.extend(_measured_notes(scenario))
     if when > date.today():  # --as-of 2099-01-01 silently priced the future at today's prices
         notes.append(
             f"{when.isoformat()} is in the future: future price changes are unknown, so the "
             f"price in force today ({present.since(price.effective_from)}) is assumed"
+        )
+    return notes
+
+
+def _measured_notes(scenario: Scenario) -> list[str]:
+    """What the files decided: the volume (when none was given) and the turn structure."""
+    notes: list[str] = []
+    files = ", ".join(scenario.chat_file or scenario.prompt_file or scenario.completion_file)
+    turns = scenario.measured_turns
+    kind, value = (
+        scenario.volume
+        if any(getattr(scenario, name) is not None for name in VOLUME_FIELDS)
+        else ("", None)
+    )
+    records = scenario.measured_records
+    if kind and scenario.origin(kind) == "measured" and records is not None:
+        what = (
+            f"every assistant turn of its {records:,} conversations"
+            if turns is not None
+            else f"each of its {records:,} records"
+        )
+        notes.append(f"{kind} = {value}: no volume given, so {files} is the campaign: {what}, once")
+    if turns is not None:
+        sample = " (measured on a sample)" if turns.sampled else ""
+        notes.append(
+            f"{files} holds multi-turn conversations: priced one request per assistant turn "
+            f"({present.number(turns.turns, 2)} per conversation{sample}), each resending the "
+            f"history before it ({turns.input_tokens:,} input tokens for {turns.prompt_tokens:,} "
+            "prompt tokens kept); --one-shot regenerates each conversation in one request"
         )
     return notes
 
@@ -213,9 +269,12 @@ def _estimate(
     when = as_of or scenario.as_of or date.today()
     model = table.get(scenario.teacher)
     price = model.price_on(when)
+    behaviour = behave(scenario, table.teachers, model, when)
+    scenario = behaviour.scenario
     # token_ratio is provider tokens per token of the model's `encoding`
     ratio = Decimal(model.token_ratio) if scenario.measured_fields and model.token_ratio else F1
     notes = _context_notes(scenario, model, when, ratio)
+    notes.extend(behaviour.notes)
     lengths: tuple[int, ...] = ()
     prefix: tuple[int, ...] = ()
     if "prompt_tokens" in scenario.measured_fields and scenario.prompt_lengths:
@@ -224,14 +283,28 @@ def _estimate(
             lengths = ()
         elif price.tiers:  # only tiers need the prefix sums
             prefix = tuple(itertools.accumulate(lengths, initial=0))
-    ctx = Context(scenario, table, model, price, when, ratio, lengths, prefix)
+    turns = scenario.measured_turns
+    limits = behaviour.limits
+    ctx = Context(
+        scenario,
+        table,
+        model,
+        price,
+        when,
+        ratio,
+        lengths,
+        prefix,
+        turns,
+        limits.cache_reads_count if limits else False,
+    )
 
     base_point = point(scenario)
     base = evaluate(ctx, base_point)
     notes.extend(base.notes)
     window = model.limits_on(when).context_window
     if lengths and window is not None:
-        notes.extend(_long_prompt_note(scenario, model, window, lengths, ratio))
+        history = turns.history_ratio if turns else F1
+        notes.extend(_long_prompt_note(scenario, model, window, lengths, ratio, history))
 
     def total_at(changes: Mapping[str, Decimal]) -> Decimal:
         return evaluate(ctx, {**base_point, **changes}, full=False).total
@@ -264,6 +337,8 @@ def _estimate(
     time = {k: numbers.dec(v, 3) for k, v in base.time.items()}
     wall = max(base.time.values()) if base.time else None
     binding = max(base.time, key=lambda key: base.time[key]) if base.time else "none given"
+    availability = available_until(model, price, when, wall)
+    notes.extend(availability.notes)
     api = base.api
     counts = base.volume
     per_1m = api / counts.dataset_tokens * MILLION if counts.dataset_tokens else None
@@ -272,8 +347,10 @@ def _estimate(
     total = numbers.money(base.total)
     whole = numbers.ceil(counts.requests)
     worked = (
-        *steps.volume_steps(scenario, base_point, counts, base.p, base.c, whole),
-        *steps.token_steps(scenario, base_point, counts.requests, base.p, base.c),
+        *steps.volume_steps(scenario, base.volume_at, counts, base.p, base.c, whole),
+        *steps.token_steps(
+            scenario, base.billed_at, counts.requests, base.p_in, base.c, measured=turns
+        ),
         *steps.cost_steps(
             COST_LABELS,
             tokens,
@@ -317,4 +394,7 @@ def _estimate(
         notes=tuple(dict.fromkeys(notes)),
         rates=base.bill.rates,
         steps=worked,
+        reasoning=behaviour.reasoning,
+        limits_preset=limits,
+        availability=availability,
     )

@@ -8,7 +8,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from distillcost.estimator.availability import Availability
 from distillcost.estimator.billing import COST_KINDS, TOKEN_KINDS
+from distillcost.estimator.teacher import LimitsChoice, ReasoningChoice
 from distillcost.present import Column, Step, Table, step_lines
 from distillcost.prices.model import ModelRecord, PriceEntry, fields_of
 from distillcost.ranges import Range
@@ -102,6 +104,11 @@ class Estimate:
     notes: tuple[str, ...] = field(default=())
     rates: Mapping[str, tuple[Decimal, bool]] = field(default_factory=dict)
     steps: tuple[Step, ...] = field(default=())
+    # the teacher as it behaves: the hidden reasoning priced, the usage tier applied, and
+    # whether it is available to the campaign's end
+    reasoning: ReasoningChoice | None = None
+    limits_preset: LimitsChoice | None = None
+    availability: Availability | None = None
 
     @property
     def input_tokens(self) -> Decimal:
@@ -203,6 +210,9 @@ class Estimate:
             "sensitivity": [s.to_dict() for s in self.sensitivity],
             "low_point": dict(self.low_point),
             "high_point": dict(self.high_point),
+            "reasoning": self.reasoning.to_dict() if self.reasoning else None,
+            "limits_preset": self.limits_preset.to_dict() if self.limits_preset else None,
+            "availability": self.availability.to_dict() if self.availability else None,
             "notes": list(self.notes),
             "steps": [s.to_dict() for s in self.steps],
             "worked": self.worked(),

@@ -17,7 +17,7 @@ from distillcost.estimator.billing import TOKEN_KINDS, Bill
 from distillcost.estimator.context import Point, req
 from distillcost.estimator.volume import Volume
 from distillcost.estimator.wallclock import FORMULAS
-from distillcost.scenario import Scenario
+from distillcost.scenario import MeasuredTurns, Scenario
 
 X = "exact"  # operands are shown with every digit, so the reader's arithmetic matches ours
 N = "count"
@@ -172,8 +172,16 @@ def volume_steps(
     return steps
 
 
-def token_steps(sc: Scenario, pt: Point, R: Decimal, p: Decimal, c: Decimal) -> list[present.Step]:
-    """From requests to tokens by kind."""
+def token_steps(
+    sc: Scenario,
+    pt: Point,
+    R: Decimal,
+    p: Decimal,
+    c: Decimal,
+    measured: MeasuredTurns | None = None,
+) -> list[present.Step]:
+    """From requests to tokens by kind (``measured``: a chat file priced per assistant
+    turn, where ``p`` is what one request sends, the history before its turn included)."""
     s, h, q = (
         req(pt, "shared_prefix_tokens"),
         req(pt, "cache_hit_rate"),
@@ -182,7 +190,20 @@ def token_steps(sc: Scenario, pt: Point, R: Decimal, p: Decimal, c: Decimal) -> 
     k, T = req(pt, "examples_per_request"), req(pt, "turns")
     n = Decimal(1) if sc.input_billed_per_sample else req(pt, "samples_per_prompt")
     steps: list[present.Step] = []
-    if T == 1:
+    if measured is not None:
+        steps.append(
+            step(
+                "Prompt tokens",
+                "R × (s + p), p = measured input per request, history resent",
+                "{} × ({} + {})",
+                ((R, N), (s, N), (p, N)),
+                R * (s + p),
+                N,
+                f"  ({measured.input_tokens:,} input tokens over {measured.requests:,} "
+                f"assistant turns of {measured.conversations:,} conversations, measured)",
+            )
+        )
+    elif T == 1:
         steps.append(
             step(
                 "Prompt tokens",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from distillcost.prices import declarations as k
-from distillcost.prices.model import ModelLimits, ModelRecord, PriceEntry, declared
+from distillcost.prices.model import ModelLimits, ModelRecord, PriceEntry, Served, declared
 
 TARGETS = k.Key("targets", "the dated models the name served, oldest first", lambda v: v)
 
@@ -37,6 +37,7 @@ class AliasRecord:
     name: str = declared(k.ALIAS_NAME)
     targets: tuple[AliasTarget, ...] = declared(TARGETS, default=(), nested=AliasTarget)
     retired: date | None = declared(k.ALIAS_RETIRED, default=None)
+    reasoning: str | None = declared(k.ALIAS_REASONING, default=None)
     notes: str = declared(k.ALIAS_NOTES, default="")
 
 
@@ -105,10 +106,11 @@ def materialize(
         max_output_tokens=last.max_output_tokens,
         limits=tuple(limits),
         status=last.status,
-        reasoning=last.reasoning,
-        reasoning_efforts=last.reasoning_efforts,
+        reasoning=alias.reasoning or last.reasoning,
+        reasoning_efforts=() if alias.reasoning == "none" else last.reasoning_efforts,
         released=min(t.from_ for t in alias.targets),
         retired=retired,
         origin=origin,
         notes=f"{note} {alias.notes}".strip(),
+        served=tuple(Served(t.from_, models[t.model].id) for t, _ in _periods(alias)),
     )

@@ -238,6 +238,160 @@ RELEASED = Key("released", "the day it was released", values.day)
 RETIRED = Key("retired", "the day the API stops serving it", values.day)
 MODEL_NOTES = Key("notes", "free text", values.text, csv="model_notes", verbatim=True)
 
+# -- reasoning profiles (pricing/reasoning.toml): hidden reasoning tokens per completion ----
+EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+"""Reasoning effort levels, least to most (``none``: reasoning off)."""
+BASES = ("documented", "measured", "assumption")
+EFFORT = Key(
+    "effort",
+    "a reasoning effort level: none, minimal, low, medium, high, xhigh, max",
+    values.choice(EFFORTS),
+    required=True,
+)
+SCALE_FACTOR = Key(
+    "factor",
+    "hidden reasoning tokens at this effort, relative to `high` (= 1)",
+    values.money,
+    required=True,
+)
+BASIS = Key(
+    "basis",
+    "documented | measured | assumption: how the figure is known (an assumption says why)",
+    values.choice(BASES),
+    required=True,
+)
+WHY = Key("why", "the reasoning behind an assumption", values.text, verbatim=True)
+FIGURE_SOURCE = Key(
+    "source",
+    "where a documented or measured figure comes from: a URL or document, with a short quote",
+    values.text,
+    verbatim=True,
+)
+PROFILE_NAME = Key("name", "the profile's name", values.name, required=True)
+PROFILE_MODELS = Key(
+    "models",
+    "the model ids or aliases it describes; `*` patterns match ids (`gpt-5*`, `*/DeepSeek-R1*`)",
+    values.names,
+    required=True,
+)
+DEFAULT_EFFORT = Key(
+    "default_effort",
+    "the effort the API applies when a request names none (`none`: reasoning off by default)",
+    values.choice(EFFORTS),
+    required=True,
+)
+DEFAULT_SOURCE = Key(
+    "default_source",
+    "where the default effort is documented (URL: 'quote'), or `assumption: why`",
+    values.text,
+    required=True,
+    verbatim=True,
+)
+ADJUSTABLE = Key(
+    "adjustable",
+    "the API takes an effort level or thinking budget (default true; false: only the default)",
+    values.flag,
+)
+MEASURED_MODEL = Key(
+    "measured_model",
+    "the model the token figures were measured on (it may stand in for the profile's models)",
+    values.name,
+)
+MEASURED_EFFORT = Key(
+    "measured_effort",
+    "the effort the token figures describe",
+    values.choice(EFFORTS),
+    required=True,
+)
+LOW_TOKENS = Key(
+    "low",
+    "hidden reasoning tokens per completion at measured_effort: the low end",
+    values.count,
+    required=True,
+)
+BASE_TOKENS = Key(
+    "base",
+    "hidden reasoning tokens per completion at measured_effort: the value priced",
+    values.count,
+    required=True,
+)
+HIGH_TOKENS = Key(
+    "high",
+    "hidden reasoning tokens per completion at measured_effort: the high end",
+    values.count,
+    required=True,
+)
+TEACHER_META_PROVIDER = Key(
+    "provider", "the provider whose usage tiers the file lists", values.name, required=True
+)
+DATA_CHECKED = Key("checked", "the date the sources were read", values.day)
+DATA_NOTES = Key("notes", "free text", values.text, verbatim=True)
+REASONING_META: tuple[Key, ...] = (DATA_CHECKED, DATA_NOTES)
+
+# -- usage tiers (pricing/limits/*.toml): rate limits by tier, dated -------------------------
+TIER_NAME = Key(
+    "name", "the tier as the provider names it: 1 … 5, free, default", values.name, required=True
+)
+TIER_FROM = Key(
+    "effective_from",
+    "the day these figures were in force (the date of the copy they were read in)",
+    values.day,
+    required=True,
+)
+QUALIFICATION = Key("qualification", "what puts an account in the tier", values.text, verbatim=True)
+MONTHLY_SPEND = Key(
+    "monthly_spend_limit_usd", "the tier's monthly spend limit, USD", values.positive_int
+)
+BATCH_QUEUE_REQUESTS = Key(
+    "batch_queue_requests",
+    "batch requests in the processing queue at once, across models (Anthropic)",
+    values.positive_int,
+)
+BATCH_MAX_REQUESTS = Key(
+    "batch_max_requests_per_batch", "requests one batch may hold", values.positive_int
+)
+BATCH_RPM = Key(
+    "batch_rpm",
+    "HTTP requests per minute to the batch API itself (not batch lines)",
+    values.positive_int,
+)
+BATCH_CONCURRENT = Key(
+    "batch_concurrent_requests", "batch jobs running at once", values.positive_int
+)
+ROW_MODELS = Key(
+    "models",
+    "the exact model ids this row of the provider's table covers",
+    values.names,
+    required=True,
+)
+RPM = Key("rpm", "requests per minute", values.positive_int)
+RPD = Key("rpd", "requests per day", values.positive_int)
+TPM = Key("tpm", "tokens (input + output) per minute", values.positive_int)
+TPD = Key("tpd", "tokens (input + output) per day", values.positive_int)
+ITPM = Key(
+    "itpm",
+    "input tokens per minute (Anthropic's ITPM; Gemini's TPM counts input only)",
+    values.positive_int,
+)
+OTPM = Key("otpm", "output tokens per minute, hidden reasoning included", values.positive_int)
+BATCH_QUEUE_TOKENS = Key(
+    "batch_queue_tokens",
+    "batch queue: input tokens enqueued at once for this model",
+    values.positive_int,
+)
+ITPM_CACHE_READS = Key(
+    "itpm_counts_cache_reads",
+    "cache reads count toward itpm (older Anthropic models); default false",
+    values.flag,
+)
+SCOPE = Key(
+    "scope",
+    "the requests the row applies to, when not all (such rows are shown, never applied)",
+    values.text,
+    verbatim=True,
+)
+LIMITS_META: tuple[Key, ...] = (TEACHER_META_PROVIDER, DATA_CHECKED, DATA_NOTES)
+
 # -- a file's [meta] table ---------------------------------------------------------------
 META_PROVIDER = Key(
     "provider", "the provider of every model in the file", values.name, required=True
@@ -265,6 +419,12 @@ META: tuple[Key, ...] = (
 # -- a name that pointed at different models over time (gpt-4o, *-latest, deepseek-chat) ----
 ALIAS_NAME = Key("name", "the moving name", values.name, required=True)
 ALIAS_RETIRED = Key("retired", "the day the name stopped working", values.day)
+ALIAS_REASONING = Key(
+    "reasoning",
+    "none | optional | always, when the name fixes the mode (deepseek-chat: none, "
+    "deepseek-reasoner: always); default: the served model's",
+    values.choice(REASONING_MODES),
+)
 ALIAS_NOTES = Key("notes", "free text", values.text, verbatim=True)
 TARGET_FROM = Key("from", "the day the name started to serve this model", values.day, required=True)
 TARGET_MODEL = Key(

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from distillcost.errors import PriceWarning
-from distillcost.prices.formats import SUFFIXES, parse_path
+from distillcost.prices.formats import SUFFIXES, ParseResult, parse_path
 from distillcost.prices.model import ModelRecord
 from distillcost.prices.problems import Problem, check_names, raise_problems
 
@@ -31,12 +31,24 @@ def load_price_file(
     field of the first problem (and how many more there are); never returns a
     half-read table. ``path`` may also be ``genai-prices`` or
     ``genai-prices:openai,anthropic`` to adapt the installed genai-prices package.
+    A teacher file (reasoning profiles, usage tiers) holds no models: see
+    :func:`read_table_file`.
     """
+    return read_table_file(path, origin=origin, on_warning=on_warning).records
+
+
+def read_table_file(
+    path: str | os.PathLike[str],
+    *,
+    origin: str | None = None,
+    on_warning: WarningHandler | None = None,
+) -> ParseResult:
+    """One price or teacher file, read whole (or a PriceDataError for its first problem)."""
     result = parse_path(path, origin)
     raise_problems(result.problems, str(path))
     for message in result.warnings:
         (on_warning or default_warning)(message)
-    return result.records
+    return result
 
 
 def validate_price_files(

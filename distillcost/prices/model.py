@@ -249,6 +249,14 @@ class PriceEntry:
 
 
 @dataclass(frozen=True)
+class Served:
+    """From ``start``, a moving name (``gpt-4o``) served the model ``model``."""
+
+    start: date
+    model: str
+
+
+@dataclass(frozen=True)
 class ModelRecord:
     """A model: identity, tokenizer, limits, and its dated price history."""
 
@@ -272,6 +280,8 @@ class ModelRecord:
     origin: str = "built-in"
     overrides: tuple[str, ...] = field(default=(), compare=False)
     notes: str = declared(k.MODEL_NOTES, default="")
+    # A moving name's targets, oldest first (set by prices.aliases)
+    served: tuple[Served, ...] = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         ordered = tuple(sorted(self.history, key=lambda e: e.effective_from))
@@ -298,6 +308,14 @@ class ModelRecord:
                 source=change.source,
             )
         return out
+
+    def served_on(self, as_of: date) -> str | None:
+        """For a moving name, the model it pointed at on ``as_of`` (else None)."""
+        current = None
+        for target in self.served:
+            if target.start <= as_of:
+                current = target.model
+        return current
 
     @property
     def first_priced(self) -> date | None:

@@ -12,9 +12,14 @@ from collections.abc import Iterator
 from distillcost.prices import declarations as k
 from distillcost.prices.aliases import AliasRecord
 from distillcost.prices.model import ModelRecord, fields_of
+from distillcost.prices.teachers import EffortScale, ReasoningProfile, UsageTier
 
 BEGIN = "<!-- keys: generated from distillcost/prices/declarations.py; do not edit by hand -->"
 END = "<!-- keys: end -->"
+TEACHER_BEGIN = (
+    "<!-- teacher keys: generated from distillcost/prices/declarations.py; do not edit by hand -->"
+)
+TEACHER_END = "<!-- teacher keys: end -->"
 
 
 def _tables(cls: type, path: str) -> Iterator[tuple[str, type]]:
@@ -30,7 +35,7 @@ def sections() -> list[tuple[str, type | None]]:
     return [("`[meta]`", None), *_tables(ModelRecord, "models"), *_tables(AliasRecord, "aliases")]
 
 
-def _row(key: k.Key) -> str:
+def key_row(key: k.Key) -> str:
     flags = []
     if key.required:
         flags.append("required")
@@ -48,14 +53,56 @@ def reference_markdown() -> str:
     parts = [BEGIN]
     for title, cls in sections():
         keys = list(k.META) if cls is None else [key for _, key, _ in fields_of(cls)]
-        parts += ["", f"**{title}**", "", "| Key | Meaning |", "|---|---|"]
-        parts += [_row(key) for key in keys]
+        parts += _table(title, keys)
     parts += ["", END]
     return "\n".join(parts)
 
 
+def teacher_sections() -> list[tuple[str, list[k.Key]]]:
+    """Every table of the two teacher files: reasoning profiles, then usage tiers."""
+    return [
+        ("reasoning: `[meta]`", list(k.REASONING_META)),
+        ("reasoning: `[[scales]]`", [key for _, key, _ in fields_of(EffortScale)]),
+        ("reasoning: `[[profiles]]`", [key for _, key, _ in fields_of(ReasoningProfile)]),
+        ("usage tiers: `[meta]`", list(k.LIMITS_META)),
+        *((f"usage tiers: {title}", keys) for title, keys in _tier_tables()),
+    ]
+
+
+def _tier_tables() -> list[tuple[str, list[k.Key]]]:
+    return [
+        (title, [key for _, key, _ in fields_of(cls)]) for title, cls in _tables(UsageTier, "tiers")
+    ]
+
+
+def teacher_reference_markdown() -> str:
+    """Every key of the reasoning-profile and usage-tier files, one table per section."""
+    parts = [TEACHER_BEGIN]
+    for title, keys in teacher_sections():
+        parts += _table(title, keys)
+    parts += ["", TEACHER_END]
+    return "\n".join(parts)
+
+
+def _table(title: str, keys: list[k.Key]) -> list[str]:
+    return [
+        "",
+        f"**{title}**",
+        "",
+        "| Key | Meaning |",
+        "|---|---|",
+        *(key_row(key) for key in keys),
+    ]
+
+
 def update(readme: str) -> str:
-    """``readme`` with its generated key reference replaced by the current one."""
-    head, _, rest = readme.partition(BEGIN)
-    _, _, tail = rest.partition(END)
-    return head + reference_markdown() + tail
+    """``readme`` with its generated key references replaced by the current ones."""
+    for begin, end, text in (
+        (BEGIN, END, reference_markdown()),
+        (TEACHER_BEGIN, TEACHER_END, teacher_reference_markdown()),
+    ):
+        if begin in readme:
+            head, _, rest = readme.partition(begin)
+            _, _, tail = rest.partition(end)
+            readme = head + text + tail
+    return readme

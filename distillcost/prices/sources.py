@@ -5,7 +5,8 @@ plugins (entry point group ``distillcost.prices``) < the user's config dir
 (``$DISTILLCOST_CONFIG_DIR/prices/*.toml|csv|json``, default ``~/.config/distillcost``)
 < ``--prices FILE`` / ``load_prices(extra=...)``. Built-in tables register through
 the same registry as plugins. Each record keeps its ``origin`` and the origins it
-``overrides``.
+``overrides``. Teacher files (reasoning profiles, usage tiers) found among them are
+stacked in the same order into ``table.teachers``.
 """
 
 from __future__ import annotations
@@ -17,15 +18,19 @@ from collections.abc import Sequence
 from distillcost.config import config_dir as config_dir  # re-exported by distillcost.prices
 from distillcost.config import config_subdir
 from distillcost.errors import PriceDataError, os_reason
-from distillcost.plugins import PriceRegistry, load_price_plugins
+from distillcost.plugins import PriceRegistry, load_price_plugins, packaged_texts
 from distillcost.prices.files import (
     WarningHandler,
     default_warning,
-    load_price_file,
     price_files_in,
+    read_table_file,
 )
+from distillcost.prices.formats import ParseResult
 from distillcost.prices.model import ModelRecord
+from distillcost.prices.shipped import TEACHER_FILES, TeacherLayer, shipped_teacher_layers
 from distillcost.prices.table import PriceTable
+from distillcost.prices.teachers import TeacherBook
+from distillcost.snapshot import memo
 
 Layer = tuple[str, list[ModelRecord]]
 
@@ -34,18 +39,23 @@ _BUILTIN_CACHE: list[Layer] | None = None
 
 
 def builtin_layers() -> list[Layer]:
-    """The tables shipped in ``distillcost.pricing``, one layer per file (read once)."""
+    """The tables shipped in ``distillcost.pricing``, one layer per file (read once).
+
+    The checked records are kept in the user cache, keyed by the tables' text, so a
+    later start skips parsing them.
+    """
     global _BUILTIN_CACHE
     if _BUILTIN_CACHE is None:
-        from importlib import resources
+        # the price tables: reasoning.toml beside them is a teacher file (prices.shipped)
+        texts = [t for t in packaged_texts("distillcost.pricing") if t[0] not in TEACHER_FILES]
 
-        registry = PriceRegistry("built-in")
-        root = resources.files("distillcost.pricing")
-        for item in sorted(root.iterdir(), key=lambda p: p.name):
-            if item.name.endswith(".toml"):
-                text = item.read_text(encoding="utf-8")
-                registry.text(item.name, text, origin=f"built-in:{item.name}")
-        _BUILTIN_CACHE = registry.layers
+        def parse() -> list[Layer]:
+            registry = PriceRegistry("built-in")
+            for file, text in texts:
+                registry.text(file, text, origin=f"built-in:{file}")
+            return registry.layers
+
+        _BUILTIN_CACHE = memo("prices", texts, parse, list[ModelRecord])
     return list(_BUILTIN_CACHE)
 
 
@@ -72,16 +82,27 @@ def load_prices(
         if not isinstance(name, (str, os.PathLike)):
             raise PriceDataError(f"a price file must be a path or text, not {type(name).__name__}")
     layers: list[Layer] = []
+    teacher_layers: list[TeacherLayer] = []
+
+    def add(origin: str, result: ParseResult) -> None:
+        if result.teacher is not None:
+            teacher_layers.append((origin, result.teacher))
+        else:
+            layers.append((origin, result.records))
+
     if builtin:
         layers.extend(builtin_layers())
+        teacher_layers.extend(shipped_teacher_layers())
     if plugins:
-        layers.extend(load_price_plugins(on_warning=on_warning))
+        layers.extend(load_price_plugins(on_warning=on_warning, teacher_layers=teacher_layers))
     if user_dir:
-        layers.extend(_user_layers(on_warning))
+        for origin, result in _user_tables(on_warning):
+            add(origin, result)
     for name in extra:
         origin = f"file:{name}"
-        layers.append((origin, load_price_file(name, origin=origin, on_warning=on_warning)))
+        add(origin, read_table_file(name, origin=origin, on_warning=on_warning))
     table = merge_layers(layers)
+    table.teachers = TeacherBook(teacher_layers)
     if fallback:
         from distillcost.prices.fallback import GenaiFallback
 
@@ -89,8 +110,8 @@ def load_prices(
     return table
 
 
-def _user_layers(on_warning: WarningHandler | None) -> list[Layer]:
-    """The tables of the user's config dir; what cannot be read there is warned and skipped
+def _user_tables(on_warning: WarningHandler | None) -> list[tuple[str, ParseResult]]:
+    """The files of the user's config dir; what cannot be read there is warned and skipped
     (an optional source must not stop every price command)."""
     directory = config_subdir("prices", on_warning)
     if directory is None:
@@ -101,16 +122,14 @@ def _user_layers(on_warning: WarningHandler | None) -> list[Layer]:
     except OSError as exc:
         warn(f"{directory}: skipped, it cannot be read ({os_reason(exc)})")
         return []
-    layers: list[Layer] = []
+    tables: list[tuple[str, ParseResult]] = []
     for path in paths:
         origin = f"config:{path}"
         try:
-            records = load_price_file(path, origin=origin, on_warning=on_warning)
+            tables.append((origin, read_table_file(path, origin=origin, on_warning=on_warning)))
         except OSError as exc:
             warn(f"{path}: skipped, it cannot be read ({os_reason(exc)})")
-            continue
-        layers.append((origin, records))
-    return layers
+    return tables
 
 
 def merge_layers(layers: Sequence[tuple[str, Sequence[ModelRecord]]]) -> PriceTable:
@@ -150,6 +169,6 @@ def merge_layers(layers: Sequence[tuple[str, Sequence[ModelRecord]]]) -> PriceTa
             models[record.id] = record
             for alias in record.aliases:
                 alias_owner[alias] = record.id
-    table = PriceTable(models.values())
+    table = PriceTable(models.values(), checked=True)  # every layer was checked as read
     table.sources = [(origin, len(records)) for origin, records in layers]
     return table

@@ -16,12 +16,15 @@ from distillcost.prices.problems import check_records
 
 if TYPE_CHECKING:
     from distillcost.prices.fallback import GenaiFallback
+    from distillcost.prices.teachers import TeacherBook
 
 
 class PriceTable:
     """Models by id, with exact alias lookup (never substring matching)."""
 
-    def __init__(self, models: Iterable[ModelRecord], version: str = "") -> None:
+    def __init__(
+        self, models: Iterable[ModelRecord], version: str = "", *, checked: bool = False
+    ) -> None:
         self._models: dict[str, ModelRecord] = {}
         self._names: dict[str, str] = {}
         for record in models:
@@ -31,8 +34,11 @@ class PriceTable:
                 self._names[name] = record.id
         self._version = version
         # Tables built in code (the Python API) get the same checks as files and plugins:
-        # a float price or a negative one must fail here, not reach a bill.
-        problems = check_records(self._models.values(), "price table", billed_only=True)
+        # a float price or a negative one must fail here, not reach a bill. ``checked``:
+        # the records were checked as they were read (load_prices' layers).
+        problems = (
+            [] if checked else check_records(self._models.values(), "price table", billed_only=True)
+        )
         if problems:
             more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
             raise PriceDataError(f"{problems[0]}{more}")
@@ -40,6 +46,21 @@ class PriceTable:
         self.sources: list[tuple[str, int]] = []
         # the last resort for names the table lacks (set by load_prices): genai-prices
         self.fallback: GenaiFallback | None = None
+        self._teachers: TeacherBook | None = None
+
+    @property
+    def teachers(self) -> TeacherBook:
+        """Reasoning profiles and usage tiers (set by load_prices; the shipped ones for a
+        table built in code, so the Python API prices teachers as the CLI does)."""
+        if self._teachers is None:
+            from distillcost.prices.shipped import builtin_teacher_book
+
+            self._teachers = builtin_teacher_book()
+        return self._teachers
+
+    @teachers.setter
+    def teachers(self, book: TeacherBook) -> None:
+        self._teachers = book
 
     @property
     def version(self) -> str:

@@ -108,6 +108,13 @@ def positive_int(value: Any) -> int:
     return int(number)
 
 
+def count(value: Any) -> int:
+    """A token count that may be zero (reasoning off): a whole number >= 0."""
+    if not isinstance(value, bool) and value in (0, "0"):
+        return 0
+    return positive_int(value)
+
+
 def ratio(value: Any) -> Decimal:
     """A multiplier such as ``token_ratio``: a price-like number above 0."""
     number = money(value)

@@ -332,6 +332,191 @@ def over_time(rows: Sequence[Mapping[str, Any]], until: date | None = None) -> C
     return Chart("over_time", "Cost over time", alt, svg)
 
 
+def _step_line(
+    ax: Any, points: Sequence[tuple[date, float]], until: date | None, **style: Any
+) -> None:
+    """A step function that holds each value until the next point (and up to ``until``)."""
+    xs = [d for d, _ in points]
+    ys = [v for _, v in points]
+    if until is not None and xs and until > xs[-1]:
+        xs, ys = [*xs, until], [*ys, ys[-1]]
+    ax.step(xs, ys, where="post", **style)
+
+
+def _runs(rows: Sequence[Mapping[str, Any]], teacher: str, total: str) -> list[dict[str, Any]]:
+    """The dates on which a curve's teacher or cost changed (rows without a total end a run)."""
+    out: list[dict[str, Any]] = []
+    for r in rows:
+        if r.get(total) is None:
+            continue
+        key = (r.get(teacher), r.get(total))
+        if not out or (out[-1]["teacher"], out[-1]["total"]) != key:
+            out.append({"date": _as_date(r["date"]), "teacher": r[teacher], "total": r[total]})
+    return out
+
+
+MAX_LABELS = 14
+"""Teacher names drawn on the moat curve; more would overlap (the table names them all)."""
+
+
+def frontier_curve(
+    rows: Sequence[Mapping[str, Any]], capability: str, until: date | None = None
+) -> Chart:
+    """The moat curve: the cheapest teacher meeting the bar on each date (log cost, steps,
+    each step named), and the best teacher sold that day as a dashed line."""
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    cheapest = _runs(rows, "teacher", "total_usd")
+    best = _runs(rows, "best_teacher", "best_total_usd")
+    values = [float(r["total"]) for r in (*cheapest, *best)]
+
+    def draw(figure: Any) -> None:
+        ax = figure.subplots()
+        if best:
+            _step_line(
+                ax,
+                [(r["date"], float(r["total"])) for r in best],
+                until,
+                color="#999999",
+                lw=1.2,
+                ls="--",
+                label="best teacher sold that day",
+            )
+        _step_line(
+            ax,
+            [(r["date"], float(r["total"])) for r in cheapest],
+            until,
+            color=BASE_COLOUR,
+            lw=2,
+            label=plain_label(f"cheapest meeting {capability}"),
+        )
+        ax.plot(
+            [r["date"] for r in cheapest],
+            [float(r["total"]) for r in cheapest],
+            "o",
+            color=BASE_COLOUR,
+            ms=4,
+        )
+        named = cheapest if len(cheapest) <= MAX_LABELS else _spread(cheapest, MAX_LABELS)
+        first_day = cheapest[0]["date"] if cheapest else None
+        last_day = until or (cheapest[-1]["date"] if cheapest else None)
+        previous = None
+        for i, r in enumerate(named):
+            # a teacher's later price steps show only the price; its name stands at its first
+            name = "" if r["teacher"] == previous else plain_label(r["teacher"]) + " "
+            previous = r["teacher"]
+            late = (
+                first_day is not None
+                and last_day is not None
+                and last_day > first_day
+                and (r["date"] - first_day) / (last_day - first_day) > 0.6
+            )
+            label = ax.annotate(
+                name + money_tick(float(r["total"])),
+                (r["date"], float(r["total"])),
+                xytext=(-4 if late else 4, 5 if i % 2 == 0 else -9),
+                textcoords="offset points",
+                ha="right" if late else "left",
+                fontsize=6.5,
+                color="#222222",
+            )
+            label.set_in_layout(False)  # long names must not squeeze the axes
+        log = _log_money_axis(ax.yaxis, values)
+        locator = AutoDateLocator()
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+        ax.set_ylabel("Campaign cost (log scale)" if log else "Campaign cost")
+        ax.set_title("Cost of extracting a model that meets the bar")
+        figure.legend(fontsize=7, frameon=False, loc="outside lower center", ncols=2)
+
+    svg = _render(draw, 7.2, 4.2)
+    names = ", ".join(dict.fromkeys(str(r["teacher"]) for r in cheapest))
+    alt = (
+        f"Step chart, log cost axis: the cheapest teacher meeting {capability} on each date "
+        f"({len(cheapest)} step(s): {names}), and the best teacher sold that day (dashed)"
+    )
+    return Chart("frontier", "The moat curve", alt, svg)
+
+
+def _spread(items: Sequence[Any], n: int) -> list[Any]:
+    """``n`` items spread evenly over ``items``, keeping the first and the last."""
+    if len(items) <= n:
+        return list(items)
+    picks = sorted({round(i * (len(items) - 1) / (n - 1)) for i in range(n)})
+    return [items[i] for i in picks]
+
+
+def days_by_keys(
+    rows: Sequence[Mapping[str, Any]],
+    limits: Sequence[str],
+    deadline: Decimal | None = None,
+    needed: int | None = None,
+) -> Chart:
+    """Days the campaign takes against the keys (organisations) used, log-log: the wall
+    clock (the slowest limit) and each limit's own line; the deadline, if given."""
+    rows = sorted(rows, key=lambda r: r["keys"])
+    keys = [float(r["keys"]) for r in rows]
+
+    def draw(figure: Any) -> None:
+        ax = figure.subplots()
+        for i, name in enumerate(limits):
+            ys = [r.get(f"{name}_days") for r in rows]
+            if all(y is None for y in ys):
+                continue
+            ax.plot(
+                keys,
+                [float(y) if y is not None else float("nan") for y in ys],
+                ls=":",
+                lw=1,
+                color=PALETTE[(i + 2) % len(PALETTE)],
+                label=plain_label(f"{name} alone"),
+            )
+        ax.plot(
+            keys,
+            [float(r["days"]) for r in rows],
+            "-o",
+            color=BASE_COLOUR,
+            lw=2,
+            ms=3,
+            label="wall clock (slowest limit)",
+        )
+        if deadline is not None:
+            ax.axhline(
+                float(deadline),
+                color=HIGH_COLOUR,
+                lw=1,
+                ls="--",
+                label=f"deadline {_trim(float(deadline))} days",
+            )
+        if needed is not None:
+            ax.axvline(float(needed), color=HIGH_COLOUR, lw=0.8, ls=":")
+            ax.annotate(
+                f"{needed:,} keys",
+                (float(needed), 0),
+                xycoords=("data", "axes fraction"),
+                xytext=(3, 4),
+                textcoords="offset points",
+                fontsize=7,
+                color=HIGH_COLOUR,
+            )
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.xaxis.set_major_formatter(_formatter(_count_tick))
+        ax.xaxis.set_minor_formatter(_formatter(lambda v: ""))
+        ax.yaxis.set_major_formatter(_formatter(_trim))
+        ax.set_xlabel("API keys or organisations (log scale)")
+        ax.set_ylabel("Days (log scale)")
+        ax.set_title("Days to extract against keys")
+        figure.legend(fontsize=7, frameon=False, loc="outside right upper")
+
+    svg = _render(draw, 6.4, 3.6)
+    alt = (
+        f"Line chart, log-log: days the campaign takes with {int(keys[0]):,} to "
+        f"{int(keys[-1]):,} keys, the wall clock and each limit's own days"
+    )
+    return Chart("days_by_keys", "Days against keys", alt, svg)
+
+
 def cost_vs_volume(
     points: Sequence[Mapping[str, Any]], volume_label: str, current: Decimal | None = None
 ) -> Chart:

@@ -14,26 +14,7 @@ from distillcost import escape, present
 from distillcost.errors import FormatError, RenderError
 from distillcost.estimator import COST_KINDS, COST_LABELS
 from distillcost.estimator.billing import TOKEN_KINDS
-
-LIMIT_LABELS: dict[str, str] = {
-    "rpm": "requests per minute (rpm)",
-    "rpd": "requests per day (rpd)",
-    "tpm": "tokens per minute (tpm)",
-    "tpd": "tokens per day (tpd)",
-    "concurrency": "concurrency × latency",
-    "latency": "concurrency × latency",
-    "batch": "batch queue rounds",
-    "batch_queue": "batch queue rounds",
-    "none": "none (no rate limits given)",
-    "none given": "none (no rate limits given)",
-}
-
-
-def limit_label(name: Any) -> str:
-    """A limit's name for readers ("tpm" -> "tokens per minute (tpm)")."""
-    if name is None or name == "":
-        return LIMIT_LABELS["none"]
-    return LIMIT_LABELS.get(str(name), str(name))
+from distillcost.present import limit_label
 
 
 def squash(text: Any) -> str:

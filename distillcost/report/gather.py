@@ -31,6 +31,7 @@ class ReportData:
     price_table_version: str = ""
     comparison: Sequence[Mapping[str, Any]] | None = None
     unavailable: Sequence[Mapping[str, Any]] = ()
+    unranked: Sequence[Mapping[str, Any]] = ()  # preview, experimental, free: priced, not ranked
     left_out: str = ""
     history: Sequence[Mapping[str, Any]] | None = None
     volume: Sequence[Mapping[str, Any]] | None = None
@@ -38,6 +39,10 @@ class ReportData:
     current_volume: Decimal | None = None
     version: str = ""
     title: str = ""
+    #: the moat curve (a FrontierResult, ``--capability``), else None
+    frontier: Any = None
+    #: the provider's view (a ProviderView, ``--limits``), else None
+    provider_view: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @functools.cached_property
@@ -101,13 +106,18 @@ def build_report_data(
     compare_all: bool = False,
     history: bool = False,
     volume: bool = True,
+    capability: Any = None,
+    frontier_options: Mapping[str, Any] | None = None,
+    provider_view: Mapping[str, Any] | None = None,
 ) -> ReportData:
     """Estimate a scenario and gather what the report shows (comparison, history, volume).
 
     ``compare`` names teachers to rank beside the scenario's (``compare_all``:
     every model priced on the date); ``history`` prices the campaign on every
     date the teacher's (and compared teachers') prices changed, up to today (or
-    the as-of date, if later).
+    the as-of date, if later). ``capability`` (a :class:`~distillcost.capability.Capability`)
+    adds the moat curve (``frontier_options``: since, until, include_free);
+    ``provider_view`` (keys, deadline_days, budget_usd, past_days) the provider's view.
     """
     from distillcost.estimator import estimate
 
@@ -136,6 +146,7 @@ def build_report_data(
                     "already retired) and are left out."
                 )
         data.unavailable = [{"teacher": u.teacher, "reason": u.reason} for u in shown]
+        data.unranked = [{"teacher": r.teacher, "reason": r.why_unranked} for r in ranked.unranked]
     if history:
         from distillcost.analysis import history as price_history
 
@@ -146,4 +157,12 @@ def build_report_data(
         data.history = price_history(scenario, table, models, until=until).to_records()
     if volume:
         data.volume, data.volume_label, data.current_volume = volume_series(scenario, table)
+    if capability is not None:
+        from distillcost.analysis.frontier import frontier
+
+        data.frontier = frontier(scenario, table, capability, **dict(frontier_options or {}))
+    if provider_view is not None:
+        from distillcost.analysis.provider_view import provider_view as extractor_needs
+
+        data.provider_view = extractor_needs(scenario, table, **dict(provider_view))
     return data

@@ -64,6 +64,21 @@ def build_charts(data: ReportData) -> list[Chart]:
         out.append(charts.tornado(e.total_usd, sensitivity))
     if data.volume and len(data.volume) >= 2:
         out.append(charts.cost_vs_volume(data.volume, data.volume_label, data.current_volume))
+    curve = data.frontier
+    if curve is not None and curve.priced():
+        first = curve.first.total_usd if curve.first is not None else None
+        out.append(
+            charts.frontier_curve(
+                [p.to_record(first) for p in curve.points], curve.capability, curve.until
+            )
+        )
+    view = data.provider_view
+    if view is not None and view.rows:
+        out.append(
+            charts.days_by_keys(
+                view.to_records(), view.limits_shown, view.deadline_days, view.keys_needed
+            )
+        )
     return out
 
 
@@ -97,7 +112,7 @@ def render_report(
     chart_list = build_charts(data)
     files: dict[str, str] = {}
     refs: dict[str, ChartRef | None] = dict.fromkeys(
-        ("by_teacher", "over_time", "sensitivity", "cost_vs_volume")
+        ("by_teacher", "over_time", "sensitivity", "cost_vs_volume", "frontier", "days_by_keys")
     )
     chart_note = ""
     for chart in chart_list:
@@ -127,6 +142,27 @@ def render_report(
         "sensitivity": views.sensitivity_table(result),
         "volume": views.volume_table(data.volume, data.volume_label),
     }
+    frontier = provider = None
+    if data.frontier is not None:
+        tables["frontier"] = views.frontier_table(data.frontier)
+        frontier = {
+            "capability": data.frontier.capability,
+            "since": data.frontier.since,
+            "until": data.frontier.until,
+            "dates": len(data.frontier.points),
+            "summary": data.frontier.summary(),
+            "scores": views.frontier_scores(data.frontier),
+            "notes": list(data.frontier.notes),
+            "known_then": data.frontier.known_then,
+        }
+    if data.provider_view is not None:
+        tables["provider_keys"] = views.provider_keys_table(data.provider_view)
+        tables["provider_levers"] = views.provider_levers_table(data.provider_view)
+        provider = {
+            "summary": data.provider_view.summary(),
+            "limits": list(data.provider_view.limits_shown),
+            "levers": bool(data.provider_view.levers),
+        }
     context = {
         "e": data.estimate,
         "title": data.title or views.report_title(result),
@@ -135,10 +171,13 @@ def render_report(
         "student_prices": views.student_prices(result),
         "comparison": list(data.comparison) if data.comparison else None,
         "unavailable": list(data.unavailable),
+        "unranked": list(data.unranked),
         "left_out": data.left_out,
         "history": list(data.history) if data.history else None,
         "volume": list(data.volume) if data.volume else None,
         "volume_label": data.volume_label,
+        "frontier": frontier,
+        "provider": provider,
         "charts": refs,
         "chart_note": chart_note,
         "version": data.version or __version__,

@@ -122,11 +122,12 @@ def comparison_table(rows: Sequence[Mapping[str, Any]], teacher: Any) -> TableVi
                     if r.get("wall_clock_days") is None
                     else limit_label(r.get("binding_limit"))
                 ),
+                "reasoning": r.get("reasoning"),
             }
         )
         if r["teacher"] == teacher:
             marked.append(i)
-    columns = (
+    columns: tuple[Column, ...] = (
         Column("rank", "Rank", "number"),
         Column("teacher", "Teacher"),
         Column("provider", "Provider"),
@@ -135,6 +136,9 @@ def comparison_table(rows: Sequence[Mapping[str, Any]], teacher: Any) -> TableVi
         Column("wall", "Wall clock", "days"),
         Column("binding", "Binding limit"),
     )
+    if any(row["reasoning"] not in (None, "—") for row in out):
+        # reasoning teachers priced with their own hidden reasoning: say what was assumed
+        columns = (*columns, Column("reasoning", "Reasoning (* assumed)"))
     return Table(columns, tuple(out), marked=tuple(marked)).view()
 
 
@@ -223,6 +227,73 @@ def student_prices(e: Estimate) -> list[dict[str, str]]:
     return out
 
 
+def frontier_table(result: Any) -> TableView:
+    """The moat curve's steps: the cheapest teacher meeting the bar, and the best one."""
+    first = result.first
+    start = None if first is None else first.total_usd
+    rows = []
+    for point in result.steps():
+        total = point.total_usd
+        rows.append(
+            {
+                "date": point.date,
+                "teacher": point.teacher or point.note,
+                "total": total,
+                "fall": start / total if start is not None and total else None,
+                "score": _score_value(point),
+                "best": point.best_teacher,
+                "best_total": point.best_total_usd,
+                "best_score": None if point.best_score is None else str(point.best_score.value),
+            }
+        )
+    columns = (
+        Column("date", "Date", "date"),
+        Column("teacher", "Cheapest meeting the bar"),
+        Column("total", "Total", "money"),
+        Column("fall", "Fall", "factor"),
+        Column("score", "Score"),
+        Column("best", "Best sold that day"),
+        Column("best_total", "Its total", "money"),
+        Column("best_score", "Its score"),
+    )
+    return Table(columns, tuple(rows)).view(missing="")
+
+
+def _score_value(point: Any) -> str | None:
+    if not point.evidence:
+        return None
+    first = point.evidence[0]
+    return "itself" if first.score is None else str(first.score.value)
+
+
+def frontier_scores(result: Any) -> list[dict[str, str]]:
+    """Each teacher on the curve once, with the scores behind it and their sources."""
+    out: dict[str, dict[str, str]] = {}
+    for point in result.cheapest_steps():
+        if point.teacher is None or point.teacher in out:
+            continue
+        sources = []
+        for evidence in point.evidence:
+            for attributed in (evidence.score, evidence.against):
+                if attributed is not None and attributed.score.source not in sources:
+                    sources.append(attributed.score.source)
+        out[point.teacher] = {
+            "teacher": point.teacher,
+            "text": "; ".join(e.describe() for e in point.evidence),
+            "sources": " | ".join(sources),
+        }
+    return list(out.values())
+
+
+def provider_keys_table(view: Any) -> TableView:
+    table = view.keys_table()
+    return Table(table.columns, table.rows, marked=table.marked).view(missing="")
+
+
+def provider_levers_table(view: Any) -> TableView:
+    return view.levers_table().view(missing="")
+
+
 def report_title(e: Estimate) -> str:
     base = e.scenario.name or "Distillation campaign"
     return f"{base}: cost of distilling from {e.teacher}"
@@ -234,9 +305,13 @@ __all__ = [
     "assumptions_table",
     "breakdown_table",
     "comparison_table",
+    "frontier_scores",
+    "frontier_table",
     "history_table",
     "method_lines",
     "prices_table",
+    "provider_keys_table",
+    "provider_levers_table",
     "report_title",
     "sensitivity_table",
     "student_prices",

@@ -39,6 +39,7 @@ KINDS: dict[str, str] = {
     "tuple[str, ...]": "paths",
     "Decimal | None": "number",
 }
+"""A field may also declare its kind: ``names`` (a list of words, not files)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class FieldSpec:
     integer: bool = False
     unit: str = ""
     short: str = ""  # a short flag, e.g. -m
+    aliases: tuple[str, ...] = ()  # more long flags for the same field, e.g. --model
+    choices: tuple[str, ...] = ()  # the values a text field accepts (none: any)
     flag: bool = True  # has a command-line flag
     default: Any = None  # set from the dataclass field
 
@@ -79,7 +82,7 @@ def specs_of(cls: type) -> tuple[FieldSpec, ...]:
         spec = f.metadata.get("spec")
         if spec is None:
             continue
-        kind = KINDS.get(str(f.type))
+        kind = spec.kind or KINDS.get(str(f.type))
         if kind is None:  # pragma: no cover - a new annotation needs a kind
             raise TypeError(f"scenario field {f.name}: no kind for annotation {f.type!r}")
         out.append(dataclasses.replace(spec, name=f.name, kind=kind, default=f.default))

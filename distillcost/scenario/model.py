@@ -33,6 +33,7 @@ from typing import Any
 
 from distillcost.errors import ScenarioError, did_you_mean
 from distillcost.present import parse_day
+from distillcost.prices.declarations import EFFORTS
 from distillcost.ranges import Range, RangeError, parse_number
 from distillcost.scenario.fields import (
     CAMPAIGN,
@@ -53,6 +54,49 @@ STUDENT_METHODS: tuple[str, ...] = ("none", "fine-tune", "gpu", "gpu-hours")
 
 
 @dataclass(frozen=True)
+class MeasuredTurns:
+    """A chat file's turn structure: one request per assistant turn, resending the history.
+
+    Totals over the conversations measured (a sample when sampling): ``requests`` (assistant
+    turns; 1 for a conversation with none), ``input_tokens`` (what those requests send:
+    every message before each assistant turn, with the chat overheads), ``prompt_tokens``
+    (the prompt side counted once, as the dataset holds it) and ``output_tokens`` (the
+    assistant replies). ``records`` is how many conversations the files hold.
+    """
+
+    conversations: int
+    requests: int
+    input_tokens: int
+    prompt_tokens: int
+    output_tokens: int
+    records: int
+    sampled: bool = False
+
+    @property
+    def turns(self) -> Decimal:
+        """Requests (assistant turns) per conversation."""
+        return Decimal(self.requests) / Decimal(self.conversations)
+
+    @property
+    def history_ratio(self) -> Decimal:
+        """Input tokens sent per prompt token kept: how much resending the history adds."""
+        if not self.prompt_tokens:
+            return Decimal(1)
+        return Decimal(self.input_tokens) / Decimal(self.prompt_tokens)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "conversations": self.conversations,
+            "requests": self.requests,
+            "input_tokens": self.input_tokens,
+            "prompt_tokens": self.prompt_tokens,
+            "output_tokens": self.output_tokens,
+            "records": self.records,
+            "sampled": self.sampled,
+        }
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A distillation campaign. Build with :func:`load_scenario` or :meth:`from_values`.
 
@@ -67,7 +111,11 @@ class Scenario:
     name: str = field_spec("", "a title for reports", CAMPAIGN)
     description: str = field_spec("", "what the campaign is, for reports", CAMPAIGN)
     teacher: str | None = field_spec(
-        None, "the model queried (id or alias in the price table)", CAMPAIGN, short="-m"
+        None,
+        "the model queried (id or alias in the price table)",
+        CAMPAIGN,
+        short="-m",
+        aliases=("--model",),
     )
     as_of: date | None = field_spec(None, "the date prices are taken on (default: today)", CAMPAIGN)
     prices: tuple[str, ...] = field_spec(
@@ -99,8 +147,19 @@ class Scenario:
     examples_per_request: Range = field_spec(
         Range.of(1), "examples generated in one completion", PROFILE, above_zero=True
     )
-    reasoning_tokens: Range = field_spec(
-        Range.of(0), "hidden reasoning tokens per completion (billed as output)", PROFILE
+    reasoning_tokens: Range | None = field_spec(
+        None,
+        "hidden reasoning tokens per completion, billed as output (reasoning teachers only; "
+        "default: their profile)",
+        PROFILE,
+        unit="tokens",
+    )
+    reasoning_effort: str | None = field_spec(
+        None,
+        "effort asked of reasoning teachers: none, minimal, low, medium, high, xhigh, max "
+        "(default: each model's API default)",
+        PROFILE,
+        choices=EFFORTS,
     )
     samples_per_prompt: Range = field_spec(
         Range.of(1), "completions (n) asked per prompt", PROFILE, minimum=ONE, integer=True
@@ -164,6 +223,14 @@ class Scenario:
         True, "bill tokens (false: only the per-request price)", LOSSES
     )
     # time
+    tier: tuple[str, ...] = field_spec(
+        (),
+        "the provider's usage tier, PROVIDER:TIER (openai:3, anthropic:2, google:1), whose "
+        "published limits apply where none are given; a bare TIER applies to every provider",
+        TIME,
+        section="limits",
+        kind="names",
+    )
     rpm: Range | None = field_spec(
         None, "requests per minute per key", TIME, section="limits", above_zero=True
     )
@@ -175,6 +242,20 @@ class Scenario:
     )
     tpd: Range | None = field_spec(
         None, "tokens (input + output) per day per key", TIME, section="limits", above_zero=True
+    )
+    itpm: Range | None = field_spec(
+        None,
+        "input tokens per minute per key (Anthropic's ITPM; Gemini's TPM)",
+        TIME,
+        section="limits",
+        above_zero=True,
+    )
+    otpm: Range | None = field_spec(
+        None,
+        "output tokens per minute per key, hidden reasoning included (Anthropic's OTPM)",
+        TIME,
+        section="limits",
+        above_zero=True,
     )
     keys: Range = field_spec(
         Range.of(1),
@@ -192,6 +273,13 @@ class Scenario:
     batch_queue_tokens: Range | None = field_spec(
         None,
         "batch queue limit: input tokens enqueued at once per key",
+        TIME,
+        section="limits",
+        above_zero=True,
+    )
+    batch_queue_requests: Range | None = field_spec(
+        None,
+        "batch queue limit: requests enqueued at once per key (Anthropic)",
         TIME,
         section="limits",
         above_zero=True,
@@ -291,10 +379,17 @@ class Scenario:
     encoding: str | None = field_spec(
         None, "encoding to count files with (default: the teacher's)", MEASURED
     )
+    one_shot: bool = field_spec(
+        False,
+        "a multi-turn chat file: one request per conversation, not one per assistant turn",
+        MEASURED,
+    )
     # measured (not user fields)
     prompt_lengths: tuple[int, ...] = dataclasses.field(default=(), repr=False, compare=False)
     measured_encoding: str | None = None
     measured_fields: tuple[str, ...] = ()
+    measured_turns: MeasuredTurns | None = None
+    measured_records: int | None = None  # records of the measured files (the volume if none)
     source_path: str | None = dataclasses.field(default=None, compare=False)
     provenance: Mapping[str, str] = dataclasses.field(
         default_factory=dict, compare=False, repr=False
@@ -305,7 +400,7 @@ class Scenario:
         # yet in its stored type is converted (it failed as "'int' has no attribute 'low'")
         for spec in FIELDS:
             value = getattr(self, spec.name)
-            if value is not None and not isinstance(value, STORED_TYPES[spec.kind]):
+            if value is not None and not isinstance(value, STORED_TYPES.get(spec.kind, object)):
                 object.__setattr__(self, spec.name, coerce(spec.name, value))
         validate(self)
 
@@ -330,13 +425,18 @@ class Scenario:
         Only the changed fields (and the cross-field rules) are re-checked, so a
         sweep can make thousands of copies cheaply.
         """
+        return self.derived(changes, "override")
+
+    def derived(self, changes: Mapping[str, Any], origin: str) -> Scenario:
+        """:meth:`with_values`, the changed fields' provenance being ``origin`` (a
+        teacher's reasoning profile, a usage tier …)."""
         converted: dict[str, Any] = {}
         provenance = dict(self.provenance)
         for name, value in changes.items():
             if name not in SPECS:
                 raise _unknown_field(name, where="")
             converted[name] = coerce(name, value)
-            provenance[name] = "override"
+            provenance[name] = origin
         # a new volume replaces the old one (exactly one volume kind)
         if any(name in VOLUME_FIELDS for name in converted):
             for name in VOLUME_FIELDS:
@@ -415,6 +515,8 @@ class Scenario:
                 "encoding": self.measured_encoding,
                 "prompt_lengths_sampled": len(self.prompt_lengths),
             }
+            if self.measured_turns is not None:
+                out["measured"]["turns"] = self.measured_turns.to_dict()
         return out
 
 
@@ -424,6 +526,7 @@ STORED_TYPES: dict[str, type | tuple[type, ...]] = {
     "str": str,
     "date": date,
     "paths": tuple,
+    "names": tuple,
     "number": Decimal,
 }
 """The type each kind of field is stored as (anything else is converted by :func:`coerce`)."""
@@ -471,7 +574,22 @@ def coerce(name: str, value: Any) -> Any:
         if spec.kind == "str":
             if not isinstance(value, str):
                 raise ScenarioError(f"{name}: expected text, got {value!r}")
+            if spec.choices and value not in spec.choices:
+                close = did_you_mean(value, spec.choices)
+                hint = f" Did you mean: {', '.join(close)}?" if close else ""
+                raise ScenarioError(
+                    f"{name}: unknown value {value!r} (one of {', '.join(spec.choices)}).{hint}"
+                )
             return value
+        if spec.kind == "names":
+            items = value.split(",") if isinstance(value, str) else value
+            if not isinstance(items, (list, tuple)) or not all(isinstance(v, str) for v in items):
+                raise ScenarioError(f"{name}: expected a word or a list of them, got {value!r}")
+            words = tuple(v.strip() for v in items if v.strip())
+            for word in words:
+                if word.count(":") > 1 or word.startswith(":") or word.endswith(":"):
+                    raise ScenarioError(f"{name}: {word!r} is not PROVIDER:TIER or TIER")
+            return words
         if spec.kind == "date":
             if isinstance(value, datetime):
                 return value.date()
@@ -524,6 +642,14 @@ def validate(sc: Scenario, only: Iterable[str] | None = None) -> None:
         raise ScenarioError(
             "turns: multi-turn conversations are modelled with one example and one sample "
             "per request (set examples_per_request and samples_per_prompt to 1)"
+        )
+    if sc.measured_turns is not None and (
+        sc.turns.high > 1 or sc.examples_per_request.high != 1 or sc.samples_per_prompt.high > 1
+    ):
+        raise ScenarioError(
+            "chat_file: a multi-turn chat file is priced one request per assistant turn, with "
+            "one example and one sample per request and the turns it holds; for another "
+            "shape, regenerate each conversation in one request (one_shot = true, --one-shot)"
         )
     if sc.gpu is not None:
         from distillcost.errors import UnknownNameError

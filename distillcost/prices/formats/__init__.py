@@ -51,6 +51,11 @@ def parse_path(path: str | os.PathLike[str], origin: str | None = None) -> Parse
     a mistake (an empty sheet, a map whose entries all lack prices), not a success.
     """
     result = _parse_path(path, origin)
+    if result.teacher is not None:
+        if not result.teacher and not result.problems:
+            message = "nothing to read: no [[scales]], [[profiles]] or [[tiers]]"
+            result.problems.append(Problem(str(path), None, "", "", message))
+        return result
     if not result.records and not result.problems:
         result.problems.append(
             Problem(

@@ -22,6 +22,7 @@ from distillcost.prices.aliases import AliasRecord, materialize
 from distillcost.prices.formats.locate import Locator, Path
 from distillcost.prices.model import ModelRecord, PriceEntry, fields_of
 from distillcost.prices.problems import Problem, check_names
+from distillcost.prices.teachers import TeacherData
 
 
 @dataclass
@@ -31,10 +32,16 @@ class ParseResult:
     records: list[ModelRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # a reasoning-profile or usage-tier file holds these instead of models
+    teacher: TeacherData | None = None
 
 
 def _label(cls: type, data: Mapping[str, Any], index: int, parent: str) -> str:
-    """How a problem names the record: ``model 'x'``, ``… price from DATE``, ``… tiers[0]``."""
+    """How a problem names the record: ``model 'x'``, ``… price from DATE``, ``… tiers[0]``
+    (a record class may name its rows itself, with a ``row_label(data, index, parent)``)."""
+    labeller = getattr(cls, "row_label", None)
+    if labeller is not None:
+        return str(labeller(data, index, parent))
     if cls is ModelRecord:
         model_id = data.get("id")
         return (

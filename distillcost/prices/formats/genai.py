@@ -58,13 +58,35 @@ def parse_genai_prices(spec: str, origin: str) -> ParseResult:
     return result
 
 
-def genai_records(origin: str = "genai-prices") -> list[ModelRecord]:
-    """Every chat model of every provider genai-prices lists (provider = its provider id)."""
+# genai-prices price keys of models made for media: audio, image or video out, or audio
+# billed by the hour (transcription, speech-to-speech)
+MEDIA_KEYS = (
+    "output_audio_mtok",
+    "output_image_mtok",
+    "output_video_mtok",
+    "audio_hours",
+    "input_audio_hours",
+)
+
+
+def sells_media(model: Any) -> bool:
+    """Whether a genai-prices model has a media price in any of its price sets."""
+    sets = [model.prices] if not isinstance(model.prices, list) else model.prices
+    prices = [getattr(s, "prices", s) for s in sets]
+    prices += [v.prices for v in model.price_variants or ()]
+    return any(getattr(p, key, None) is not None for p in prices for key in MEDIA_KEYS)
+
+
+def genai_records(origin: str = "genai-prices", chat_only: bool = False) -> list[ModelRecord]:
+    """Every model with text token prices of every provider genai-prices lists
+    (provider = its provider id); ``chat_only``: not those priced for media output."""
     data, types = genai_modules()
     source = f"genai-prices {genai_version()}"
     records = []
     for provider in data.providers:
         for model in provider.models:
+            if chat_only and sells_media(model):
+                continue
             record = genai_record(model, provider.id, source, origin, types)
             if record is not None:
                 records.append(record)

@@ -10,6 +10,7 @@ from typing import Any
 
 from distillcost.prices.formats.document import Builder, ParseResult, sorted_problems
 from distillcost.prices.formats.locate import LineMap, Path
+from distillcost.prices.formats.teacher import build_teacher, is_teacher_document
 from distillcost.prices.problems import Problem
 
 
@@ -66,6 +67,11 @@ def parse_json(text: str, file: str, origin: str) -> ParseResult:
     if isinstance(doc, list):
         rows = [(i + 1, _json_row(row)) for i, row in enumerate(doc)]
         return parse_rows(rows, file, origin, header=None)
+    if is_teacher_document(doc):
+        builder = Builder(file, origin)
+        result.teacher = build_teacher(doc, builder)
+        result.problems = sorted_problems(builder.problems)
+        return result
     models = doc.get("models") if isinstance(doc, Mapping) else None
     lines = _model_lines(text, models if isinstance(models, list) else [])
     builder = Builder(file, origin, LineMap(lines))

@@ -3,6 +3,11 @@
 Per-token floats (parsed as Decimal) x 1,000,000; the map has no dates, so rows take
 effective_from 1970-01-01 and ``verified = false``; modes other than chat,
 completion and responses (embeddings, images, audio...) are skipped with a warning.
+A cache-creation price of 0 (DeepSeek, which bills a missed prefix as input and has no
+write charge) is read as no write price: distillcost would bill a 0 write as free.
+Flex and priority prices (``*_flex``, ``*_priority``) become service tiers; an
+``above_Nk`` tier starts above N thousand prompt tokens, or at N thousand for the
+providers LiteLLM bills inclusively (xAI).
 """
 
 from __future__ import annotations
@@ -18,7 +23,13 @@ from typing import Any
 from distillcost.present import UNDATED
 from distillcost.prices import values
 from distillcost.prices.formats.document import Builder, ParseResult
-from distillcost.prices.model import MILLION, LongContextTier, ModelRecord, PriceEntry
+from distillcost.prices.model import (
+    MILLION,
+    LongContextTier,
+    ModelRecord,
+    PriceEntry,
+    ServiceTier,
+)
 from distillcost.prices.problems import Problem
 
 LITELLM_MODES = ("chat", "completion", "responses")
@@ -26,6 +37,14 @@ _LITELLM_TIER = re.compile(
     r"^(input|output|cache_read_input|cache_creation_input)_(?:token_)?cost"
     r"(?:_per_token)?_above_(\d+)k_tokens$"
 )
+# service-tier prices: the standard keys with a suffix (LiteLLM's flex and priority tiers)
+_LITELLM_SERVICE = re.compile(
+    r"^(input_cost_per_token|output_cost_per_token|cache_read_input_token_cost"
+    r"|cache_creation_input_token_cost)_(flex|priority)$"
+)
+# providers whose "above_Nk" tiers start AT N thousand prompt tokens (LiteLLM's cost code
+# compares with >= for them: xAI bills the higher rate once a prompt reaches 200K)
+INCLUSIVE_THRESHOLDS = ("xai",)
 
 
 def is_litellm_map(doc: Any) -> bool:
@@ -91,10 +110,12 @@ def parse_litellm(doc: Mapping[str, Any], file: str, origin: str, text: str = ""
         ok = True
         prices: dict[str, Decimal] = {}
         tiers: dict[int, dict[str, Decimal]] = {}
+        services: dict[str, dict[str, Decimal]] = {}
         for key, value in spec.items():  # every price read, so a bad one is always reported
             target = _LITELLM_FIELDS.get(key)
             tier_match = _LITELLM_TIER.match(key)
-            if (target is None and tier_match is None) or value is None:
+            service_match = _LITELLM_SERVICE.match(key)
+            if (target is None and tier_match is None and service_match is None) or value is None:
                 continue
             try:
                 per_million = values.money(value) * MILLION
@@ -102,8 +123,13 @@ def parse_litellm(doc: Mapping[str, Any], file: str, origin: str, text: str = ""
                 builder.problem(None, row, key, str(exc))
                 ok = False
                 continue
+            if per_million == 0 and "cache_creation" in key:
+                continue  # no separate write charge: the missed prefix is billed as input
             if target is not None:
                 prices[target] = per_million
+            elif service_match is not None:
+                kind = _LITELLM_FIELDS[service_match.group(1)]
+                services.setdefault(service_match.group(2), {})[kind] = per_million
             else:
                 assert tier_match is not None
                 threshold = int(tier_match.group(2)) * 1000
@@ -131,12 +157,24 @@ def parse_litellm(doc: Mapping[str, Any], file: str, origin: str, text: str = ""
                 ok = False
         if not ok:
             continue
+        provider = str(spec.get("litellm_provider") or "unknown")
+        inclusive = 1 if provider in INCLUSIVE_THRESHOLDS else 0
         tier_objs = []
         for threshold, rates in sorted(tiers.items()):
             rates.setdefault("input", prices["input"])
             rates.setdefault("output", prices["output"])
-            tier_objs.append(LongContextTier(above_prompt_tokens=threshold, **rates))
-        provider = str(spec.get("litellm_provider") or "unknown")
+            tier_objs.append(LongContextTier(above_prompt_tokens=threshold - inclusive, **rates))
+        service_objs = tuple(
+            ServiceTier(
+                name=name,
+                input=rates.get("input", prices["input"]),
+                output=rates.get("output", prices["output"]),
+                cached_input=rates.get("cached_input"),
+                cache_write=rates.get("cache_write"),
+            )
+            for name, rates in sorted(services.items())
+            if "input" in rates or "output" in rates
+        )
         encoding, approximate = _litellm_encoding(model_id, provider)
         entry = PriceEntry(
             effective_from=UNDATED,
@@ -147,6 +185,7 @@ def parse_litellm(doc: Mapping[str, Any], file: str, origin: str, text: str = ""
             batch_input=prices.get("batch_input"),
             batch_output=prices.get("batch_output"),
             tiers=tuple(tier_objs),
+            service_tiers=service_objs,
             source=file,
             verified=False,
             notes="from a LiteLLM price map, which has no dates",

@@ -1,4 +1,5 @@
-"""TOML price tables (the format of ``pricing/*.toml``, documented in pricing/README.md)."""
+"""TOML price tables (the format of ``pricing/*.toml``, documented in pricing/README.md),
+and teacher files (reasoning profiles, usage tiers) in the same TOML."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from decimal import Decimal
 
 from distillcost.prices.formats.document import Builder, ParseResult, sorted_problems
 from distillcost.prices.formats.locate import TomlLocator
+from distillcost.prices.formats.teacher import build_teacher, is_teacher_document
 from distillcost.prices.problems import Problem
 
 
@@ -26,6 +28,9 @@ def parse_toml(text: str, file: str, origin: str) -> ParseResult:
         result.problems.append(Problem(file, None, "", "", f"malformed TOML: {reason}"))
         return result
     builder = Builder(file, origin, TomlLocator(text))
-    result.records = builder.document(doc)
+    if is_teacher_document(doc):
+        result.teacher = build_teacher(doc, builder)
+    else:
+        result.records = builder.document(doc)
     result.problems = sorted_problems(builder.problems)
     return result

@@ -1,0 +1,56 @@
+"""Options the price commands share: dates, ``--prices`` files, the table they load."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+import click
+
+from distillcost.escape import visible
+from distillcost.present import parse_day
+from distillcost.prices import load_prices
+from distillcost.prices.table import PriceTable
+
+
+class DateParam(click.ParamType):
+    """A date as YYYY-MM-DD, or ``today``; an impossible day says why (no 30 February)."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        text = str(value).strip()
+        if text.lower() == "today":
+            return date.today()
+        try:
+            return parse_day(text)
+        except ValueError as exc:
+            self.fail(f"{exc}; use YYYY-MM-DD (e.g. 2024-10-01) or 'today'", param, ctx)
+
+
+DATE = DateParam()
+
+
+def prices_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--prices FILE`` (repeatable): extra tables that override the built-in ones."""
+    return click.option(
+        "--prices",
+        "price_files",
+        multiple=True,
+        metavar="FILE",
+        help="Extra price table (.toml, .csv, .json or a LiteLLM map; or 'genai-prices' "
+        "when that package is installed). Repeatable; later files win per model.",
+    )(func)
+
+
+def warn(message: str) -> None:
+    """A warning on stderr, terminal-safe."""
+    click.echo(f"Warning: {visible(message)}", err=True)
+
+
+def load_table(price_files: Sequence[str] = (), builtin: bool = True) -> PriceTable:
+    """The full price table with ``--prices`` files on top; warnings go to stderr."""
+    return load_prices(price_files, builtin=builtin, on_warning=warn)

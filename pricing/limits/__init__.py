@@ -1,0 +1,1 @@
+"""Usage-tier rate limits, one TOML file per provider (installed as distillcost.pricing.limits)."""
