@@ -177,6 +177,8 @@ def only_charts(folder: str, names: set[str]) -> Check:
 DEVICES = ["/dev/zero", "/dev/urandom", "/dev/null"]
 
 
+# One case a line: the table reads better than the formatter's layout.
+# fmt: off
 def cases() -> list[Case]:
     out: list[Case] = []
     add = out.append
@@ -184,294 +186,60 @@ def cases() -> list[Case]:
     # 1. pipes and streams are read once
     for src in ("chat.jsonl", "instr.jsonl", "qa.csv"):
         kind = src.split(".")[1].replace("jsonl", "auto")  # a pipe has no extension to go by
-        add(
-            Case(
-                f"pipe: count <(cat {src})",
-                f"$DC count <(cat {src}) --format-in {kind}",
-                "ok",
-                says=r"  (20|2)  ",
-            )
-        )
+        add(Case(f'pipe: count <(cat {src})', f'$DC count <(cat {src}) --format-in {kind}', 'ok', says='  (20|2)  '))
         add(Case(f"pipe: cat {src} | count -", f"cat {src} | $DC count -", "any"))
-    add(
-        Case(
-            "pipe: estimate --chat-file <(...)",
-            "$DC estimate --teacher gpt-4o --examples 100 --chat-file <(cat chat.jsonl)",
-            "ok",
-            says="TOTAL",
-        )
-    )
-    add(
-        Case(
-            "pipe: fifo with one writer",
-            "mkfifo f.jsonl; (cat chat.jsonl > f.jsonl &); $DC count f.jsonl",
-            "ok",
-            says=r"\b20\b",
-        )
-    )
-    add(
-        Case(
-            "pipe: json array through stdin",
-            'printf \'[{"prompt":"a","completion":"b"}]\' | $DC count - --format-in prompt-completion',
-            "any",
-        )
-    )
+    add(Case('pipe: estimate --chat-file <(...)', '$DC estimate --teacher gpt-4o --examples 100 --chat-file <(cat chat.jsonl)', 'ok', says='TOTAL'))
+    add(Case('pipe: fifo with one writer', 'mkfifo f.jsonl; (cat chat.jsonl > f.jsonl &); $DC count f.jsonl', 'ok', says='\\b20\\b'))
+    add(Case('pipe: json array through stdin', 'printf \'[{"prompt":"a","completion":"b"}]\' | $DC count - --format-in prompt-completion', 'any'))
     add(Case("pipe: empty stdin", ["count", "-"], "refuse", stdin=b""))
-    add(
-        Case(
-            "pipe: stdin of NUL bytes",
-            "head -c 100000 /dev/zero | $DC count -",
-            "refuse",
-            says="binary",
-        )
-    )
+    add(Case('pipe: stdin of NUL bytes', 'head -c 100000 /dev/zero | $DC count -', 'refuse', says='binary'))
     add(Case("pipe: stdin random bytes", "head -c 3000000 /dev/urandom | $DC count -", "refuse"))
 
     # 2. configuration files: regular files, bounded
     for dev in DEVICES:
         add(Case(f"config: estimate {dev}", ["estimate", dev], "refuse", says="not a regular file"))
-        add(
-            Case(
-                f"config: prices list --prices {dev}",
-                ["prices", "list", "--prices", dev],
-                "refuse",
-                says="not a regular file",
-            )
-        )
-        add(
-            Case(
-                f"config: estimate --prices {dev}",
-                ["estimate", "essay.toml", "--prices", dev],
-                "refuse",
-                says="not a regular file",
-            )
-        )
-        add(
-            Case(
-                f"config: prices validate {dev}",
-                ["prices", "validate", dev],
-                "refuse",
-                says="not a regular file",
-            )
-        )
-        add(
-            Case(
-                f"config: report --template-dir {dev}",
-                ["report", "essay.toml", "--template-dir", dev],
-                "refuse",
-                says="not a directory",
-            )
-        )
-        add(
-            Case(
-                f"config: sweep {dev}",
-                ["sweep", dev, "--vary", "examples=1..2:2"],
-                "refuse",
-                says="not a regular file",
-            )
-        )
-    add(
-        Case(
-            "config: yes | estimate /dev/stdin",
-            "yes | $DC estimate /dev/stdin",
-            "refuse",
-            says="is a pipe",
-        )
-    )
+        add(Case(f'config: prices list --prices {dev}', ['prices', 'list', '--prices', dev], 'refuse', says='not a regular file'))
+        add(Case(f'config: estimate --prices {dev}', ['estimate', 'essay.toml', '--prices', dev], 'refuse', says='not a regular file'))
+        add(Case(f'config: prices validate {dev}', ['prices', 'validate', dev], 'refuse', says='not a regular file'))
+        add(Case(f'config: report --template-dir {dev}', ['report', 'essay.toml', '--template-dir', dev], 'refuse', says='not a directory'))
+        add(Case(f'config: sweep {dev}', ['sweep', dev, '--vary', 'examples=1..2:2'], 'refuse', says='not a regular file'))
+    add(Case('config: yes | estimate /dev/stdin', 'yes | $DC estimate /dev/stdin', 'refuse', says='is a pipe'))
     add(Case("config: estimate <(yes)", "$DC estimate <(yes)", "refuse", says="is a pipe"))
-    add(
-        Case(
-            "config: prices list --prices <(yes)",
-            "$DC prices list --prices <(yes)",
-            "refuse",
-            says="is a pipe",
-        )
-    )
-    add(
-        Case(
-            "config: compare --prices <(cat p.toml)",
-            "$DC compare essay.toml --models mine --prices <(cat p.toml)",
-            "refuse",
-            says="is a pipe",
-        )
-    )
-    add(
-        Case(
-            "config: 2 MB scenario",
-            "python3 -c \"print('#'*2000000)\" > big.toml; $DC estimate big.toml",
-            "refuse",
-            says="1,048,576-byte limit",
-        )
-    )
-    add(
-        Case(
-            "config: 70 MB price table",
-            "head -c 70000000 /dev/zero | tr '\\0' '#' > big.toml; $DC prices list --prices big.toml",
-            "refuse",
-            says="limit",
-        )
-    )
+    add(Case('config: prices list --prices <(yes)', '$DC prices list --prices <(yes)', 'refuse', says='is a pipe'))
+    add(Case('config: compare --prices <(cat p.toml)', '$DC compare essay.toml --models mine --prices <(cat p.toml)', 'refuse', says='is a pipe'))
+    add(Case('config: 2 MB scenario', 'python3 -c "print(\'#\'*2000000)" > big.toml; $DC estimate big.toml', 'refuse', says='1,048,576-byte limit'))
+    add(Case('config: 70 MB price table', "head -c 70000000 /dev/zero | tr '\\0' '#' > big.toml; $DC prices list --prices big.toml", 'refuse', says='limit'))
     add(Case("config: scenario is a directory", ["estimate", "data"], "refuse", says="directory"))
-    add(
-        Case(
-            "config: scenario names a device as chat file",
-            'printf \'teacher="gpt-4o"\\nexamples=1\\nchat_file="/dev/zero"\\n\' > z.toml; $DC estimate z.toml',
-            "refuse",
-        )
-    )
-    add(
-        Case(
-            'config: scenario prices=["/dev/zero"]',
-            'printf \'teacher="gpt-4o"\\nexamples=1\\nprices=["/dev/zero"]\\n\' > z.toml; $DC estimate z.toml',
-            "refuse",
-            says="not a regular file",
-        )
-    )
-    add(
-        Case(
-            "config: UTF-16 scenario",
-            "printf 'teacher = \"gpt-4o\"\\nexamples = 5\\n' | iconv -t UTF-16 > u.toml; $DC estimate u.toml",
-            "refuse",
-            says="UTF-16",
-        )
-    )
-    add(
-        Case(
-            "config: UTF-32 price table",
-            "iconv -t UTF-32 p.toml > u.toml; $DC prices list --prices u.toml",
-            "refuse",
-            says="UTF-32",
-        )
-    )
-    add(
-        Case(
-            "config: Latin-1 scenario",
-            'printf \'name = "caf\\xe9"\\nteacher="gpt-4o"\\n\' > l.toml; $DC estimate l.toml',
-            "refuse",
-            says=r"l\.toml:1: not UTF-8",
-        )
-    )
-    add(
-        Case(
-            "config: BOM scenario is fine",
-            "printf '\\xef\\xbb\\xbfteacher = \"gpt-4o\"\\nexamples = 5\\nprompt_tokens=1\\ncompletion_tokens=1\\n' > b.toml; $DC estimate b.toml",
-            "ok",
-        )
-    )
-    add(
-        Case(
-            "config: TOML nested 100k deep",
-            "python3 -c \"print('x=' + '['*100000 + ']'*100000)\" > n.toml; $DC estimate n.toml",
-            "refuse",
-            says="nested too deeply|invalid TOML",
-        )
-    )
-    add(
-        Case(
-            "config: 5000-digit integer",
-            "python3 -c \"print('teacher=\\\"gpt-4o\\\"\\nexamples=' + '9'*5000)\" > n.toml; $DC estimate n.toml",
-            "refuse",
-            says=r"n\.toml: invalid TOML: .*5000 digits",
-        )
-    )
+    add(Case('config: scenario names a device as chat file', 'printf \'teacher="gpt-4o"\\nexamples=1\\nchat_file="/dev/zero"\\n\' > z.toml; $DC estimate z.toml', 'refuse'))
+    add(Case('config: scenario prices=["/dev/zero"]', 'printf \'teacher="gpt-4o"\\nexamples=1\\nprices=["/dev/zero"]\\n\' > z.toml; $DC estimate z.toml', 'refuse', says='not a regular file'))
+    add(Case('config: UTF-16 scenario', 'printf \'teacher = "gpt-4o"\\nexamples = 5\\n\' | iconv -t UTF-16 > u.toml; $DC estimate u.toml', 'refuse', says='UTF-16'))
+    add(Case('config: UTF-32 price table', 'iconv -t UTF-32 p.toml > u.toml; $DC prices list --prices u.toml', 'refuse', says='UTF-32'))
+    add(Case('config: Latin-1 scenario', 'printf \'name = "caf\\xe9"\\nteacher="gpt-4o"\\n\' > l.toml; $DC estimate l.toml', 'refuse', says='l\\.toml:1: not UTF-8'))
+    add(Case('config: BOM scenario is fine', 'printf \'\\xef\\xbb\\xbfteacher = "gpt-4o"\\nexamples = 5\\nprompt_tokens=1\\ncompletion_tokens=1\\n\' > b.toml; $DC estimate b.toml', 'ok'))
+    add(Case('config: TOML nested 100k deep', 'python3 -c "print(\'x=\' + \'[\'*100000 + \']\'*100000)" > n.toml; $DC estimate n.toml', 'refuse', says='nested too deeply|invalid TOML'))
+    add(Case('config: 5000-digit integer', 'python3 -c "print(\'teacher=\\"gpt-4o\\"\\nexamples=\' + \'9\'*5000)" > n.toml; $DC estimate n.toml', 'refuse', says='n\\.toml: invalid TOML: .*5000 digits'))
 
-    # 3. CSV cells inert, rows intact
-    add(
-        Case(
-            "csv: count -f csv of qa.csv",
-            ["count", "qa.csv", "-f", "csv"],
-            "ok",
-            checks=[csv_inert()],
-        )
-    )
-    add(
-        Case(
-            "csv: file name with CR formula",
-            "printf 'x\\n' > \"$(printf 'a\\r=1+1.txt')\"; $DC count a*.txt -f csv",
-            "ok",
-            checks=[csv_inert()],
-        )
-    )
-    add(
-        Case(
-            "csv: file name with LF @formula",
-            "printf 'x\\n' > \"$(printf 'b\\n@SUM(A1).txt')\"; $DC count b*.txt -f csv",
-            "ok",
-            checks=[csv_inert()],
-        )
-    )
-    add(
-        Case(
-            "csv: --field with CR formula",
-            ["count", "qa.csv", "--field", "question\r=1+1", "-f", "csv"],
-            "refuse",
-        )
-    )
-    add(
-        Case(
-            "csv: prices list --all-history with hostile notes",
-            ["prices", "list", "--prices", "p.toml", "--all-history", "-f", "csv"],
-            "ok",
-            checks=[csv_inert()],
-        )
-    )
-    add(
-        Case(
-            "csv: prices list -o out.csv",
-            ["prices", "list", "--prices", "p.toml", "-o", "out.csv"],
-            "ok",
-            checks=[csv_inert("out.csv")],
-            outputs=("out.csv",),
-        )
-    )
-    add(
-        Case(
-            "csv: estimate -f csv of a hostile scenario name",
-            ["estimate", "s.toml", "-f", "csv"],
-            "ok",
-            checks=[csv_inert()],
-        )
-    )
-    add(
-        Case(
-            "csv: compare -f csv",
-            ["compare", "s.toml", "--models", "mine,gpt-4o", "-f", "csv"],
-            "ok",
-            checks=[csv_inert()],
-        )
-    )
-    add(
-        Case(
-            "csv: history -f csv",
-            ["history", "s.toml", "--models", "mine", "-f", "csv"],
-            "ok",
-            checks=[csv_inert()],
-        )
-    )
-    add(
-        Case(
-            "csv: sweep -f csv",
-            ["sweep", "s.toml", "--vary", "examples=10..100:3", "-f", "csv"],
-            "ok",
-            checks=[csv_inert()],
-        )
-    )
-    add(
-        Case(
-            "csv: prices diff -f csv",
-            ["prices", "diff", "2023-01-01", "2025-06-01", "-f", "csv"],
-            "any",
-            checks=[],
-        )
-    )
-    add(
-        Case(
-            "csv: round trip of hostile notes",
-            "$DC prices list --prices p.toml --all-history -f csv -o out.csv && $DC prices validate out.csv",
-            "ok",
-            outputs=("out.csv",),
-        )
-    )
+    # 3. CSV cells inert, rows intact (every line of every cell; bare CRs quoted)
+    hostile_names = {
+        "file name with CR formula": "a\\r=1+1.txt",
+        "file name with LF @formula": "b\\n@SUM(A1).txt",
+    }
+    for what, name in hostile_names.items():
+        make = f"printf 'x\\n' > \"$(printf '{name}')\"; $DC count {name[0]}*.txt -f csv"
+        add(Case(f"csv: {what}", make, "ok", checks=[csv_inert()]))
+    for args in (
+        ["count", "qa.csv"],
+        ["prices", "list", "--prices", "p.toml", "--all-history"],
+        ["estimate", "s.toml"],
+        ["compare", "s.toml", "--models", "mine,gpt-4o"],
+        ["history", "s.toml", "--models", "mine"],
+        ["sweep", "s.toml", "--vary", "examples=10..100:3"],
+        ["prices", "diff", "2023-01-01", "2025-06-01"],
+    ):
+        add(Case(f"csv: {' '.join(args)} -f csv", [*args, "-f", "csv"], "ok", checks=[csv_inert()]))
+    add(Case('csv: -o out.csv', ['prices', 'list', '--prices', 'p.toml', '-o', 'out.csv'], 'ok', checks=[csv_inert('out.csv')], outputs=('out.csv',)))
+    add(Case('csv: --field with CR formula', ['count', 'qa.csv', '--field', 'question\r=1+1', '-f', 'csv'], 'refuse'))
+    add(Case('csv: round trip of hostile notes', '$DC prices list --prices p.toml --all-history -f csv -o out.csv && $DC prices validate out.csv', 'ok', outputs=('out.csv',)))
 
     # 5. -o never an input
     for args in (
@@ -503,194 +271,33 @@ def cases() -> list[Case]:
         ],
     ):
         add(Case(f"-o input: {' '.join(args)}", args, "refuse", says="is also an input"))
-    add(
-        Case(
-            "-o input: a symlink to the input",
-            "ln -s chat.jsonl link.json; $DC count chat.jsonl -o link.json",
-            "refuse",
-            says="is also an input",
-        )
-    )
-    add(
-        Case(
-            "-o input: a hard link to the input",
-            "ln chat.jsonl hard.json; $DC count chat.jsonl -o hard.json",
-            "refuse",
-            says="is also an input",
-            outputs=("hard.json",),
-        )
-    )
-    add(
-        Case(
-            "-o: missing directory",
-            ["estimate", "essay.toml", "-o", "nope/x.json"],
-            "refuse",
-            says="does not exist",
-        )
-    )
+    add(Case('-o input: a symlink to the input', 'ln -s chat.jsonl link.json; $DC count chat.jsonl -o link.json', 'refuse', says='is also an input'))
+    add(Case('-o input: a hard link to the input', 'ln chat.jsonl hard.json; $DC count chat.jsonl -o hard.json', 'refuse', says='is also an input', outputs=('hard.json',)))
+    add(Case('-o: missing directory', ['estimate', 'essay.toml', '-o', 'nope/x.json'], 'refuse', says='does not exist'))
     add(Case("-o: a directory", ["estimate", "essay.toml", "-o", "data"], "refuse"))
-    add(
-        Case(
-            "-o: /dev/null is written in place",
-            ["estimate", "essay.toml", "-o", "/dev/null", "-f", "json"],
-            "ok",
-        )
-    )
+    add(Case('-o: /dev/null is written in place', ['estimate', 'essay.toml', '-o', '/dev/null', '-f', 'json'], 'ok'))
 
     # 7. reports: all-or-nothing, no stale charts
-    add(
-        Case(
-            "report: rewrite leaves only new charts",
-            "$DC report alpaca.toml -o r.md --history --compare gpt-3.5-turbo && $DC report essay.toml -o r.md",
-            "ok",
-            checks=[only_charts("r_charts", {"cost_vs_volume.svg", "sensitivity.svg"})],
-            outputs=("r.md", "r_charts"),
-        )
-    )
-    add(
-        Case(
-            "report: chart folder with a user file is refused",
-            "mkdir r_charts; echo mine > r_charts/notes.txt; $DC report essay.toml -o r.md",
-            "refuse",
-            says="did not write",
-            checks=[file_exists("r.md", False)],
-            outputs=("r_charts",),
-        )
-    )
-    add(
-        Case(
-            "report: chart folder is a file",
-            "echo x > r_charts; $DC report essay.toml -o r.md",
-            "refuse",
-            says="in the way",
-            outputs=("r_charts",),
-        )
-    )
-    add(
-        Case(
-            "report: html to a missing dir",
-            ["report", "essay.toml", "-o", "no/r.html"],
-            "refuse",
-            says="does not exist",
-        )
-    )
+    add(Case('report: rewrite leaves only new charts', '$DC report alpaca.toml -o r.md --history --compare gpt-3.5-turbo && $DC report essay.toml -o r.md', 'ok', checks=[only_charts('r_charts', {'cost_vs_volume.svg', 'sensitivity.svg'})], outputs=('r.md', 'r_charts')))
+    add(Case('report: chart folder with a user file is refused', 'mkdir r_charts; echo mine > r_charts/notes.txt; $DC report essay.toml -o r.md', 'refuse', says='did not write', checks=[file_exists('r.md', False)], outputs=('r_charts',)))
+    add(Case('report: chart folder is a file', 'echo x > r_charts; $DC report essay.toml -o r.md', 'refuse', says='in the way', outputs=('r_charts',)))
+    add(Case('report: html to a missing dir', ['report', 'essay.toml', '-o', 'no/r.html'], 'refuse', says='does not exist'))
     add(Case("report: html needs -o", ["report", "essay.toml", "--format", "html"], "refuse"))
-    add(
-        Case(
-            "report: stopped mid-render writes nothing",
-            ["report", "alpaca.toml", "-o", "r.md", "--history", "--all"],
-            "any",
-            stop=(signal.SIGTERM, 2.0),
-            checks=[file_exists("r.md", False)],
-        )
-    )
+    add(Case('report: stopped mid-render writes nothing', ['report', 'alpaca.toml', '-o', 'r.md', '--history', '--all'], 'any', stop=(signal.SIGTERM, 2.0), checks=[file_exists('r.md', False)]))
 
     # 8. optional config dir
-    add(
-        Case(
-            "config dir: a file",
-            ["prices", "show", "gpt-4o"],
-            "ok",
-            env={"DISTILLCOST_CONFIG_DIR": "p.toml"},
-            says="not a directory",
-        )
-    )
-    add(
-        Case(
-            "config dir: /dev/null",
-            ["estimate", "essay.toml"],
-            "ok",
-            env={"DISTILLCOST_CONFIG_DIR": "/dev/null"},
-            says="not a directory",
-        )
-    )
-    add(
-        Case(
-            "config dir: prices/ is a file",
-            "mkdir -p cfg && echo x > cfg/prices; DISTILLCOST_CONFIG_DIR=cfg $DC prices list",
-            "ok",
-            says="skipped, not a directory",
-        )
-    )
-    add(
-        Case(
-            "config dir: templates/ is a file",
-            "mkdir -p cfg && echo x > cfg/templates; DISTILLCOST_CONFIG_DIR=cfg $DC report essay.toml",
-            "ok",
-            says="skipped, not a directory",
-        )
-    )
-    add(
-        Case(
-            "config dir: a broken table in it",
-            "mkdir -p cfg/prices && echo 'x = ' > cfg/prices/bad.toml; DISTILLCOST_CONFIG_DIR=cfg $DC prices list",
-            "refuse",
-            says=r"bad\.toml",
-        )
-    )
-    add(
-        Case(
-            "config dir: a device named like a table",
-            "mkdir -p cfg/prices && ln -s /dev/zero cfg/prices/z.toml; DISTILLCOST_CONFIG_DIR=cfg $DC prices list",
-            "any",
-            says="z.toml",
-        )
-    )
-    add(
-        Case(
-            "config dir: HOME=/root (unreadable)",
-            ["prices", "list"],
-            "ok",
-            env={"HOME": "/root", "DISTILLCOST_CONFIG_DIR": ""},
-            as_nobody=True,
-            says="permission denied",
-        )
-    )
-    add(
-        Case(
-            "config dir: unreadable templates",
-            "mkdir -p cfg/templates && chmod 000 cfg/templates; DISTILLCOST_CONFIG_DIR=cfg $DC report essay.toml",
-            "ok",
-            as_nobody=True,
-            says="permission denied",
-        )
-    )
-    add(
-        Case(
-            "write: read-only directory names the target",
-            "mkdir ro && chmod 555 ro; $DC estimate essay.toml -o ro/x.json",
-            "refuse",
-            as_nobody=True,
-            says=r"ro/x\.json: cannot write in 'ro'",
-        )
-    )
-    add(
-        Case(
-            "write: read-only directory, md report",
-            "mkdir ro && chmod 555 ro; $DC report essay.toml -o ro/r.md",
-            "refuse",
-            as_nobody=True,
-            says=r"ro/r\.md: cannot write in 'ro'",
-        )
-    )
-    add(
-        Case(
-            "walk: unreadable subdirectory",
-            "mkdir -p w/sub && cp chat.jsonl w/ && cp chat.jsonl w/sub/ && chmod 000 w/sub; $DC count w",
-            "refuse",
-            as_nobody=True,
-            says="cannot be read",
-        )
-    )
-    add(
-        Case(
-            "walk: unreadable subdirectory, --skip-bad",
-            "mkdir -p w/sub && cp chat.jsonl w/ && cp chat.jsonl w/sub/ && chmod 000 w/sub; $DC count w --skip-bad",
-            "ok",
-            as_nobody=True,
-            says="skipped",
-        )
-    )
+    add(Case('config dir: a file', ['prices', 'show', 'gpt-4o'], 'ok', env={'DISTILLCOST_CONFIG_DIR': 'p.toml'}, says='not a directory'))
+    add(Case('config dir: /dev/null', ['estimate', 'essay.toml'], 'ok', env={'DISTILLCOST_CONFIG_DIR': '/dev/null'}, says='not a directory'))
+    add(Case('config dir: prices/ is a file', 'mkdir -p cfg && echo x > cfg/prices; DISTILLCOST_CONFIG_DIR=cfg $DC prices list', 'ok', says='skipped, not a directory'))
+    add(Case('config dir: templates/ is a file', 'mkdir -p cfg && echo x > cfg/templates; DISTILLCOST_CONFIG_DIR=cfg $DC report essay.toml', 'ok', says='skipped, not a directory'))
+    add(Case('config dir: a broken table in it', "mkdir -p cfg/prices && echo 'x = ' > cfg/prices/bad.toml; DISTILLCOST_CONFIG_DIR=cfg $DC prices list", 'refuse', says='bad\\.toml'))
+    add(Case('config dir: a device named like a table', 'mkdir -p cfg/prices && ln -s /dev/zero cfg/prices/z.toml; DISTILLCOST_CONFIG_DIR=cfg $DC prices list', 'any', says='z.toml'))
+    add(Case('config dir: HOME=/root (unreadable)', ['prices', 'list'], 'ok', env={'HOME': '/root', 'DISTILLCOST_CONFIG_DIR': ''}, as_nobody=True, says='permission denied'))
+    add(Case('config dir: unreadable templates', 'mkdir -p cfg/templates && chmod 000 cfg/templates; DISTILLCOST_CONFIG_DIR=cfg $DC report essay.toml', 'ok', as_nobody=True, says='permission denied'))
+    add(Case('write: read-only directory names the target', 'mkdir ro && chmod 555 ro; $DC estimate essay.toml -o ro/x.json', 'refuse', as_nobody=True, says="ro/x\\.json: cannot write in 'ro'"))
+    add(Case('write: read-only directory, md report', 'mkdir ro && chmod 555 ro; $DC report essay.toml -o ro/r.md', 'refuse', as_nobody=True, says="ro/r\\.md: cannot write in 'ro'"))
+    add(Case('walk: unreadable subdirectory', 'mkdir -p w/sub && cp chat.jsonl w/ && cp chat.jsonl w/sub/ && chmod 000 w/sub; $DC count w', 'refuse', as_nobody=True, says='cannot be read'))
+    add(Case('walk: unreadable subdirectory, --skip-bad', 'mkdir -p w/sub && cp chat.jsonl w/ && cp chat.jsonl w/sub/ && chmod 000 w/sub; $DC count w --skip-bad', 'ok', as_nobody=True, says='skipped'))
 
     # 9. encodings of standard output
     for enc in ("cp1252", "ascii", "latin-1", "cp437"):
@@ -701,89 +308,16 @@ def cases() -> list[Case]:
             ["count", "chat.jsonl", "--per-line"],
             ["history", "essay.toml"],
         ):
-            add(
-                Case(
-                    f"encoding {enc}: {' '.join(args)}", args, "any", env={"PYTHONIOENCODING": enc}
-                )
-            )
-    add(
-        Case(
-            "encoding cp1252: error message with non-Latin file name",
-            "$DC count 'данные→.jsonl'",
-            "refuse",
-            env={"PYTHONIOENCODING": "cp1252"},
-            says="no such file",
-        )
-    )
-    add(
-        Case(
-            "encoding: undecodable file name",
-            "printf 'hi\\n' > \"$(printf 'x\\xff.txt')\"; $DC count x*.txt",
-            "ok",
-        )
-    )
+            add(Case(f"encoding {enc}: {' '.join(args)}", args, 'any', env={'PYTHONIOENCODING': enc}))
+    add(Case('encoding cp1252: error message with non-Latin file name', "$DC count 'данные→.jsonl'", 'refuse', env={'PYTHONIOENCODING': 'cp1252'}, says='no such file'))
+    add(Case('encoding: undecodable file name', 'printf \'hi\\n\' > "$(printf \'x\\xff.txt\')"; $DC count x*.txt', 'ok'))
 
     # 10. stopping
-    add(
-        Case(
-            "stop: SIGINT during count -o",
-            ["count", "-", "-o", "out.json"],
-            "any",
-            stdin=None,
-            stop=(signal.SIGINT, 1.5),
-            checks=[file_exists("out.json", False)],
-            says="Interrupted",
-        )
-    )
-    add(
-        Case(
-            "stop: SIGTERM during count -o",
-            ["count", "-", "-o", "out.json"],
-            "any",
-            stop=(signal.SIGTERM, 1.5),
-            checks=[file_exists("out.json", False)],
-            says="Stopped",
-        )
-    )
+    add(Case('stop: SIGINT during count -o', ['count', '-', '-o', 'out.json'], 'any', stdin=None, stop=(signal.SIGINT, 1.5), checks=[file_exists('out.json', False)], says='Interrupted'))
+    add(Case('stop: SIGTERM during count -o', ['count', '-', '-o', 'out.json'], 'any', stop=(signal.SIGTERM, 1.5), checks=[file_exists('out.json', False)], says='Stopped'))
     add(Case("stop: SIGHUP during count", ["count", "-"], "any", stop=(signal.SIGHUP, 1.5)))
-    add(
-        Case(
-            "stop: SIGTERM during a parallel sweep",
-            [
-                "sweep",
-                "essay.toml",
-                "--vary",
-                "completion_tokens=100..1000:300",
-                "--vary",
-                "acceptance_rate=0.1..1:300",
-                "-o",
-                "out.csv",
-            ],
-            "any",
-            env={"DISTILLCOST_SWEEP_WORKERS": "2"},
-            stop=(signal.SIGTERM, 3.0),
-            checks=[file_exists("out.csv", False)],
-        )
-    )
-    add(
-        Case(
-            "stop: SIGINT during a parallel sweep",
-            [
-                "sweep",
-                "essay.toml",
-                "--vary",
-                "completion_tokens=100..1000:300",
-                "--vary",
-                "acceptance_rate=0.1..1:300",
-                "-o",
-                "out.csv",
-            ],
-            "any",
-            env={"DISTILLCOST_SWEEP_WORKERS": "2"},
-            stop=(signal.SIGINT, 3.0),
-            checks=[file_exists("out.csv", False)],
-        )
-    )
+    add(Case('stop: SIGTERM during a parallel sweep', ['sweep', 'essay.toml', '--vary', 'completion_tokens=100..1000:300', '--vary', 'acceptance_rate=0.1..1:300', '-o', 'out.csv'], 'any', env={'DISTILLCOST_SWEEP_WORKERS': '2'}, stop=(signal.SIGTERM, 3.0), checks=[file_exists('out.csv', False)]))
+    add(Case('stop: SIGINT during a parallel sweep', ['sweep', 'essay.toml', '--vary', 'completion_tokens=100..1000:300', '--vary', 'acceptance_rate=0.1..1:300', '-o', 'out.csv'], 'any', env={'DISTILLCOST_SWEEP_WORKERS': '2'}, stop=(signal.SIGINT, 3.0), checks=[file_exists('out.csv', False)]))
     for command in (
         "prices list --all-history",
         "prices list --all-history -f json",
@@ -794,22 +328,8 @@ def cases() -> list[Case]:
         "prices --help",
         "estimate --help",
     ):
-        add(
-            Case(
-                f"pipe closed: {command} | true",
-                f"$DC {command} | true",
-                "any",
-                checks=[stderr_empty],
-            )
-        )
-        add(
-            Case(
-                f"pipe closed: {command} | head -1",
-                f"$DC {command} | head -1 > /dev/null",
-                "any",
-                checks=[stderr_empty],
-            )
-        )
+        add(Case(f'pipe closed: {command} | true', f'$DC {command} | true', 'any', checks=[stderr_empty]))
+        add(Case(f'pipe closed: {command} | head -1', f'$DC {command} | head -1 > /dev/null', 'any', checks=[stderr_empty]))
     for command in (
         "--help",
         "--version",
@@ -820,14 +340,7 @@ def cases() -> list[Case]:
         "prices show gpt-4o",
         "sweep essay.toml --vary examples=1..10:3",
     ):
-        add(
-            Case(
-                f"full device: {command} > /dev/full",
-                f"$DC {command} > /dev/full",
-                "refuse",
-                says="[Nn]o space left",
-            )
-        )
+        add(Case(f'full device: {command} > /dev/full', f'$DC {command} > /dev/full', 'refuse', says='[Nn]o space left'))
 
     # 11. the Python API
     api = [
@@ -918,210 +431,36 @@ def cases() -> list[Case]:
 
     # 12. errors that mislead
     for day in ("2023-02-29", "2023-06-31", "2023-00-01", "2024-02-30"):
-        add(
-            Case(
-                f"date: estimate --as-of {day}",
-                ["estimate", "essay.toml", "--as-of", day],
-                "refuse",
-                says="is not a date: ",
-            )
-        )
-        add(
-            Case(
-                f"date: prices diff {day}",
-                ["prices", "diff", day, "2025-01-01"],
-                "refuse",
-                says="is not a date: ",
-            )
-        )
-    add(
-        Case(
-            "date: scenario as_of string",
-            'printf \'teacher="gpt-4o"\\nas_of="2023-02-30"\\n\' > d.toml; $DC estimate d.toml',
-            "refuse",
-            says="February 2023 has 28 days",
-        )
-    )
-    add(
-        Case(
-            "template: report.md.j2 a directory",
-            "mkdir -p t/report.md.j2; $DC report essay.toml --template-dir t",
-            "refuse",
-            says="is a directory",
-        )
-    )
-    add(
-        Case(
-            "template: report.html.j2 a loop",
-            "mkdir -p t; ln -s report.html.j2 t/report.html.j2; $DC report essay.toml --template-dir t -o r.html",
-            "refuse",
-            says="symbolic links",
-        )
-    )
-    add(
-        Case(
-            "template: report.md.j2 Latin-1",
-            "mkdir -p t; printf 'caf\\xe9\\n' > t/report.md.j2; $DC report essay.toml --template-dir t",
-            "refuse",
-            says=r"t/report\.md\.j2:1: not UTF-8",
-        )
-    )
-    add(
-        Case(
-            "template: report.md.j2 UTF-16",
-            "mkdir -p t; printf 'x\\n' | iconv -t UTF-16 > t/report.md.j2; $DC report essay.toml --template-dir t",
-            "refuse",
-            says="UTF-16",
-        )
-    )
-    add(
-        Case(
-            "template: report.md.j2 -> /dev/zero",
-            "mkdir -p t; ln -s /dev/zero t/report.md.j2; $DC report essay.toml --template-dir t",
-            "refuse",
-            says="character device",
-        )
-    )
-    add(
-        Case(
-            "template: a huge template",
-            "mkdir -p t; head -c 9000000 /dev/zero | tr '\\0' x > t/report.md.j2; $DC report essay.toml --template-dir t",
-            "refuse",
-            says="limit",
-        )
-    )
-    add(
-        Case(
-            "template: an include loop",
-            "mkdir -p t; printf '{%% include \"report.md.j2\" %%}' > t/report.md.j2; $DC report essay.toml --template-dir t",
-            "refuse",
-        )
-    )
-    add(
-        Case(
-            "template: a syntax error",
-            "mkdir -p t; printf '{{ x' > t/report.md.j2; $DC report essay.toml --template-dir t",
-            "refuse",
-            says="syntax",
-        )
-    )
-    add(
-        Case(
-            "dataset: UTF-16 jsonl",
-            "iconv -t UTF-16 chat.jsonl > u.jsonl; $DC count u.jsonl",
-            "refuse",
-            says="UTF-16",
-        )
-    )
-    add(
-        Case(
-            "dataset: UTF-16 csv via --chat-file",
-            "iconv -t UTF-16 chat.jsonl > u.jsonl; $DC estimate --teacher gpt-4o --examples 5 --chat-file u.jsonl",
-            "refuse",
-            says="UTF-16",
-        )
-    )
-    add(
-        Case(
-            "dataset: duplicate keys in a JSON array",
-            'printf \'[{"prompt":"a","prompt":"b","completion":"c"}]\' > d.json; $DC count d.json',
-            "refuse",
-            says="duplicate key",
-        )
-    )
-    add(
-        Case(
-            "dataset: duplicate nested keys",
-            'printf \'{"messages":[{"role":"user","content":"a","content":"b"}]}\\n\' > d.jsonl; $DC count d.jsonl',
-            "refuse",
-            says="duplicate key",
-        )
-    )
-    add(
-        Case(
-            "dataset: duplicate CSV header",
-            "printf 'question,question,answer\\na,b,c\\n' > d.csv; $DC count d.csv",
-            "refuse",
-            says="duplicate column",
-        )
-    )
-    add(
-        Case(
-            "dataset: null in a JSON array",
-            'printf \'[{"prompt":null,"completion":"c"}]\' > d.json; $DC count d.json',
-            "refuse",
-            says="null",
-        )
-    )
-    add(
-        Case(
-            "dataset: a 40 MB record",
-            "python3 -c \"import json; print(json.dumps({'text': 'a b ' * 10000000}))\" > big.jsonl; $DC count big.jsonl --field text",
-            "refuse",
-            says="larger than",
-        )
-    )
-    add(
-        Case(
-            "dataset: one 8 MB word",
-            "head -c 8000000 /dev/zero | tr '\\0' y > w.txt; $DC count w.txt",
-            "refuse",
-            says="no point where",
-        )
-    )
-    add(
-        Case(
-            "dataset: minified JSON line 8 MB",
-            "python3 -c \"import json; print(json.dumps([{'id': i, 'v': 'x%d' % i} for i in range(400000)], separators=(',', ':')))\" > m.txt; $DC count m.txt",
-            "ok",
-        )
-    )
-    add(
-        Case(
-            "dataset: numbers line 8 MB",
-            "python3 -c \"print(' '.join(map(str, range(1200000))))\" > n.txt; $DC count n.txt",
-            "ok",
-        )
-    )
-    add(
-        Case(
-            "dataset: deep JSON",
-            "python3 -c \"print('{\\\"text\\\":' + '['*100000 + ']'*100000 + '}')\" > deep.jsonl; $DC count deep.jsonl --field text",
-            "refuse",
-        )
-    )
-    add(
-        Case(
-            "dataset: a directory of devices",
-            "mkdir dv; ln -s /dev/zero dv/z.jsonl; $DC count dv",
-            "refuse",
-        )
-    )
+        add(Case(f'date: estimate --as-of {day}', ['estimate', 'essay.toml', '--as-of', day], 'refuse', says='is not a date: '))
+        add(Case(f'date: prices diff {day}', ['prices', 'diff', day, '2025-01-01'], 'refuse', says='is not a date: '))
+    add(Case('date: scenario as_of string', 'printf \'teacher="gpt-4o"\\nas_of="2023-02-30"\\n\' > d.toml; $DC estimate d.toml', 'refuse', says='February 2023 has 28 days'))
+    add(Case('template: report.md.j2 a directory', 'mkdir -p t/report.md.j2; $DC report essay.toml --template-dir t', 'refuse', says='is a directory'))
+    add(Case('template: report.html.j2 a loop', 'mkdir -p t; ln -s report.html.j2 t/report.html.j2; $DC report essay.toml --template-dir t -o r.html', 'refuse', says='symbolic links'))
+    add(Case('template: report.md.j2 Latin-1', "mkdir -p t; printf 'caf\\xe9\\n' > t/report.md.j2; $DC report essay.toml --template-dir t", 'refuse', says='t/report\\.md\\.j2:1: not UTF-8'))
+    add(Case('template: report.md.j2 UTF-16', "mkdir -p t; printf 'x\\n' | iconv -t UTF-16 > t/report.md.j2; $DC report essay.toml --template-dir t", 'refuse', says='UTF-16'))
+    add(Case('template: report.md.j2 -> /dev/zero', 'mkdir -p t; ln -s /dev/zero t/report.md.j2; $DC report essay.toml --template-dir t', 'refuse', says='character device'))
+    add(Case('template: a huge template', "mkdir -p t; head -c 9000000 /dev/zero | tr '\\0' x > t/report.md.j2; $DC report essay.toml --template-dir t", 'refuse', says='limit'))
+    add(Case('template: an include loop', 'mkdir -p t; printf \'{%% include "report.md.j2" %%}\' > t/report.md.j2; $DC report essay.toml --template-dir t', 'refuse'))
+    add(Case('template: a syntax error', "mkdir -p t; printf '{{ x' > t/report.md.j2; $DC report essay.toml --template-dir t", 'refuse', says='syntax'))
+    add(Case('dataset: UTF-16 jsonl', 'iconv -t UTF-16 chat.jsonl > u.jsonl; $DC count u.jsonl', 'refuse', says='UTF-16'))
+    add(Case('dataset: UTF-16 csv via --chat-file', 'iconv -t UTF-16 chat.jsonl > u.jsonl; $DC estimate --teacher gpt-4o --examples 5 --chat-file u.jsonl', 'refuse', says='UTF-16'))
+    add(Case('dataset: duplicate keys in a JSON array', 'printf \'[{"prompt":"a","prompt":"b","completion":"c"}]\' > d.json; $DC count d.json', 'refuse', says='duplicate key'))
+    add(Case('dataset: duplicate nested keys', 'printf \'{"messages":[{"role":"user","content":"a","content":"b"}]}\\n\' > d.jsonl; $DC count d.jsonl', 'refuse', says='duplicate key'))
+    add(Case('dataset: duplicate CSV header', "printf 'question,question,answer\\na,b,c\\n' > d.csv; $DC count d.csv", 'refuse', says='duplicate column'))
+    add(Case('dataset: null in a JSON array', 'printf \'[{"prompt":null,"completion":"c"}]\' > d.json; $DC count d.json', 'refuse', says='null'))
+    add(Case('dataset: a 40 MB record', 'python3 -c "import json; print(json.dumps({\'text\': \'a b \' * 10000000}))" > big.jsonl; $DC count big.jsonl --field text', 'refuse', says='larger than'))
+    add(Case('dataset: one 8 MB word', "head -c 8000000 /dev/zero | tr '\\0' y > w.txt; $DC count w.txt", 'refuse', says='no point where'))
+    add(Case('dataset: minified JSON line 8 MB', 'python3 -c "import json; print(json.dumps([{\'id\': i, \'v\': \'x%d\' % i} for i in range(400000)], separators=(\',\', \':\')))" > m.txt; $DC count m.txt', 'ok'))
+    add(Case('dataset: numbers line 8 MB', 'python3 -c "print(\' \'.join(map(str, range(1200000))))" > n.txt; $DC count n.txt', 'ok'))
+    add(Case('dataset: deep JSON', 'python3 -c "print(\'{\\"text\\":\' + \'[\'*100000 + \']\'*100000 + \'}\')" > deep.jsonl; $DC count deep.jsonl --field text', 'refuse'))
+    add(Case('dataset: a directory of devices', 'mkdir dv; ln -s /dev/zero dv/z.jsonl; $DC count dv', 'refuse'))
     add(Case("dataset: count /dev/zero", ["count", "/dev/zero"], "refuse"))
     add(Case("dataset: count /dev/urandom", ["count", "/dev/urandom"], "refuse"))
     add(Case("flags: --threads 0", ["count", "chat.jsonl", "--threads", "0"], "refuse"))
-    add(
-        Case(
-            "flags: --examples 1e999",
-            ["estimate", "essay.toml", "--examples", "1e999"],
-            "refuse",
-            says="examples",
-        )
-    )
+    add(Case('flags: --examples 1e999', ['estimate', 'essay.toml', '--examples', '1e999'], 'refuse', says='examples'))
     add(Case("flags: --rpm -1", ["estimate", "essay.toml", "--rpm", "-1"], "refuse", says="rpm"))
-    add(
-        Case(
-            "flags: --vary 10**6 points",
-            ["sweep", "essay.toml", "--vary", "examples=1..2:1001", "--vary", "rpm=1..2:1001"],
-            "refuse",
-            says="at most",
-        )
-    )
-    add(
-        Case(
-            "flags: --max-record-mb 1e30", ["count", "chat.jsonl", "--max-record-mb", "1e30"], "any"
-        )
-    )
+    add(Case('flags: --vary 10**6 points', ['sweep', 'essay.toml', '--vary', 'examples=1..2:1001', '--vary', 'rpm=1..2:1001'], 'refuse', says='at most'))
+    add(Case('flags: --max-record-mb 1e30', ['count', 'chat.jsonl', '--max-record-mb', '1e30'], 'any'))
     add(Case("flags: --sample 0%", ["count", "chat.jsonl", "--sample", "0%"], "refuse"))
     # the commands added since issue 11 was filed: the same promises
     limits = ["--rpm", "500", "--keys", "2"]
@@ -1142,34 +481,15 @@ def cases() -> list[Case]:
         "limits essay.toml --rpm 500",
     ):
         add(Case(f"new: {command} | true", f"$DC {command} | true", "any", checks=[stderr_empty]))
-        add(
-            Case(
-                f"new: {command} > /dev/full",
-                f"$DC {command} > /dev/full",
-                "refuse",
-                says="[Nn]o space left|Error: ",
-            )
-        )
+        add(Case(f'new: {command} > /dev/full', f'$DC {command} > /dev/full', 'refuse', says='[Nn]o space left|Error: '))
         add(Case(f"new: {command} -f csv", f"$DC {command} -f csv", "any", checks=[csv_inert()]))
-        add(
-            Case(
-                f"new: {command} in cp1252",
-                command.split(),
-                "any",
-                env={"PYTHONIOENCODING": "cp1252"},
-            )
-        )
+        add(Case(f'new: {command} in cp1252', command.split(), 'any', env={'PYTHONIOENCODING': 'cp1252'}))
 
-    add(
-        Case(
-            "plugins: unknown plugin named",
-            ["prices", "list"],
-            "refuse",
-            env={"DISTILLCOST_PLUGINS": "nope"},
-            says="not installed",
-        )
-    )
+    add(Case('plugins: unknown plugin named', ['prices', 'list'], 'refuse', env={'DISTILLCOST_PLUGINS': 'nope'}, says='not installed'))
     return out
+
+
+# fmt: on
 
 
 # ------------------------------------------------------------------------------ runner
