@@ -63,6 +63,58 @@ _EXPORTS: dict[str, str] = {
 __all__ = ["__version__", *_EXPORTS]
 
 
+def _source_checkout_data() -> None:
+    """Let a source checkout find the data packages the wheel maps into ``distillcost``.
+
+    pyproject's ``[tool.setuptools.package-dir]`` ships top-level folders of the
+    repository (``pricing/``, ``templates/`` …) as ``distillcost.pricing`` and so on.
+    Python run in a clone imports this ``distillcost/`` folder instead of the installed
+    package, where those subpackages do not exist; the README's snippet then failed with
+    "No module named 'distillcost.pricing'". Here each mapped name resolves to its
+    folder, after every other finder (an installed or editable copy still wins), read
+    from the same pyproject table, so a new data package needs no change here.
+    """
+    import importlib.abc
+    import importlib.machinery
+    import importlib.util
+    import sys
+    import tomllib
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    root = here.parent
+    try:
+        with open(root / "pyproject.toml", "rb") as fh:
+            mapped = tomllib.load(fh)["tool"]["setuptools"]["package-dir"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return  # an installed copy: the data packages are real folders beside this file
+    folders = {
+        name: root / folder
+        for name, folder in mapped.items()
+        if name.startswith(f"{__name__}.")
+        and not (here / name.rpartition(".")[2]).is_dir()
+        and (root / folder / "__init__.py").is_file()
+    }
+    if not folders:
+        return
+
+    class CheckoutData(importlib.abc.MetaPathFinder):
+        def find_spec(
+            self, fullname: str, path: Any = None, target: Any = None
+        ) -> importlib.machinery.ModuleSpec | None:
+            folder = folders.get(fullname)
+            if folder is None:
+                return None
+            return importlib.util.spec_from_file_location(
+                fullname, folder / "__init__.py", submodule_search_locations=[str(folder)]
+            )
+
+    sys.meta_path.append(CheckoutData())
+
+
+_source_checkout_data()
+
+
 def __getattr__(name: str) -> Any:
     module_name = _EXPORTS.get(name)
     if module_name is None:

@@ -121,17 +121,20 @@ _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 def atomic_write_with_folder(
-    target: str | os.PathLike[str], data: str | bytes, folder: Path, files: Mapping[str, str]
+    target: str | os.PathLike[str],
+    data: str | bytes,
+    folder: Path,
+    files: Mapping[str, str | bytes],
 ) -> None:
-    """Write ``target`` and the folder of ``files`` beside it (name -> text) together.
+    """Write ``target`` and the folder of ``files`` beside it (name -> contents) together.
 
     Everything is staged first (a temp file, a temp folder), where a full disk or any
     error can only fail, leaving the old report and its folder as they were; then the
     old folder is moved aside, the new one and the file are renamed in, and the old
     folder removed, so stale files (a chart the new report no longer has) go with it.
     An error or a stop signal during the swap puts the old folder back. The folder is
-    distillcost's own (``<stem>_charts``): one holding anything but the ``.svg`` charts
-    it writes is refused, not deleted.
+    distillcost's own (``<stem>_charts``): one holding anything but the ``.svg``/``.png``
+    charts it writes is refused, not deleted.
     """
     target = Path(target)
     _check_own_folder(folder, target)
@@ -149,7 +152,7 @@ def atomic_write_with_folder(
                 path = staged / name
                 fd = _create(path, folder / name)
                 with os.fdopen(fd, "wb") as fh:
-                    fh.write(text.encode("utf-8"))
+                    fh.write(text if isinstance(text, bytes) else text.encode("utf-8"))
                     fh.flush()
                     os.fsync(fh.fileno())
                 os.chmod(path, _mode_for(folder / name))
@@ -183,6 +186,9 @@ def atomic_write_with_folder(
         shutil.rmtree(aside, ignore_errors=True)
 
 
+CHART_SUFFIXES = (".svg", ".png")
+
+
 def _check_own_folder(folder: Path, target: Path) -> None:
     if not folder.exists() and not folder.is_symlink():
         return
@@ -192,7 +198,9 @@ def _check_own_folder(folder: Path, target: Path) -> None:
             f"{str(folder)!r} is in the way of the report's charts and is not their folder",
             str(target),
         )
-    foreign = sorted(p.name for p in folder.iterdir() if not (p.suffix == ".svg" and p.is_file()))
+    foreign = sorted(
+        p.name for p in folder.iterdir() if not (p.suffix in CHART_SUFFIXES and p.is_file())
+    )
     if foreign:
         shown = ", ".join(foreign[:3]) + (" ..." if len(foreign) > 3 else "")
         raise FileExistsError(

@@ -519,3 +519,25 @@ def parse_day(text: str) -> date:
         name = calendar.month_name[month]
         raise ValueError(f"{text!r} is not a date: {name} {year} has {last} days")
     return date(year, month, day)
+
+
+def apportion(parts: Sequence[Any], total: Any, places: int) -> list[Decimal]:
+    """``parts`` rounded to ``places`` so that they add up to ``total`` rounded the same way.
+
+    Largest remainders: each part is rounded down, then the units still missing go to
+    the parts that lost most (ties: the earlier part), so no part moves by a whole unit
+    and a spreadsheet's SUM of the column shows the total (parts of one sign).
+    """
+    unit = Decimal(1).scaleb(-places)
+    values = [to_decimal(p) for p in parts]
+    target = half_up(to_decimal(total), places)
+    floors = [(v / unit).to_integral_value(rounding="ROUND_FLOOR") * unit for v in values]
+    missing = int(((target - sum(floors, Decimal(0))) / unit).to_integral_value())
+    order = sorted(range(len(values)), key=lambda i: (-(values[i] - floors[i]), i))
+    out = list(floors)
+    if 0 < missing <= len(values):
+        for i in order[:missing]:
+            out[i] += unit
+    else:  # parts that do not add up to the total at all: plain rounding, nothing hidden
+        out = [half_up(v, places) for v in values]
+    return [v.normalize() if v else Decimal(0) for v in out]

@@ -160,6 +160,18 @@ def file_exists(name: str, present: bool = True) -> Check:
     return check
 
 
+def nothing_if_stopped(name: str) -> Check:
+    """A run the signal stopped wrote nothing (one that finished first may have)."""
+
+    def check(run: Run) -> str | None:
+        stopped = run.code == 128 + (run.case.stop or (0, 0))[0]
+        return (
+            f"{name} written by a stopped run" if stopped and (run.folder / name).exists() else None
+        )
+
+    return check
+
+
 def stderr_empty(run: Run) -> str | None:
     return None if run.err == "" else f"stderr not empty: {run.err[:120]!r}"
 
@@ -283,7 +295,7 @@ def cases() -> list[Case]:
     add(Case('report: chart folder is a file', 'echo x > r_charts; $DC report essay.toml -o r.md', 'refuse', says='in the way', outputs=('r_charts',)))
     add(Case('report: html to a missing dir', ['report', 'essay.toml', '-o', 'no/r.html'], 'refuse', says='does not exist'))
     add(Case("report: html needs -o", ["report", "essay.toml", "--format", "html"], "refuse"))
-    add(Case('report: stopped mid-render writes nothing', ['report', 'alpaca.toml', '-o', 'r.md', '--history', '--all'], 'any', stop=(signal.SIGTERM, 2.0), checks=[file_exists('r.md', False)]))
+    add(Case('report: stopped mid-render writes nothing', ['report', 'alpaca.toml', '-o', 'r.md', '--history', '--all'], 'any', stop=(signal.SIGTERM, 2.0), checks=[nothing_if_stopped('r.md')], outputs=('r.md', 'r_charts')))
 
     # 8. optional config dir
     add(Case('config dir: a file', ['prices', 'show', 'gpt-4o'], 'ok', env={'DISTILLCOST_CONFIG_DIR': 'p.toml'}, says='not a directory'))

@@ -253,10 +253,13 @@ def test_compare_records_and_frame():
     assert records[0]["total_usd"] == D("0.50")
     assert records[3]["rank"] is None and records[3]["total_usd"] is None
     assert "context" in records[3]["reason"]
-    frame = result.to_frame()
+    frame = result.to_frame(exact=True, unavailable=True)
     assert list(frame.columns) == list(COMPARE_COLUMNS)
-    assert frame.loc[0, "total_usd"] == D("0.50")  # exact by default
-    assert result.to_frame(exact=False)["total_usd"].iloc[:3].tolist() == [0.5, 1.1, 2.5]
+    assert frame.loc[0, "total_usd"] == D("0.50")  # exact on request
+    assert frame["rank"].isna().tolist() == [False, False, False, True, True]
+    floats = result.to_frame()  # for plots: floats, ranked teachers only, whole ranks
+    assert floats["total_usd"].tolist() == [0.5, 1.1, 2.5]
+    assert floats["rank"].tolist() == [1, 2, 3] and str(floats["rank"].dtype) == "int64"
 
 
 # ----------------------------------------------------------------------------- history
@@ -430,7 +433,8 @@ def test_sweep_records_and_frame():
         "high_usd": D("3.00"),
         "wall_clock_days": result.rows[1][4],
     }
-    assert result.to_frame()["prompt_tokens"].tolist() == [D(100), D(200)]
+    assert result.to_frame(exact=True)["prompt_tokens"].tolist() == [D(100), D(200)]
+    assert result.to_frame()["prompt_tokens"].tolist() == [100.0, 200.0]
 
 
 def test_compare_unavailable_kinds_cannot_run_first():
@@ -540,11 +544,11 @@ def test_a_broken_campaign_is_one_error_not_one_per_teacher():
 
 def test_history_records_and_frame():
     result = history(base_scenario(as_of="2024-06-01"), fixture_table(), ["beta"])
-    frame = result.to_frame()
+    frame = result.to_frame(exact=True)
     assert list(frame.columns) == list(HISTORY_COLUMNS)
     assert frame["status"].tolist() == ["priced", "retired"]
     assert frame.loc[0, "total_usd"] == D("0.50")
-    floats = result.to_frame(exact=False)["total_usd"]
+    floats = result.to_frame()["total_usd"]
     assert floats.iloc[0] == 0.5 and floats.isna().iloc[1]
     assert result.to_dict()["dates"] == [date(2023, 3, 1), date(2024, 1, 1)]
 

@@ -148,8 +148,19 @@ def test_compare_table(runner, cli, campaign):
     assert "context" in out.split("Cannot run")[1]
 
 
-def test_compare_csv_numbers_stay_numbers(runner, cli, campaign):
+def test_compare_csv_lists_only_teachers_that_can_run_it(runner, cli, campaign):
     result = run(runner, cli, "compare", *campaign, "--provider", "zztest", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [(r["rank"], r["teacher"]) for r in rows] == [("1", "zz-beta"), ("2", "zz-alpha")]
+    assert all(r["reason"] == "" for r in rows)  # so SUM(total_usd) adds real totals only
+
+
+def test_compare_csv_numbers_stay_numbers(runner, cli, campaign):
+    result = run(
+        runner, cli, "compare", *campaign, "--provider", "zztest", "--format", "csv",
+        "--include-unavailable",
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.output)))
     assert [r["teacher"] for r in rows] == ["zz-beta", "zz-alpha", "zz-tiny", "zz-future"]

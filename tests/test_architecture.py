@@ -32,8 +32,8 @@ CORE = (
     "distillcost.analysis",
     "distillcost.capability",
 )
-SHELL = ("distillcost.cli", "distillcost.report", "distillcost.export")
-SHELL_LIBRARIES = ("click", "jinja2", "matplotlib", "markupsafe")
+SHELL = ("distillcost.cli", "distillcost.report", "distillcost.export", "distillcost.workbook")
+SHELL_LIBRARIES = ("click", "jinja2", "matplotlib", "markupsafe", "xlsxwriter")
 
 
 def _modules() -> dict[str, Path]:

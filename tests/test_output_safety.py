@@ -129,6 +129,13 @@ def test_a_rewrite_replaces_the_chart_folder_whole_removing_stale_charts(tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.md"]
 
 
+def test_png_charts_replace_svg_charts(tmp_path):
+    # --charts png after an SVG report: the SVGs are stale, the PNGs are bytes
+    _report(tmp_path, {"a.svg": "<svg>a</svg>"}, "svg")
+    atomic_write_with_folder(tmp_path / "r.md", "png", tmp_path / "r_charts", {"a.png": b"\x89PNG"})
+    assert _snapshot(tmp_path) == {"r.md": b"png", "r_charts/a.png": b"\x89PNG"}
+
+
 @pytest.mark.parametrize("fail_at", [1, 2, 3])  # a chart, the last chart, the report itself
 def test_a_full_disk_leaves_the_old_report_and_its_charts(tmp_path, monkeypatch, fail_at):
     _report(tmp_path, {"a.svg": "<svg>a</svg>", "b.svg": "<svg>b</svg>"}, "old")

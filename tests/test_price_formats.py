@@ -326,9 +326,17 @@ def test_non_utf8_and_binary_files(tmp_path):
 
 
 def test_unknown_extension(tmp_path):
-    result = parse_path(write(tmp_path, "prices.xlsx", "x"))
+    result = parse_path(write(tmp_path, "prices.ods", "x"))
     assert [str(p) for p in result.problems] == [
-        f"{tmp_path / 'prices.xlsx'}: unknown price file type '.xlsx'; use .toml, .csv or .json"
+        f"{tmp_path / 'prices.ods'}: unknown price file type '.ods'; "
+        "use .toml, .csv, .json or .xlsx"
+    ]
+
+
+def test_a_broken_xlsx_is_one_problem_not_a_traceback(tmp_path):
+    result = parse_path(write(tmp_path, "prices.xlsx", "x"))
+    assert [p.message for p in result.problems] == [
+        "not a readable .xlsx workbook (BadZipFile: File is not a zip file)"
     ]
 
 

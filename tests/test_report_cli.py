@@ -46,7 +46,7 @@ def test_format_from_suffix(runner, cli, tmp_path):
 
     result = runner.invoke(cli, ["report", ESSAY, "-o", str(tmp_path / "r.txt")])
     assert result.exit_code == 2
-    assert "cannot tell the format from" in result.output
+    assert "as a report: name the file .html, .md or .pdf" in result.output
     result = runner.invoke(cli, ["report", ESSAY, "--format", "md", "-o", str(tmp_path / "r.txt")])
     assert result.exit_code == 0
     assert (tmp_path / "r.txt").read_text(encoding="utf-8").startswith("# The essay")

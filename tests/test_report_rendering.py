@@ -407,16 +407,20 @@ def test_html_shows_the_numbers_a_reader_needs(alpaca_full, tmp_path):
         "per_request": "Per-request fees",
         "student_training": "Student training",
     }
-    for kind, label in labels.items():
+    charged = {kind: label for kind, label in labels.items() if e["costs"][kind]}
+    for kind, label in charged.items():
         assert label in text
         assert dollars(e["costs"][kind]) in text
+    # the kinds this campaign does not pay share one "Not charged" line
+    unused = [label.split(" (")[0].lower() for kind, label in labels.items() if kind not in charged]
+    assert "Not charged: " + ", ".join(unused) in text
     # the cost table holds each kind and its dollars in one row
     section = html[html.index('<section id="breakdown">') :]
     section = section[: section.index("</section>")]
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", section, re.S)
     cells = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in rows]
     by_label = {c[0]: c for c in cells if c}
-    for kind, label in labels.items():
+    for kind, label in charged.items():
         assert dollars(e["costs"][kind]) == by_label[label][3]
     assert f"distillcost {__import__('distillcost').__version__}" in text
     assert f"price table {table.version}" in text

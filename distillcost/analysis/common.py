@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from distillcost.errors import DistillcostError, ScenarioError, UnknownNameError
@@ -31,17 +30,18 @@ ESTIMATE_FIELDS: tuple[Column, ...] = (
 ESTIMATE_COLUMNS: tuple[str, ...] = tuple(c.key for c in ESTIMATE_FIELDS)
 
 
-def frame(records: list[dict[str, Any]], columns: Sequence[str], exact: bool) -> pd.DataFrame:
-    """A DataFrame of records; ``exact=False`` turns Decimal columns into floats."""
-    import pandas as pd
+def frame(
+    records: list[dict[str, Any]],
+    columns: Sequence[str],
+    exact: bool,
+    fields: Sequence[Column] = (),
+) -> pd.DataFrame:
+    """A DataFrame of records: Decimal columns (and ``fields``' numeric ones) as floats for
+    plots and sums, or exact Decimals with ``exact=True``."""
+    from distillcost.notebook import frame as build
 
-    result = pd.DataFrame.from_records(records, columns=list(columns))
-    if not exact:
-        for column in result.columns:
-            if any(isinstance(v, Decimal) for v in result[column]):
-                result[column] = pd.to_numeric(
-                    result[column].map(lambda v: None if v is None else float(v))
-                )
+    numeric = [c.key for c in (*ESTIMATE_FIELDS, *fields) if c.numeric]
+    result: pd.DataFrame = build(records, columns, exact, numeric)
     return result
 
 

@@ -209,7 +209,16 @@ class SweepResult:
             "scenario": scenario_dict(self.scenario),
         }
 
-    def to_frame(self, exact: bool = True) -> pd.DataFrame:
+    def __repr__(self) -> str:
+        over = " × ".join(s.text() for s in self.specs)
+        return f"<SweepResult over {over}: {len(self.rows)} point(s)>"
+
+    def _repr_html_(self) -> str:
+        from distillcost.notebook import html_block
+
+        return html_block(repr(self)[1:-1], [], [self.table()])
+
+    def to_frame(self, exact: bool = False) -> pd.DataFrame:
         return frame(self.to_records(), self.columns, exact)
 
 

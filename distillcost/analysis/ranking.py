@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from distillcost import present
 from distillcost.analysis.common import (
     ESTIMATE_COLUMNS,
     ESTIMATE_FIELDS,
@@ -181,8 +182,11 @@ class ComparisonResult:
             + [u.to_record() for u in self.unavailable]
         )
 
-    def table(self) -> Table:
-        return Table(COMPARE_FIELDS, tuple(self.to_records()))
+    def table(self, unavailable: bool = False) -> Table:
+        """The ranked teachers; with ``unavailable``, then those that cannot run it (blank
+        money, the reason set), which a spreadsheet would otherwise sum as zeros."""
+        rows = self.to_records() if unavailable else [r.to_record() for r in self.rows]
+        return Table(COMPARE_FIELDS, tuple(rows))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -204,9 +208,29 @@ class ComparisonResult:
             "scenario": scenario_dict(self.scenario),
         }
 
-    def to_frame(self, exact: bool = True) -> pd.DataFrame:
-        """A DataFrame of :meth:`to_records`; ``exact=False`` turns Decimals into floats."""
-        return frame(self.to_records(), COMPARE_COLUMNS, exact)
+    def __repr__(self) -> str:
+        when = self.as_of.isoformat() if self.as_of else "today"
+        best = (
+            f", cheapest {self.rows[0].teacher} {present.money(self.rows[0].total_usd)}"
+            if self.rows
+            else ""
+        )
+        return (
+            f"<ComparisonResult on {when}: {len(self.rows)} teacher(s) ranked{best}; "
+            f"{len(self.unavailable)} cannot run it>"
+        )
+
+    def _repr_html_(self) -> str:
+        from distillcost.notebook import html_block
+
+        return html_block(repr(self)[1:-1], [], [self.table()])
+
+    def to_frame(self, exact: bool = False, unavailable: bool = False) -> pd.DataFrame:
+        """The ranked teachers, money as floats (plot it, sum it; the rank stays whole);
+        ``exact=True`` keeps the Decimals, ``unavailable=True`` adds the teachers that
+        cannot run the campaign (no money, the reason set)."""
+        records = self.to_records() if unavailable else [r.to_record() for r in self.rows]
+        return frame(records, COMPARE_COLUMNS, exact, COMPARE_FIELDS)
 
 
 def compare(

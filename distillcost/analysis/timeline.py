@@ -115,8 +115,20 @@ class HistoryResult:
             "scenario": scenario_dict(self.scenario),
         }
 
-    def to_frame(self, exact: bool = True) -> pd.DataFrame:
-        return frame(self.to_records(), HISTORY_COLUMNS, exact)
+    def __repr__(self) -> str:
+        teachers = len({r.teacher for r in self.rows})
+        return (
+            f"<HistoryResult up to {self.until.isoformat()}: {len(self.rows)} row(s), "
+            f"{teachers} teacher(s), {len(self.dates)} date(s)>"
+        )
+
+    def _repr_html_(self) -> str:
+        from distillcost.notebook import html_block
+
+        return html_block(repr(self)[1:-1], [], [self.table()])
+
+    def to_frame(self, exact: bool = False) -> pd.DataFrame:
+        return frame(self.to_records(), HISTORY_COLUMNS, exact, HISTORY_FIELDS)
 
 
 def history(

@@ -36,6 +36,13 @@ from distillcost.estimator.availability import WARNING_DAYS
 FORMATS = TABLE_FORMATS
 
 
+def workbooks() -> Any:
+    """The workbook writers (XlsxWriter), imported only when a workbook is asked for."""
+    from distillcost.workbook import many
+
+    return many
+
+
 def clean(text: object) -> str:
     """A table cell for the terminal: control characters shown as ``\\x1b``, never raw."""
     return visible(text, one_line=True)
@@ -221,6 +228,12 @@ def _retiring(result: analysis.ComparisonResult) -> list[str]:
 @click.option("--provider", metavar="NAME", help="Every model of one provider (e.g. openai).")
 @click.option("--all", "all_models", is_flag=True, help="Every model in the price table.")
 @click.option(
+    "--include-unavailable",
+    is_flag=True,
+    help="CSV, Markdown and workbooks: also list the teachers that cannot run the campaign "
+    "(blank money, the reason given); by default only teachers that can are rows.",
+)
+@click.option(
     "--include-preview",
     is_flag=True,
     help="Rank preview, experimental and free models too (listed apart by default).",
@@ -231,6 +244,7 @@ def compare(
     models: tuple[str, ...],
     provider: str | None,
     all_models: bool,
+    include_unavailable: bool,
     include_preview: bool,
     fmt: str,
     output: str | None,
@@ -274,8 +288,11 @@ def compare(
     )
     out = Output(
         data=result.to_dict(),
-        tables=[result.table()],
-        custom={"text": lambda: compare_table(result)},
+        tables=[result.table(unavailable=include_unavailable)],
+        custom={
+            "text": lambda: compare_table(result),
+            "xlsx": lambda: workbooks().comparison_workbook(result, include_unavailable),
+        },
     )
     emit(out, fmt, output)
 
@@ -374,7 +391,10 @@ def history(
     out = Output(
         data=result.to_dict(),
         tables=[result.table()],
-        custom={"text": lambda: history_table(result)},
+        custom={
+            "text": lambda: history_table(result),
+            "xlsx": lambda: workbooks().history_workbook(result),
+        },
     )
     emit(out, fmt, output)
 
@@ -460,6 +480,11 @@ def sweep(
     scenario, table = scenario_from_options(scenario_path, options)
     result = analysis.sweep(scenario, table, specs)
     out = Output(
-        data=result.to_dict(), tables=[result.table()], custom={"text": lambda: sweep_table(result)}
+        data=result.to_dict(),
+        tables=[result.table()],
+        custom={
+            "text": lambda: sweep_table(result),
+            "xlsx": lambda: workbooks().sweep_workbook(result, table),
+        },
     )
     emit(out, fmt, output)

@@ -18,6 +18,7 @@ from distillcost.cli.output import (
     output_options,
     resolve_format,
 )
+from distillcost.counting import STATS
 from distillcost.escape import visible as export_visible
 from distillcost.present import Column, Table
 from distillcost.readers import DEFAULT_GLOB, FORMATS_IN, MAX_RECORD_BYTES
@@ -193,7 +194,6 @@ def _table(result: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-_STATS = ("mean", "min", "p50", "p90", "p99", "max")
 _COUNTS = (
     *("documents", "characters", "bytes", "tokens", "tokens_low", "tokens_high"),
     *("prompt_tokens", "completion_tokens"),
@@ -208,36 +208,14 @@ COUNT_FIELDS: tuple[Column, ...] = (
     *(
         Column(f"{side}{stat}", f"{side}{stat}", "number")
         for side in ("", "prompt_", "completion_")
-        for stat in _STATS
+        for stat in STATS
     ),
 )
 
 
-def _dist(prefix: str, d: Any) -> dict[str, Any]:
-    if d is None:
-        return {}
-    values = (round(d.mean, 3), d.min, d.p50, d.p90, d.p99, d.max)
-    return {f"{prefix}{stat}": v for stat, v in zip(_STATS, values, strict=True)}
-
-
 def count_table(result: Any) -> Table:
     """Per file, then the total: the rows CSV and Markdown show (numbers stay numbers)."""
-
-    def row(name: str, fmt: str, p: Any, skipped: int) -> dict[str, Any]:
-        return {
-            "source": name, "format": fmt, "documents": p.documents,
-            "characters": p.characters, "bytes": p.bytes, "tokens": p.tokens,
-            "tokens_low": p.tokens_low, "tokens_high": p.tokens_high,
-            "prompt_tokens": p.prompt_tokens, "completion_tokens": p.completion_tokens,
-            "sampled": p.sampled, "sample_documents": p.sample_documents if p.sampled else None,
-            "skipped": skipped,
-            **_dist("", p.total), **_dist("prompt_", p.prompt),
-            **_dist("completion_", p.completion),
-        }  # fmt: skip
-
-    rows = [row(f.source, f.format, f.profile, f.skipped) for f in result.files]
-    rows.append(row("TOTAL", "", result.total, result.skipped))
-    return Table(COUNT_FIELDS, tuple(rows))
+    return Table(COUNT_FIELDS, tuple(result.to_records()))
 
 
 @click.command()

@@ -87,9 +87,16 @@ def estimate(
         custom={
             "text": lambda: text_report(result) + (explain_text(result) if explain else ""),
             "md": lambda: markdown(result, explain),
+            "xlsx": lambda: estimate_workbook(result),
         },
     )
     emit(out, fmt, output)
+
+
+def estimate_workbook(result: Estimate) -> bytes:
+    from distillcost.workbook.campaign import estimate_workbook as build
+
+    return build(result)
 
 
 def explain_text(result: Estimate) -> str:
@@ -233,7 +240,7 @@ CSV_FIELDS: tuple[Column, ...] = (
     Column("row", "row"),
     Column("kind", "kind"),
     Column("tokens", "tokens", "tokens"),
-    Column("rate_usd_per_1m", "rate_usd_per_1m", "price"),
+    Column("rate_usd_per_1m", "rate_usd_per_1m", "rate"),
     Column("cost_usd", "cost_usd", "money"),
     Column("total_usd", "total_usd", "money"),
 )
@@ -241,12 +248,17 @@ CSV_FIELDS: tuple[Column, ...] = (
 
 def csv_table(result: Estimate) -> Table:
     """Cost rows (their ``cost_usd`` sums to the total), then the totals in their own column."""
+    from distillcost.cli.output import MONEY_PLACES
+
     rows: list[dict[str, Any]] = []
     base = {"teacher": result.teacher, "as_of": result.as_of}
-    for row in result.cost_table().rows:
+    cost_rows = result.cost_table().rows
+    # at the CSV's precision, rounded so that SUM(cost_usd) shows total_usd exactly
+    costs = present.apportion([r["usd"] for r in cost_rows], result.total_usd, MONEY_PLACES)
+    for row, cost in zip(cost_rows, costs, strict=True):
         rows.append(
             {**base, "row": "cost", "kind": row["kind"], "tokens": row["tokens"],
-             "rate_usd_per_1m": row["rate"], "cost_usd": row["usd"]}
+             "rate_usd_per_1m": row["rate"], "cost_usd": cost}
         )  # fmt: skip
     for kind, value in (
         ("api", result.api_usd),

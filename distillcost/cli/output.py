@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,7 +24,7 @@ import click
 
 from distillcost.decimals import decimal_str
 from distillcost.escape import visible
-from distillcost.present import Table, text_table
+from distillcost.present import Column, Table, half_up, text_table
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,6 +50,8 @@ SUFFIXES: dict[str, tuple[str, ...]] = {
     "json": (".json",),
     "md": (".md", ".markdown"),
     "html": (".html", ".htm"),
+    "xlsx": (".xlsx",),
+    "pdf": (".pdf",),
 }
 """Every output format and the file names that ask for it (reports write html too)."""
 
@@ -58,10 +61,12 @@ HELP: dict[str, str] = {
     "json": "programs (money as exact decimal strings)",
     "md": "Markdown for memos",
     "html": "a self-contained page",
+    "xlsx": "Excel/LibreOffice workbooks",
+    "pdf": "a paged PDF",
 }
 ALIASES = {"table": "text", "markdown": "md", "htm": "html"}
 
-TABLE_FORMATS: tuple[str, ...] = ("text", "csv", "json", "md")
+TABLE_FORMATS: tuple[str, ...] = ("text", "csv", "json", "md", "xlsx")
 """What every command whose result is a table writes (a new tabular format goes here)."""
 
 WRITERS: dict[str, Callable[[Output], str | bytes]] = {}
@@ -99,17 +104,34 @@ class _PlainDecimal(Decimal):
         return decimal_str(self)
 
 
+MONEY_PLACES = 6
+"""Decimals of money in CSV (a millionth of a dollar): plain, never 46.5277777778."""
+
+
+def csv_value(column: Column, value: Any) -> Any:
+    """A raw value as a CSV cell: money and derived rates at :data:`MONEY_PLACES`
+    (published prices exact), other numbers as they are, positional."""
+    if not isinstance(value, Decimal):
+        return value
+    if column.kind in ("money", "rate"):
+        value = half_up(value, MONEY_PLACES)
+    return _PlainDecimal(value)
+
+
 @writer("csv")
 def write_csv(out: Output) -> str:
     from distillcost.cells import csv_text
 
     table = out.tables[0] if out.tables else Table((), ())
-
-    def cell(value: Any) -> Any:
-        return _PlainDecimal(value) if isinstance(value, Decimal) else value
-
-    rows = ([cell(row.get(c.key)) for c in table.columns] for row in table.rows)
+    rows = ([csv_value(c, row.get(c.key)) for c in table.columns] for row in table.rows)
     return csv_text(rows, header=[c.key for c in table.columns])
+
+
+@writer("xlsx")
+def write_xlsx(out: Output) -> bytes:
+    from distillcost.workbook.tables import tables_workbook
+
+    return tables_workbook(out.tables, out.notes)
 
 
 @writer("json")
@@ -228,8 +250,16 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+BINARY = ("xlsx", "pdf")
+
+
 def emit(out: Output, fmt: str, output: str | None) -> None:
     """Write ``out`` in ``fmt`` to ``output`` (atomically) or standard output."""
+    to_terminal = not output or output == "-"
+    if fmt in BINARY and to_terminal and sys.stdout.isatty():
+        raise click.UsageError(
+            f"a {fmt} file is binary, not for a terminal: pass -o FILE.{fmt} (or redirect)"
+        )
     custom = out.custom.get(fmt)
     data = custom() if custom is not None else WRITERS[fmt](out)
     if fmt == "text" and isinstance(data, str):

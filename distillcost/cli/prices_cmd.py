@@ -188,6 +188,7 @@ def list_(
       distillcost prices list
       distillcost prices list --as-of 2022-12-28 --provider openai
       distillcost prices list --format csv > sheet.csv
+      distillcost prices list --provider openai -o sheet.xlsx   # edit, then --prices sheet.xlsx
       distillcost prices list --all-history --provider openai --format csv > openai.csv
       distillcost prices list --prices sheet.csv --show-source
     """
@@ -209,7 +210,10 @@ def list_(
     out = Output(
         data=_list_json(rows, show_source),
         tables=[_list_table(rows, show_source, title)],
-        custom={"csv": lambda: _list_csv(rows, show_source)},
+        custom={
+            "csv": lambda: _list_csv(rows, show_source),
+            "xlsx": lambda: _list_xlsx(rows, show_source),
+        },
     )
     if not rows and fmt in ("text", "md"):
         click.echo(f"No models priced on {as_of.isoformat()}.", err=True)
@@ -222,6 +226,13 @@ def _list_csv(rows: Sequence[tuple[ModelRecord, PriceEntry, str]], show_source: 
 
     extra = ("origin", "overrides") if show_source else ()
     return records_csv_text([(m, e) for m, e, _ in rows], extra)
+
+
+def _list_xlsx(rows: Sequence[tuple[ModelRecord, PriceEntry, str]], show_source: bool) -> bytes:
+    from distillcost.workbook.pricesheet import price_sheet_workbook
+
+    extra = ("origin", "overrides") if show_source else ()
+    return price_sheet_workbook([(m, e) for m, e, _ in rows], extra)
 
 
 def _list_json(

@@ -20,7 +20,7 @@ from distillcost.cli.scenario_options import (
     scenario_options,
 )
 
-FORMATS = ("html", "md")
+FORMATS = ("html", "md", "pdf")
 
 
 def _models(value: str | None) -> list[str]:
@@ -33,15 +33,22 @@ def infer_format(fmt: str | None, output: str | None) -> str:
         suffix_format = format_from_suffix(output)
         if fmt is None:
             if suffix_format not in FORMATS:
+                what = "write" if suffix_format else "tell the format from"
                 raise click.UsageError(
-                    f"cannot tell the format from {output!r}: name the file .html or .md, "
-                    "or pass --format html|md"
+                    f"cannot {what} {output!r} as a report: name the file .html, .md or .pdf, "
+                    "or pass --format html|md|pdf"
                 )
             return suffix_format
+        if suffix_format in FORMATS and suffix_format != fmt:
+            raise click.UsageError(
+                f"--format {fmt} but {output!r} is named like a {suffix_format} file; "
+                "drop one or make them agree"
+            )
         return fmt
-    if fmt == "html":
+    if fmt in ("html", "pdf"):
         raise click.UsageError(
-            "an HTML report needs a file to go in: pass -o FILE.html (Markdown can go to stdout)"
+            f"an {fmt.upper()} report needs a file to go in: pass -o FILE.{fmt} "
+            "(Markdown can go to stdout)"
         )
     return fmt or "md"
 
@@ -50,9 +57,17 @@ def infer_format(fmt: str | None, output: str | None) -> str:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["html", "md"]),
+    type=click.Choice(list(FORMATS)),
     default=None,
     help="Report format (default: from the -o suffix; Markdown on stdout).",
+)
+@click.option(
+    "--charts",
+    "chart_format",
+    type=click.Choice(["svg", "png"]),
+    default="svg",
+    show_default=True,
+    help="Markdown: chart files as SVG, or PNG (pastes into Word and Google Docs).",
 )
 @click.option(
     "-o",
@@ -73,7 +88,8 @@ def infer_format(fmt: str | None, output: str | None) -> str:
     "--history",
     "with_history",
     is_flag=True,
-    help="Add the cost of the campaign on every date the teacher's price changed.",
+    help="Add the cost of the campaign on every date a price changed: the teacher's and "
+    "those of --compare MODELS; with --all, the teacher's and the four cheapest teachers'.",
 )
 @capability_options
 @click.option(
@@ -95,6 +111,7 @@ def infer_format(fmt: str | None, output: str | None) -> str:
 def report(
     scenario_path: str | None,
     fmt: str | None,
+    chart_format: str,
     output: str | None,
     compare_models: str | None,
     compare_all: bool,
@@ -118,9 +135,11 @@ def report(
     ranges, and on request a comparison across teachers and cost over time.
 
     HTML is one self-contained file (inline CSS and SVG charts, no scripts, no
-    network) that prints cleanly to PDF. Markdown is GitHub-flavoured; with -o
-    its charts are SVG files in <stem>_charts/ next to it; on stdout the charts
-    are left out with a note.
+    network). PDF (-o x.pdf) is that page printed by headless Chromium or Google
+    Chrome: A4, tables split with their header repeated, charts kept whole.
+    Markdown is GitHub-flavoured; with -o its charts are files in <stem>_charts/
+    next to it (SVG, or PNG with --charts png for Word and Google Docs); on
+    stdout the charts are left out with a note.
 
     Templates: --template-dir DIR, then $DISTILLCOST_CONFIG_DIR/templates, then
     the built-ins. A template can extend a built-in and replace one block:
@@ -132,6 +151,8 @@ def report(
     \b
     Examples:
       distillcost report examples/essay.toml -o essay.html
+      distillcost report examples/essay.toml --compare gpt-4o-mini -o essay.pdf
+      distillcost report examples/alpaca.toml -o alpaca.md --charts png
       distillcost report examples/alpaca.toml > alpaca.md
       distillcost report examples/alpaca.toml -o alpaca.md --history --compare gpt-3.5-turbo
       distillcost report examples/gpt4all.toml -o gpt4all.html --compare gpt-4,text-davinci-003
@@ -174,8 +195,20 @@ def report(
             provider_view_arguments(keys_list, deadline, budget, past_days) if wants_view else None
         ),
     )
+    if fmt == "pdf":
+        from distillcost.export import atomic_write
+        from distillcost.report.pdf import html_to_pdf
+
+        page = render_report(data, "html", template_dirs=template_dirs)
+        atomic_write(str(output), html_to_pdf(page.text))
+        click.echo(f"Wrote {output}", err=True)
+        return
     rendered = render_report(
-        data, fmt, template_dirs=template_dirs, output=None if to_stdout else output
+        data,
+        fmt,
+        template_dirs=template_dirs,
+        output=None if to_stdout else output,
+        charts=chart_format,
     )
     if to_stdout:
         click.echo(rendered.text, nl=False)

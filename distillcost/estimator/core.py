@@ -9,6 +9,7 @@ only for display.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import math
 from collections.abc import Callable, Mapping
@@ -397,4 +398,10 @@ def _estimate(
         reasoning=behaviour.reasoning,
         limits_preset=limits,
         availability=availability,
+        reprice=functools.partial(_reprice, table),
     )
+
+
+def _reprice(table: PriceTable, scenario: Scenario, as_of: date | None) -> Estimate:
+    """``estimate`` with the table first, so an Estimate can keep it (picklable) for what_if."""
+    return estimate(scenario, table, as_of=as_of)

@@ -8,6 +8,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from distillcost import present
+from distillcost.errors import ScenarioError
 from distillcost.estimator.availability import Availability
 from distillcost.estimator.billing import COST_KINDS, TOKEN_KINDS
 from distillcost.estimator.teacher import LimitsChoice, ReasoningChoice
@@ -109,6 +111,51 @@ class Estimate:
     reasoning: ReasoningChoice | None = None
     limits_preset: LimitsChoice | None = None
     availability: Availability | None = None
+    #: prices a changed scenario as this estimate was priced (same table), for :meth:`what_if`
+    reprice: Any = field(default=None, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        span = ""
+        if self.low_usd != self.high_usd:
+            span = f" ({present.money(self.low_usd)}–{present.money(self.high_usd)})"
+        name = f"{self.scenario.name}: " if self.scenario.name else ""
+        return (
+            f"<Estimate {name}{self.teacher} on {self.as_of.isoformat()}: "
+            f"{present.money(self.total_usd)}{span}, {self.requests:,} requests>"
+        )
+
+    def _repr_html_(self) -> str:
+        """The total, its range and the cost by kind, for a notebook cell."""
+        from distillcost.notebook import html_block
+
+        lines = [
+            f"{present.tokens(self.accepted_examples)} accepted examples, "
+            f"{self.requests:,} requests, {present.tokens(self.dataset_tokens, compact=True)} "
+            "dataset tokens",
+        ]
+        if self.wall_clock_seconds is not None:
+            lines.append(
+                f"wall clock {present.duration(self.wall_clock_seconds)} "
+                f"(binding: {self.binding_limit})"
+            )
+        lines += [f"note: {n}" for n in self.notes]
+        return html_block(repr(self)[1:-1], lines, [self.cost_table()])
+
+    def what_if(self, **changes: Any) -> Estimate:
+        """The same campaign with some assumptions changed, priced the same way.
+
+        ``estimate.what_if(completion_tokens=600, acceptance_rate="0.7..0.8..0.9")``:
+        values as in a scenario file (numbers, ``LOW..BASE..HIGH`` text, Ranges); the
+        date and price table stay those of this estimate unless ``as_of`` is given.
+        """
+        if self.reprice is None:
+            raise ScenarioError("what_if: this estimate does not know its price table")
+        when = changes.pop("as_of", None)
+        changed = self.scenario.with_values(**changes) if changes else self.scenario
+        if when is not None:
+            changed = changed.with_values(as_of=when)
+        result: Estimate = self.reprice(changed, None if when is not None else self.as_of)
+        return result
 
     @property
     def input_tokens(self) -> Decimal:
@@ -226,11 +273,18 @@ class Estimate:
             for kind in COST_KINDS
         ]
 
-    def to_frame(self) -> Any:
-        """A one-row-per-cost-kind pandas DataFrame (pandas imported here, lazily)."""
-        import pandas as pd
+    def to_frame(self, exact: bool = False) -> Any:
+        """One row per cost kind: tokens, rate paid, dollars and share, as floats (plot them:
+        ``df.plot.barh(x="label", y="usd")``); ``exact=True`` keeps the Decimals."""
+        from distillcost.notebook import frame
 
-        return pd.DataFrame(self.cost_rows(), columns=["kind", "tokens", "usd"])
+        rows = [
+            {"kind": r["kind"], "label": r["label"], "tokens": r["tokens"],
+             "rate_usd_per_1m": r["rate"], "usd": r["usd"], "share": r["share"]}
+            for r in self.cost_table().rows
+        ]  # fmt: skip
+        columns = ["kind", "label", "tokens", "rate_usd_per_1m", "usd", "share"]
+        return frame(rows, columns, exact)
 
 
 __all__ = ["COST_KINDS", "COST_LABELS", "TOKEN_KINDS", "Estimate", "Sensitivity"]

@@ -94,6 +94,6 @@ def price_files_in(directory: Path, on_warning: WarningHandler | None = None) ->
             files.append(path)
         else:
             (on_warning or default_warning)(
-                f"{path}: ignored, not a price table (use .toml, .csv or .json)"
+                f"{path}: ignored, not a price table (use .toml, .csv, .json or .xlsx)"
             )
     return files

@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -54,6 +54,8 @@ class Chart:
     title: str
     alt: str
     svg: str
+    #: draws the same chart as a PNG (for Markdown pasted into Word or Google Docs)
+    png: Callable[[], bytes] | None = field(default=None, compare=False, repr=False)
 
     def inline(self) -> str:
         """The SVG ready to paste inside an HTML page (see :func:`inline_svg`)."""
@@ -105,6 +107,24 @@ def _render(draw: Callable[[Any], None], width: float, height: float) -> str:
             format="svg",
             metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
         )
+    return buffer.getvalue()
+
+
+PNG_DPI = 200
+"""Sharp when pasted at full width into a document, and still small (~60-120 kB)."""
+
+
+def _render_png(draw: Callable[[Any], None], width: float, height: float) -> bytes:
+    """The same chart as a PNG, white background, no timestamps (same bytes every run)."""
+    import matplotlib
+
+    with matplotlib.rc_context(_RC):  # type: ignore[arg-type]
+        from matplotlib.figure import Figure
+
+        figure = Figure(figsize=(width, height), layout="constrained", facecolor="white")
+        draw(figure)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
     return buffer.getvalue()
 
 
@@ -180,11 +200,14 @@ def tornado(base_usd: Decimal, rows: Sequence[Mapping[str, Any]]) -> Chart:
 
     height = 1.5 + 0.38 * len(rows)
     svg = _render(draw, 6.4, height)
+    size = (6.4, height)
     alt = (
         "Tornado chart: the total with each assumption at its low and high end "
         f"({len(rows)} assumption{'s' if len(rows) != 1 else ''}, largest swing on top)"
     )
-    return Chart("sensitivity", "Sensitivity (tornado)", alt, svg)
+    return Chart(
+        "sensitivity", "Sensitivity (tornado)", alt, svg, png=lambda: _render_png(draw, *size)
+    )
 
 
 MAX_BARS = 20
@@ -255,7 +278,8 @@ def by_teacher(rows: Sequence[Mapping[str, Any]], highlight: str | None = None) 
         else:
             ax.set_title("Cost by teacher")
 
-    svg = _render(draw, 6.4, 1.2 + 0.32 * len(rows))
+    size = (6.4, 1.2 + 0.32 * len(rows))
+    svg = _render(draw, *size)
     if len(rows) < n_all:
         alt = (
             f"Bar chart: total cost of the cheapest {len(rows)} of {n_all} teachers "
@@ -263,7 +287,7 @@ def by_teacher(rows: Sequence[Mapping[str, Any]], highlight: str | None = None) 
         )
     else:
         alt = f"Bar chart: total cost for each of {len(rows)} teachers, cheapest on top"
-    return Chart("by_teacher", "Cost by teacher", alt, svg)
+    return Chart("by_teacher", "Cost by teacher", alt, svg, png=lambda: _render_png(draw, *size))
 
 
 def step_series(
@@ -325,11 +349,12 @@ def over_time(rows: Sequence[Mapping[str, Any]], until: date | None = None) -> C
             ax.legend(fontsize=7, frameon=False, loc="best")
 
     svg = _render(draw, 6.4, 3.4)
+    size = (6.4, 3.4)
     alt = (
         f"Line chart: cost of the campaign over time for {len(series)} teacher(s), "
         "log scale, one step per price change"
     )
-    return Chart("over_time", "Cost over time", alt, svg)
+    return Chart("over_time", "Cost over time", alt, svg, png=lambda: _render_png(draw, *size))
 
 
 def _step_line(
@@ -552,8 +577,9 @@ def cost_vs_volume(
         ax.set_title("Cost vs volume")
 
     svg = _render(draw, 6.4, 3.2)
+    size = (6.4, 3.2)
     alt = f"Line chart: total cost (with range) against {volume_label.lower()}, log-log axes"
-    return Chart("cost_vs_volume", "Cost vs volume", alt, svg)
+    return Chart("cost_vs_volume", "Cost vs volume", alt, svg, png=lambda: _render_png(draw, *size))
 
 
 def _log_money_axis(axis: Any, values: Sequence[float]) -> bool:

@@ -51,6 +51,9 @@ class ReportData:
         return self.result.to_dict()
 
 
+HISTORY_CHEAPEST = 4
+"""With ``--all --history``: the history of the teacher and of this many cheapest ones."""
+
 VOLUME_FACTORS: tuple[Decimal, ...] = tuple(
     Decimal(f) for f in ("0.1", "0.2", "0.5", "1", "2", "5", "10")
 )
@@ -151,6 +154,10 @@ def build_report_data(
         from distillcost.analysis import history as price_history
 
         models = list(dict.fromkeys([result.teacher, *(compare or ())]))
+        if compare_all and data.comparison:
+            # every teacher's history is unreadable; the cheapest ones are the story
+            cheapest = [row["teacher"] for row in data.comparison[:HISTORY_CHEAPEST]]
+            models = list(dict.fromkeys([result.teacher, *cheapest]))
         # Up to today, not only to the campaign's date: the point of the section is
         # what the same campaign costs later (the essay's 2022 campaign at 2024 prices).
         until = max(result.as_of, date.today())

@@ -42,7 +42,7 @@ class RenderedReport:
 
     text: str
     format: str
-    chart_files: dict[str, str]  # relative path -> SVG document
+    chart_files: dict[str, str | bytes]  # relative path -> SVG document or PNG image
 
 
 def build_charts(data: ReportData) -> list[Chart]:
@@ -95,6 +95,7 @@ def render_report(
     template_dirs: Iterable[str | os.PathLike[str]] = (),
     output: str | os.PathLike[str] | None = None,
     template: str | None = None,
+    charts: str = "svg",
 ) -> RenderedReport:
     """Render a report. For Markdown, charts become files beside ``output``.
 
@@ -110,17 +111,18 @@ def render_report(
     if fmt not in FORMATS:
         raise RenderError(f"unknown report format {fmt!r}; use html or md")
     chart_list = build_charts(data)
-    files: dict[str, str] = {}
+    files: dict[str, str | bytes] = {}
     refs: dict[str, ChartRef | None] = dict.fromkeys(
         ("by_teacher", "over_time", "sensitivity", "cost_vs_volume", "frontier", "days_by_keys")
     )
     chart_note = ""
     for chart in chart_list:
-        filename = f"{chart.name}.svg"
+        png = charts == "png" and fmt == "md" and chart.png is not None
+        filename = f"{chart.name}.{'png' if png else 'svg'}"
         href = None
         if fmt == "md" and output is not None:
             rel = f"{chart_dir_for(output).name}/{filename}"
-            files[rel] = chart.svg
+            files[rel] = chart.png() if png and chart.png is not None else chart.svg
             href = urllib.parse.quote(rel)
         svg = Markup(chart.inline()) if fmt == "html" else Markup("")
         refs[chart.name] = ChartRef(chart.name, chart.title, chart.alt, svg, href, filename)
@@ -163,6 +165,7 @@ def render_report(
             "limits": list(data.provider_view.limits_shown),
             "levers": bool(data.provider_view.levers),
         }
+    verdict = views.comparison_verdict(data.comparison or (), result)
     context = {
         "e": data.estimate,
         "title": data.title or views.report_title(result),
@@ -170,7 +173,8 @@ def render_report(
         "method": views.method_lines(result),
         "student_prices": views.student_prices(result),
         "comparison": list(data.comparison) if data.comparison else None,
-        "unavailable": list(data.unavailable),
+        "verdict": verdict,
+        "unavailable": views.unavailable_items(data.unavailable),
         "unranked": list(data.unranked),
         "left_out": data.left_out,
         "history": list(data.history) if data.history else None,
@@ -213,6 +217,6 @@ def write_report(rendered: RenderedReport, output: str | os.PathLike[str]) -> li
     if len(names) != 1:
         raise RenderError(f"charts in several folders ({', '.join(sorted(names))}): render again")
     folder = target.parent / names.pop()
-    files = {Path(rel).name: svg for rel, svg in rendered.chart_files.items()}
+    files = {Path(rel).name: chart for rel, chart in rendered.chart_files.items()}
     atomic_write_with_folder(target, rendered.text, folder, files)
     return [*(folder / name for name in files), target]

@@ -31,15 +31,22 @@ def money_places(e: Estimate) -> int:
 
 
 def breakdown_table(e: Estimate) -> TableView:
+    """Each cost kind the campaign pays; the kinds it does not pay folded into one line."""
     places = money_places(e)
     table = e.cost_table()
     rows = []
+    unused = [r["label"] for r in table.rows if r["usd"] == 0 and not r["tokens"]]
     for row in table.rows:
+        if row["label"] in unused:
+            continue
         rate = e.rates.get(row["kind"])
         shown: Any = None
         if rate is not None:
             shown = rate[0] if rate[1] else f"{present.rate(rate[0])} (blended tiers)"
         rows.append({**row, "rate": shown})
+    if unused:
+        shown = ", ".join(label.split(" (")[0].lower() for label in unused)
+        rows.append({"label": f"Not charged: {shown}", "usd": Decimal(0)})
     columns = (
         Column("label", "Cost kind"),
         Column("tokens", "Tokens", "tokens"),
@@ -140,6 +147,40 @@ def comparison_table(rows: Sequence[Mapping[str, Any]], teacher: Any) -> TableVi
         # reasoning teachers priced with their own hidden reasoning: say what was assumed
         columns = (*columns, Column("reasoning", "Reasoning (* assumed)"))
     return Table(columns, tuple(out), marked=tuple(marked)).view()
+
+
+def comparison_verdict(rows: Sequence[Mapping[str, Any]], e: Estimate) -> str:
+    """One sentence naming the comparison's winner and its saving against the teacher."""
+    if len(rows) < 2:
+        return ""
+    best = rows[0]
+    mine = next((r for r in rows if r["teacher"] == e.teacher), None)
+    if mine is None:
+        return ""
+    if best["teacher"] == e.teacher:
+        runner_up = rows[1]
+        return (
+            f"Of the {len(rows)} teachers compared, {e.teacher} is the cheapest; the next, "
+            f"{runner_up['teacher']}, costs {present.money(runner_up['total_usd'])}."
+        )
+    saving = Decimal(mine["total_usd"]) - Decimal(best["total_usd"])
+    share = saving / Decimal(mine["total_usd"]) if mine["total_usd"] else None
+    pct = f" ({present.pct(share, 0)})" if share else ""
+    return (
+        f"Of the {len(rows)} teachers compared, the cheapest is {best['teacher']} at "
+        f"{present.money(best['total_usd'])}, {present.money(saving)}{pct} less than "
+        f"{e.teacher}."
+    )
+
+
+def unavailable_items(items: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """Each teacher that cannot run the campaign, named once (the reason says "its")."""
+    out = []
+    for item in items:
+        teacher = str(item["teacher"])
+        reason = str(item["reason"]).replace(f"{teacher}'s ", "its ")
+        out.append({"teacher": teacher, "reason": reason})
+    return out
 
 
 def history_table(rows: Sequence[Mapping[str, Any]]) -> TableView:
@@ -305,6 +346,7 @@ __all__ = [
     "assumptions_table",
     "breakdown_table",
     "comparison_table",
+    "comparison_verdict",
     "frontier_scores",
     "frontier_table",
     "history_table",
@@ -316,5 +358,6 @@ __all__ = [
     "sensitivity_table",
     "student_prices",
     "time_table",
+    "unavailable_items",
     "volume_table",
 ]

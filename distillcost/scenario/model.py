@@ -396,8 +396,9 @@ class Scenario:
     )
 
     def __post_init__(self) -> None:
-        # Scenario(examples=5) is as good as Scenario.from_values(examples=5): a value not
-        # yet in its stored type is converted (it failed as "'int' has no attribute 'low'")
+        # Scenario(examples=5), or dataclasses.replace(sc, completion_tokens=600), is as
+        # good as from_values: a value not yet in its field's stored type is converted
+        # (it failed as "'int' has no attribute 'low'")
         for spec in FIELDS:
             value = getattr(self, spec.name)
             if value is not None and not isinstance(value, STORED_TYPES.get(spec.kind, object)):

@@ -21,7 +21,7 @@ from distillcost.prices.formats.toml import parse_toml
 from distillcost.prices.problems import Problem
 
 GENAI_PREFIX = "genai-prices"
-SUFFIXES = (".toml", ".csv", ".json")
+SUFFIXES = (".toml", ".csv", ".json", ".xlsx")
 
 __all__ = ["GENAI_PREFIX", "SUFFIXES", "ParseResult", "parse_path", "parse_text"]
 
@@ -35,7 +35,7 @@ def parse_text(text: str, file: str, origin: str, suffix: str) -> ParseResult:
     if suffix == ".json":
         return parse_json(text, file, origin)
     result = ParseResult()
-    message = f"unknown price file type {suffix or '(none)'!r}; use .toml, .csv or .json"
+    message = f"unknown price file type {suffix or '(none)'!r}; use .toml, .csv, .json or .xlsx"
     result.problems.append(Problem(file, None, "", "", message))
     return result
 
@@ -77,8 +77,13 @@ def _parse_path(path: str | os.PathLike[str], origin: str | None = None) -> Pars
         return parse_genai_prices(text_path, origin or f"file:{text_path}")
     file = Path(path)
     origin = origin or f"file:{text_path}"
-    try:  # a regular file of bounded size, UTF-8 (a BOM from Windows editors is skipped)
-        text = config_text(read_config_file(file, "price table"), file)
+    try:  # a regular file of bounded size (an .xlsx sheet too)
+        data = read_config_file(file, "price table")
+        if file.suffix.lower() == ".xlsx":  # a price sheet kept in Excel or LibreOffice
+            from distillcost.prices.formats.xlsx import parse_xlsx
+
+            return parse_xlsx(data, text_path, origin)
+        text = config_text(data, file)  # UTF-8; a BOM from Windows editors is skipped
     except ConfigFileError as exc:
         result = ParseResult()
         result.problems.append(Problem(text_path, exc.line, "", "", exc.reason))
