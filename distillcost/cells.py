@@ -58,11 +58,25 @@ def unquote_cell(text: str) -> str:
 
 
 def csv_text(rows: Iterable[Sequence[Any]], header: Sequence[str] | None = None) -> str:
-    """Rows as RFC 4180 CSV text with every cell passed through :func:`cell_value`."""
+    """Rows as RFC 4180 CSV text with every cell passed through :func:`cell_value`.
+
+    Any cell holding a CR or LF is quoted: the csv module quotes only the characters of
+    its line terminator, so with ``"\n"`` a bare CR went out unquoted and LibreOffice
+    read it as a row break (the text after it became a new, live cell). Rows are
+    written with ``"\r\n"`` (so both are quoted) and each row's own ending is then
+    turned back into ``"\n"``.
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def write(cells: Iterable[Any]) -> None:
+        writer.writerow([cell_value(cell) for cell in cells])
+        buffer.seek(buffer.tell() - 2)  # the row's "\r\n", not a CR/LF inside a quoted cell
+        buffer.truncate()
+        buffer.write("\n")
+
     if header is not None:
-        writer.writerow([cell_value(h) for h in header])
+        write(header)
     for row in rows:
-        writer.writerow([cell_value(cell) for cell in row])
+        write(row)
     return buffer.getvalue()

@@ -20,6 +20,18 @@ class InputError(DistillcostError):
     """A file, stream or record that cannot be read as asked."""
 
 
+class ConfigFileError(InputError):
+    """A configuration file (scenario, price table, template) that cannot be used as one:
+    missing, not a regular file, too large, not UTF-8. ``reason`` is the message without
+    the file name, for readers that file it with a line number."""
+
+    def __init__(self, path: str, reason: str, line: int | None = None) -> None:
+        super().__init__(f"{path}:{line}: {reason}" if line else f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+        self.line = line
+
+
 class TooLargeError(InputError):
     """Input that cannot be counted within distillcost's fixed memory bound.
 
@@ -130,8 +142,32 @@ def did_you_mean(name: str, known: Iterable[str], n: int = 3) -> list[str]:
     return [by_lower[m] for m in matches]
 
 
+def os_reason(exc: OSError) -> str:
+    """An operating-system error's reason in words, for a one-line message."""
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return (exc.strerror or type(exc).__name__).lower()
+
+
 class NotAvailableError(DistillcostError):
     """A model asked for on a date when it had no price (not yet released, or retired)."""
+
+
+class Stopped(KeyboardInterrupt):
+    """A stop signal (SIGTERM, SIGHUP) raised where the program is, as Ctrl-C is.
+
+    Being a ``KeyboardInterrupt`` it unwinds through every ``finally`` and clean-up that
+    Ctrl-C does (atomic writes remove their temp file), where the default action of
+    SIGTERM would end the process on the spot.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class ConfigWarning(UserWarning):
+    """Part of the user's optional configuration skipped (unreadable, not a directory)."""
 
 
 class PriceWarning(UserWarning):

@@ -21,6 +21,40 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+DEGRADE_ERRORS = "distillcost-degrade"
+"""The codec error handler :func:`degrade_unencodable` is registered under (by the CLI)."""
+
+_PLAINER = {
+    "→": "->", "←": "<-", "↔": "<->", "≈": "~", "≤": "<=", "≥": ">=", "≠": "!=",
+    "×": "x", "÷": "/", "±": "+/-", "−": "-", "–": "-", "—": "--", "…": "...",
+    "‘": "'", "’": "'", "“": '"', "”": '"', "•": "*", "·": "*", "✓": "v", "✗": "x",
+    "€": "EUR", "£": "GBP", "¥": "JPY", "µ": "u", "°": " deg",
+}  # fmt: skip
+
+
+def degrade_unencodable(exc: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: what an encoding (cp1252, ASCII) cannot write, in plain ASCII.
+
+    Arrows and dashes become ``->`` and ``-``, accented letters lose their accents,
+    an undecodable byte of a file name (a lone surrogate) is shown as ``\\xff``,
+    anything else as ``?``. Output degrades; it never fails.
+    """
+    import unicodedata
+
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for ch in exc.object[exc.start : exc.end]:
+        if "\udc80" <= ch <= "\udcff":
+            out.append(f"\\x{ord(ch) - 0xDC00:02x}")
+        elif ch in _PLAINER:
+            out.append(_PLAINER[ch])
+        else:
+            plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode("ascii")
+            out.append(plain or "?")
+    return "".join(out), exc.end
+
+
 def visible(text: object, *, one_line: bool = False) -> str:
     """Untrusted text for a terminal: control characters shown as ``\\x1b``, never raw.
 

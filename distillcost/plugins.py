@@ -167,12 +167,20 @@ def selected_entry_points(group: str) -> list[metadata.EntryPoint]:
     return chosen
 
 
+def _failure(exc: BaseException) -> str:
+    """What went wrong in a plugin, in a few words (a sys.exit() is named as such: it
+    ended distillcost with exit 0 and no output)."""
+    if isinstance(exc, SystemExit):
+        return f"it called sys.exit({exc.code!r})"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def plugin_hook(ep: metadata.EntryPoint, attr: str) -> Callable[..., Any]:
     try:
         obj = ep.load()
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # sys.exit() in a plugin must not end distillcost
         raise PriceDataError(
-            f"plugin {ep.name!r} ({ep.value}) failed to load: {type(exc).__name__}: {exc}"
+            f"plugin {ep.name!r} ({ep.value}) failed to load: {_failure(exc)}"
         ) from exc
     hook = getattr(obj, attr, None)
     if hook is None and callable(obj) and not isinstance(obj, type):
@@ -194,10 +202,8 @@ def run_hook(
         hook(registry)
     except error as exc:
         raise error(f"plugin {ep.name!r}: {exc}") from exc
-    except Exception as exc:
-        raise error(
-            f"plugin {ep.name!r} failed while registering {what}: {type(exc).__name__}: {exc}"
-        ) from exc
+    except (Exception, SystemExit) as exc:  # sys.exit() in a plugin must not end distillcost
+        raise error(f"plugin {ep.name!r} failed while registering {what}: {_failure(exc)}") from exc
 
 
 def packaged_texts(package: str, suffix: str = ".toml") -> list[tuple[str, str]]:
@@ -251,9 +257,8 @@ def template_dirs() -> list[Path]:
         hook = plugin_hook(ep, "register_templates")
         try:
             hook(lambda path: dirs.append(Path(path)))
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             raise PriceDataError(
-                f"plugin {ep.name!r} failed while registering templates: "
-                f"{type(exc).__name__}: {exc}"
+                f"plugin {ep.name!r} failed while registering templates: {_failure(exc)}"
             ) from exc
     return dirs

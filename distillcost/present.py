@@ -19,6 +19,8 @@ exact decimals. Pure: no I/O, no third-party imports.
 
 from __future__ import annotations
 
+import calendar
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -493,6 +495,30 @@ def summing_places(parts: Iterable[Any], total: Any) -> int:
         if sum(half_up(v, places) for v in values) == half_up(whole, places):
             return places
     return 6
+
+
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def parse_day(text: str) -> date:
+    """A ``YYYY-MM-DD`` date, or ValueError saying what is wrong with it.
+
+    ``'2023-02-30' is not a date: February 2023 has 28 days`` where strptime said only
+    that it "does not match the format '%Y-%m-%d'".
+    """
+    match = _DAY.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"{text!r} is not a date")
+    year, month, day = (int(part) for part in match.groups())
+    if year < 1:
+        raise ValueError(f"{text!r} is not a date: there is no year 0")
+    if not 1 <= month <= 12:
+        raise ValueError(f"{text!r} is not a date: there is no month {month}")
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        name = calendar.month_name[month]
+        raise ValueError(f"{text!r} is not a date: {name} {year} has {last} days")
+    return date(year, month, day)
 
 
 def apportion(parts: Sequence[Any], total: Any, places: int) -> list[Decimal]:

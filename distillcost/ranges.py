@@ -61,7 +61,9 @@ def parse_number(value: Any) -> Decimal:
             raise RangeError(f"{value!r} is not a number") from None
     else:
         raise RangeError(f"expected a number, got {type(value).__name__}")
-    shown = value if isinstance(value, str) else str(value)
+    # an int of 5000 digits cannot even be turned into text (Python's int-str limit)
+    huge = result.is_finite() and abs(result.adjusted()) >= 100
+    shown = value if isinstance(value, str) else f"{result:.3e}" if huge else str(value)
     if not result.is_finite():
         raise RangeError(f"{shown!r} is not a finite number")
     if result and abs(result.adjusted()) > MAX_EXPONENT:

@@ -30,6 +30,7 @@ import gzip
 import hashlib
 import importlib.resources
 import os
+import re
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -39,6 +40,7 @@ from typing import TYPE_CHECKING
 from distillcost import cache
 from distillcost.errors import (
     DistillcostError,
+    InputError,
     TooLargeError,
     UnknownEncodingError,
     UnknownNameError,
@@ -320,6 +322,8 @@ def count_tokens(text: str, encoding: str = "o200k_base") -> int:
 
     ``encoding`` may also be a model name (``gpt-4o``).
     """
+    if not isinstance(text, str):
+        raise InputError(f"count_tokens counts text (str), not {type(text).__name__}")
     return _counter(encoding).count(text)
 
 
@@ -352,9 +356,15 @@ def _counter(encoding: str) -> TokenCounter:
 #    newline rule: mid-text ``\s+(?!\S)`` backtracks, so "\n\n" before a letter is
 #    two pieces ("\n", "\n"), while at the end of a half ``\s++$`` keeps it whole (one
 #    token, 628). With a non-space before it the newline is a piece of its own both ways.
-# 3. Any encoding, for text without newlines: text[p] == " " between two letters
-#    (str.isalpha is exactly \p{L}): letter pieces end at the space, and " X" starts
-#    a new piece in every pattern.
+# 3. Any encoding: text[p] == " " between two characters that are not whitespace. No
+#    piece holds a space except at its start (a prefix) or in a whitespace run, so the
+#    piece before ends at p - 1 and " X" starts a piece in the whole text and in the
+#    right half alike (" X" is read from p on, and no pattern looks behind).
+# 4. Any encoding: text[p-1] is an ASCII digit and text[p] an ASCII letter or
+#    punctuation mark. Digits form pieces of their own (\p{N}{1,3}, or ` ?\p{N}+`)
+#    that never take a following character, and nothing takes a digit as its prefix;
+#    the digit run is whole in the left half, so it is grouped the same (minified JSON:
+#    ``"id":0,"name"``). ASCII only, so no Unicode-version doubt about \p{N}.
 # str.isspace() is a superset of the regexes' \s, so "not isspace()" is conservative.
 # tests/test_tokens.py checks all three against whole-text counts at many random cuts.
 
@@ -374,12 +384,28 @@ def _safe_point(text: str, lo: int, hi: int, strict_newline: bool) -> int:
         ):
             return i + 1
         i = text.rfind("\n", lo, i)
-    # no newline cut: a space between two letters
-    i = text.rfind(" ", lo, hi + 1)
-    while i > lo:
-        if i + 1 < len(text) and text[i - 1].isalpha() and text[i + 1].isalpha():
-            return i
-        i = text.rfind(" ", lo, i)
+    return _last_inline_cut(text, lo, hi)
+
+
+# rules 3 and 4 above: a space between non-spaces; an ASCII digit, then ASCII non-digit
+_INLINE_CUT = re.compile(r"(?<=\S) (?=\S)|(?<=[0-9])(?=[!-/:-~])")
+
+
+def _last_inline_cut(text: str, lo: int, hi: int) -> int:
+    """The last cut by rule 3 or 4 with lo < p <= hi, searched from hi backwards in
+    growing windows (a cut is usually a few characters away; none may be in 2 M)."""
+    end = hi
+    span = 4096
+    while end > lo:
+        start = max(lo + 1, end - span)
+        last = -1
+        for match in _INLINE_CUT.finditer(text, start, min(end + 2, len(text))):
+            if match.start() <= end:
+                last = match.start()
+        if last >= 0:
+            return last
+        end = start - 1
+        span *= 2
     return -1
 
 

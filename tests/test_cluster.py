@@ -24,7 +24,7 @@ def cluster():
     from distributed import LocalCluster
 
     with LocalCluster(
-        n_workers=3, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=3, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as lc:
         yield lc.scheduler_address
 

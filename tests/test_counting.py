@@ -663,6 +663,30 @@ def test_a_run_without_safe_points_is_refused_with_its_file_not_grown(tmp_path):
     assert count_files([ok], backend="tiktoken").total.tokens == tok("y" * MAX_UNSPLIT_CHARS)
 
 
+@pytest.mark.parametrize("kind", ["minified JSON", "numbers and spaces", "words ending in digits"])
+def test_long_lines_without_letter_space_letter_are_counted_exactly(tmp_path, kind):
+    # Found: a one-line minified JSON document, or a list of numbers, was refused as
+    # "no point where the text can be cut" beyond 2 M characters: only newlines and a
+    # space between two letters counted as cut points. A space between any two
+    # non-spaces, or an ASCII digit before an ASCII non-digit, is exact too.
+    from distillcost.tokens import MAX_UNSPLIT_CHARS
+
+    if kind == "minified JSON":
+        rows = [
+            {"id": i, "name": f"item{i}", "tags": ["a", "b"], "v": i / 2} for i in range(60_000)
+        ]
+        text = json.dumps(rows, separators=(",", ":"))
+    elif kind == "numbers and spaces":
+        text = " ".join(str(i) for i in range(400_000))
+    else:
+        text = " ".join(f"word{i % 977}" for i in range(350_000))
+    assert len(text) > MAX_UNSPLIT_CHARS and "\n" not in text
+    path = tmp_path / "line.txt"
+    path.write_text(text, encoding="utf-8")
+    for backend in ("tiktoken", "auto"):
+        assert count_files([path], backend=backend).total.tokens == tok(text)
+
+
 def test_a_record_above_the_limit_names_its_line_and_can_be_skipped(tmp_path):
     path = tmp_path / "d.jsonl"
     rows = [{"question": "q", "answer": "a"}, {"question": "x" * 3000, "answer": "a"}]

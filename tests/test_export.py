@@ -10,6 +10,7 @@ import stat
 from decimal import Decimal
 
 import pytest
+from spreadsheet import spreadsheet_rows
 
 from distillcost.cells import cell_value as csv_safe
 from distillcost.cells import csv_text
@@ -38,6 +39,31 @@ def test_numbers_stay_numbers_even_negative():
     out = csv_text([[Decimal("-1.50"), -3, "=1+1"]], header=["a", "b", "c"])
     rows = list(csv.reader(io.StringIO(out)))
     assert rows == [["a", "b", "c"], ["-1.50", "-3", "'=1+1"]]
+
+
+@pytest.mark.parametrize(
+    "cell", ["a\r=1+1", "a\n=1+1", "a\r\n@SUM(A1)", "x\r\r-2", "plain\rtext", "\r"]
+)
+def test_a_cell_with_a_line_break_stays_one_cell_and_inert(cell):
+    # a bare CR was written unquoted: LibreOffice read it as a row break and the text
+    # after it as a new cell, "=1+1" (a live formula) in the next row
+    out = csv_text([["before", cell, "after"]], header=["x", "y", "z"])
+    rows = spreadsheet_rows(out)
+    assert rows == list(csv.reader(io.StringIO(out, newline="")))
+    assert len(rows) == 2 and len(rows[1]) == 3 and rows[1][0] == "before"
+    for line in rows[1][1].replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        assert not line.startswith(("=", "+", "-", "@", "\t")), repr(rows[1][1])
+    assert out.endswith("after\n") and out.count("\n") - cell.count("\n") == 2
+
+
+def test_count_csv_of_a_file_named_with_a_cr_formula(runner, cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    name = "a\r=1+1.txt"
+    (tmp_path / name).write_text("some text\n", encoding="utf-8")
+    result = runner.invoke(cli, ["count", name, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = spreadsheet_rows(result.stdout)
+    assert [row[0] for row in rows] == ["source", "a\r'=1+1.txt", "TOTAL"]
 
 
 def test_json_money_is_exact_string():

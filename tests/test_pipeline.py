@@ -165,3 +165,16 @@ def test_the_cli_estimates_compares_and_reports_the_self_instruct_pipeline(cli, 
     assert report.exit_code == 0, report.output
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert 'id="stages"' in html and "instances" in html
+
+
+def test_an_output_may_not_overwrite_a_file_a_stage_reads(tmp_path, cli, runner):
+    prompts = tmp_path / "prompts.jsonl"
+    prompts.write_text('{"text": "hello"}\n', encoding="utf-8")
+    path = tmp_path / "pipeline.toml"
+    path.write_text(
+        PIPELINE.replace('name = "judge"\n', 'name = "judge"\nprompt_file = "prompts.jsonl"\n'),
+        encoding="utf-8",
+    )
+    result = runner.invoke(cli, ["estimate", str(path), "-o", str(prompts)])
+    assert result.exit_code != 0 and "prompts.jsonl" in result.output
+    assert prompts.read_text(encoding="utf-8") == '{"text": "hello"}\n'

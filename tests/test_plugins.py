@@ -188,6 +188,19 @@ def test_a_plugin_that_raises_is_named_in_the_error(tmp_path, monkeypatch):
     assert str(info.value) == "plugin 'broken' failed while registering prices: RuntimeError: boom"
 
 
+def test_a_plugin_calling_sys_exit_is_an_error_naming_it(tmp_path, monkeypatch):
+    # it ended distillcost with exit 0 and no output
+    body = "import sys\ndef register_prices(register):\n    sys.exit(0)\n"
+    site = _fake_plugin(tmp_path, body, name="quitter")
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setenv("DISTILLCOST_PLUGINS", "quitter")
+    with pytest.raises(PriceDataError) as info:
+        load_prices(builtin=False, user_dir=False)
+    assert str(info.value) == (
+        "plugin 'quitter' failed while registering prices: it called sys.exit(0)"
+    )
+
+
 def test_a_plugin_with_a_negative_price_is_rejected(tmp_path, monkeypatch):
     body = (
         "from datetime import date\n"

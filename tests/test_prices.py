@@ -227,8 +227,9 @@ def test_load_price_file_names_the_first_problem_and_counts_the_rest(tmp_path):
     )
 
 
-def test_missing_file_is_an_os_error(tmp_path):
-    with pytest.raises(FileNotFoundError):
+def test_missing_file_is_a_price_data_error_naming_it(tmp_path):
+    # the same one-line error the CLI gives, not a raw FileNotFoundError
+    with pytest.raises(PriceDataError, match=r"nope\.toml: no such file$"):
         load_price_file(tmp_path / "nope.toml")
 
 

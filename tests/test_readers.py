@@ -457,8 +457,22 @@ def test_link_loops_and_second_views_are_searched_once_and_said(tmp_path):
     assert rel == ["other/b.jsonl", "real/a.jsonl"]  # each file once
     text = "\n".join(skipped)
     assert "gone.jsonl: a broken symbolic link" in text
-    assert "loop: a symbolic link to" in text and "already searched" in text
-    assert "same: a symbolic link to" in text
+    assert f"loop: the same directory as {tmp_path / 'd'}, already searched" in text
+    assert f"same: the same directory as {tmp_path / 'd' / 'other'}, already searched" in text
+
+
+def test_a_real_directory_reached_after_a_link_to_it_is_not_called_a_link(tmp_path):
+    # found: "skipped d/real: a symbolic link to d/link" when the link sorted first
+    from distillcost.readers import walk_inputs
+
+    _tree(tmp_path / "d")
+    (tmp_path / "d" / "link").symlink_to(tmp_path / "d" / "real")  # "link" < "real"
+    files, skipped = walk_inputs([tmp_path / "d"])
+    assert skipped == [
+        f"skipped {tmp_path / 'd' / 'real'}: the same directory as "
+        f"{tmp_path / 'd' / 'link'}, already searched"
+    ]
+    assert len(files) == 2
 
 
 def _unreadable(monkeypatch, directory: Path) -> None:

@@ -149,7 +149,7 @@ def test_malformed_toml_names_file_and_line(tmp_path):
 def test_non_utf8_and_directory(tmp_path):
     path = tmp_path / "bin.toml"
     path.write_bytes(b"\xff\xfe\x00bad")
-    with pytest.raises(ScenarioError, match="not a UTF-8"):
+    with pytest.raises(ScenarioError, match="not UTF-8"):
         load_scenario(path)
     with pytest.raises(ScenarioError, match="is a directory"):
         load_scenario(tmp_path)

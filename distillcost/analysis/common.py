@@ -53,11 +53,19 @@ def scenario_dict(scenario: Scenario | None) -> dict[str, Any] | None:
     return None if scenario is None else scenario.to_dict()
 
 
-def resolve_models(table: PriceTable, models: Iterable[str]) -> list[ModelRecord]:
-    """Records for the names given (ids or aliases), once each, in the order given."""
+def resolve_models(table: PriceTable, models: str | Iterable[str]) -> list[ModelRecord]:
+    """Records for the names given (ids or aliases), once each, in the order given.
+
+    One name given as text is that name (``compare(sc, t, "gpt-4o")`` looked up 'g',
+    'p', 't'...); anything but text is refused, as the CLI would.
+    """
+    if isinstance(models, str):
+        models = [models]
     seen: set[str] = set()
     records = []
     for name in models:
+        if not isinstance(name, str):
+            raise ScenarioError(f"a model name must be text, not {type(name).__name__}")
         name = name.strip()
         if not name:
             continue
@@ -69,7 +77,7 @@ def resolve_models(table: PriceTable, models: Iterable[str]) -> list[ModelRecord
 
 
 def select_models(
-    table: PriceTable, models: Sequence[str] | None, provider: str | None
+    table: PriceTable, models: str | Sequence[str] | None, provider: str | None
 ) -> list[ModelRecord]:
     if models is not None:
         records = resolve_models(table, models)
@@ -97,8 +105,11 @@ def reason(exc: DistillcostError, teacher: str | None = None) -> str:
     return text
 
 
-def check_campaign(scenario: Scenario) -> None:
+def check_campaign(scenario: Scenario, table: PriceTable) -> None:
     """A campaign missing what every estimate needs is one error, not one per teacher."""
+    from distillcost.estimator import check_inputs
+
+    check_inputs(scenario, table)
     check_complete(scenario if scenario.teacher else scenario.with_values(teacher="-"))
 
 

@@ -286,7 +286,7 @@ def frontier(
     that are free or experimental on a date are left out unless ``include_free``:
     a free beta rate-capped to a trickle is not a price anyone extracts a model at.
     """
-    check_campaign(scenario)
+    check_campaign(scenario, table)
     until = until or date.today()
     start = since or scenario.as_of or START
     if start > until:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import multiprocessing
 import os
 import re
+import signal
 import sys
 import threading
 from collections.abc import Iterable, Sequence
@@ -220,7 +222,11 @@ class SweepResult:
         return frame(self.to_records(), self.columns, exact)
 
 
-def _as_specs(vary: Sequence[VarySpec | str], known: Sequence[str]) -> tuple[VarySpec, ...]:
+def _as_specs(
+    vary: VarySpec | str | Sequence[VarySpec | str], known: Sequence[str]
+) -> tuple[VarySpec, ...]:
+    if isinstance(vary, (str, VarySpec)):  # one axis given alone, not its characters
+        vary = [vary]
     specs = tuple(v if isinstance(v, VarySpec) else parse_vary(v, known) for v in vary)
     if not specs:
         raise SweepError("a sweep needs at least one --vary PARAM=START..STOP[:STEPS][:log]")
@@ -318,10 +324,90 @@ def sweep_workers(points: int, workers: int | None = None) -> int:
     return workers
 
 
+Chunk = tuple[list[tuple[Decimal | None, ...]], str | None]
+_STOP_SIGNALS = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
+
+
+def _forked_chunks(workers: int, bounds: list[tuple[int, int]]) -> list[Chunk]:
+    """:func:`_sweep_chunk` of every bound, in order, on ``workers`` forked processes.
+
+    Each worker has its own pipe and takes every ``workers``-th chunk, so nothing is
+    shared: a worker killed mid-way (SIGTERM to the process group) holds no lock the
+    parent then waits for, which is how ``multiprocessing.Pool.terminate`` hung. Whatever
+    stops the parent (an error, Ctrl-C, SIGTERM), the workers are killed and reaped.
+    """
+    context = multiprocessing.get_context("fork")
+    running = []
+    try:
+        # a stop signal arriving during a fork would reach a child that still has the
+        # parent's handler: hold them until each child has its own (_quiet_worker)
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            for first in range(workers):
+                reader, writer = context.Pipe(duplex=False)
+                mine = bounds[first::workers]
+                process = context.Process(target=_worker_main, args=(mine, writer), daemon=True)
+                process.start()
+                writer.close()
+                running.append((process, reader, mine))
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        parts: dict[tuple[int, int], Chunk] = {}
+        for process, reader, mine in running:
+            for chunk in mine:
+                try:
+                    outcome, value = reader.recv()
+                except EOFError:
+                    raise RuntimeError(
+                        f"a sweep worker stopped (exit code {process.exitcode})"
+                    ) from None
+                if outcome == "bug":
+                    raise RuntimeError(f"in a sweep worker: {value}")
+                parts[chunk] = value
+        return [parts[chunk] for chunk in bounds]
+    finally:
+        for process, reader, _ in running:
+            if process.is_alive():
+                process.kill()
+            process.join()
+            reader.close()
+
+
+def _worker_main(bounds: list[tuple[int, int]], writer: Any) -> None:
+    _quiet_worker()
+    try:
+        for chunk in bounds:
+            writer.send(("rows", _sweep_chunk(chunk)))
+    except Exception as exc:  # a bug: the parent raises it, with its name
+        writer.send(("bug", f"{type(exc).__name__}: {exc}"))
+    finally:
+        writer.close()
+
+
+def _quiet_worker() -> None:
+    """A worker leaves stopping to the parent and dies with it, silently.
+
+    Ctrl-C reaches the whole process group: the parent stops the workers, so a worker
+    ignores SIGINT instead of printing its own traceback; the parent's SIGTERM handler
+    (inherited by fork) is reset, so SIGTERM ends a worker quietly; and a parent killed
+    outright (SIGKILL) takes its workers with it (Linux PR_SET_PDEATHSIG) instead of
+    leaving them to compute and then fail on a broken pipe.
+    """
+    import ctypes
+
+    for stop in _STOP_SIGNALS:
+        signal.signal(stop, signal.SIG_IGN if stop == signal.SIGINT else signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # held by the parent's fork
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: they end on a broken pipe
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def sweep(
     scenario: Scenario,
     table: PriceTable,
-    vary: Sequence[VarySpec | str],
+    vary: VarySpec | str | Sequence[VarySpec | str],
     *,
     max_points: int = MAX_POINTS,
     workers: int | None = None,
@@ -335,6 +421,9 @@ def sweep(
     first error as one process.
     """
     global _FORK_STATE
+    from distillcost.estimator import check_inputs
+
+    check_inputs(scenario, table)
     specs = _as_specs(vary, NUMERIC_PARAMETERS)
     size = grid_size(specs)
     if size > max_points:
@@ -352,8 +441,7 @@ def sweep(
         edges = [size * i // chunks for i in range(chunks + 1)]
         _FORK_STATE = (scenario, table, specs)
         try:
-            with multiprocessing.get_context("fork").Pool(n) as pool:
-                parts = pool.map(_sweep_chunk, list(itertools.pairwise(edges)), chunksize=1)
+            parts = _forked_chunks(n, list(itertools.pairwise(edges)))
         finally:
             _FORK_STATE = None
         rows, failure = [], None

@@ -354,7 +354,7 @@ def provider_view(
     keys; ``past_days`` (default: the deadline) the limit values that push the campaign
     past that many days.
     """
-    check_campaign(scenario)
+    check_campaign(scenario, table)
     base = estimate(scenario, table)
     if base.wall_clock_days is None:
         raise ScenarioError(

@@ -236,7 +236,7 @@ class ComparisonResult:
 def compare(
     scenario: Scenario,
     table: PriceTable,
-    models: Sequence[str] | None = None,
+    models: str | Sequence[str] | None = None,
     provider: str | None = None,
     *,
     as_of: date | None = None,
@@ -253,7 +253,7 @@ def compare(
     ``include_preview``. ``cache`` re-uses estimates across calls on many dates (see
     :class:`EstimateCache`).
     """
-    check_campaign(scenario)
+    check_campaign(scenario, table)
     check_tiers(scenario, table.teachers)
     when = as_of or scenario.as_of or date.today()  # the estimator's own default
     priced: list[tuple[ModelRecord, Estimate]] = []

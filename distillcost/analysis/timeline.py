@@ -134,7 +134,7 @@ class HistoryResult:
 def history(
     scenario: Scenario,
     table: PriceTable,
-    models: Sequence[str] | None = None,
+    models: str | Sequence[str] | None = None,
     *,
     until: date | None = None,
 ) -> HistoryResult:
@@ -146,6 +146,9 @@ def history(
     it had a price (so the table is a complete panel for charts); a retired
     teacher gets one ``retired`` row on its retirement date and none after.
     """
+    from distillcost.estimator import check_inputs
+
+    check_inputs(scenario, table)
     if models is None:
         teacher = getattr(scenario, "teacher", None)
         if not teacher:
@@ -154,7 +157,7 @@ def history(
     records = resolve_models(table, models)
     if not records:
         raise ScenarioError("no models given for history")
-    check_campaign(scenario)
+    check_campaign(scenario, table)
     if until is None:
         until = date.today()
 

@@ -23,7 +23,8 @@ from typing import Any
 
 from distillcost.capability.model import META, AppliesTo, Benchmark, Score
 from distillcost.cells import unquote_cell
-from distillcost.errors import ScoreDataError
+from distillcost.config import config_text, read_config_file
+from distillcost.errors import ConfigFileError, ScoreDataError
 from distillcost.prices.declarations import Key
 from distillcost.prices.formats.document import Builder, sorted_problems
 from distillcost.prices.formats.locate import LineMap, Locator, TomlLocator
@@ -198,11 +199,11 @@ def parse_score_file(path: str | os.PathLike[str], origin: str | None = None) ->
     """Read and parse one score file (every problem collected, nothing raised)."""
     file = Path(path)
     text_path = str(path)
-    try:
-        text = file.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
+    try:  # a regular file of bounded size, UTF-8, as every configuration file
+        text = config_text(read_config_file(file, "score table"), file)
+    except ConfigFileError as exc:
         bad = ScoreFile()
-        bad.problems.append(Problem(text_path, None, "", "", f"not UTF-8 text: {exc.reason}"))
+        bad.problems.append(Problem(text_path, exc.line, "", "", exc.reason))
         return bad
     result = parse_score_text(text, text_path, origin or f"file:{text_path}", file.suffix.lower())
     if not (result.problems or result.scores or result.benchmarks or result.applies_to):

@@ -23,7 +23,6 @@ from distillcost.capability.files import (
     score_files_in,
 )
 from distillcost.capability.model import AppliesTo, Benchmark, Score
-from distillcost.config import config_dir
 from distillcost.errors import ScoreDataError, did_you_mean
 from distillcost.plugins import (
     SCORE_GROUP,
@@ -144,6 +143,30 @@ def score_plugin_layers() -> list[Layer]:
     return layers
 
 
+def _user_score_layers() -> list[Layer]:
+    """The score files of the user's config dir; what cannot be read there is a warning
+    (an optional source must not stop every command), as for price tables."""
+    import warnings
+
+    from distillcost.config import config_subdir
+    from distillcost.errors import ConfigWarning, os_reason
+
+    directory = config_subdir("scores")
+    if directory is None:
+        return []
+    layers: list[Layer] = []
+    try:
+        paths = score_files_in(directory)
+    except OSError as exc:
+        message = f"{directory}: skipped, it cannot be read ({os_reason(exc)})"
+        warnings.warn(message, ConfigWarning, stacklevel=3)
+        return []
+    for path in paths:
+        origin = f"config:{path}"
+        layers.append((origin, load_score_file(path, origin)))
+    return layers
+
+
 def load_scores(
     extra: Sequence[str | os.PathLike[str]] = (),
     *,
@@ -158,9 +181,7 @@ def load_scores(
     if plugins:
         layers.extend(score_plugin_layers())
     if user_dir:
-        for path in score_files_in(config_dir() / "scores"):
-            origin = f"config:{path}"
-            layers.append((origin, load_score_file(path, origin)))
+        layers.extend(_user_score_layers())
     for name in extra:
         origin = f"file:{name}"
         layers.append((origin, load_score_file(name, origin)))

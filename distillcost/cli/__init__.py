@@ -3,18 +3,27 @@
 Subcommands are imported only when run, so ``distillcost --help`` stays fast:
 the heavy libraries (tiktoken vocabularies, pandas, jinja2, matplotlib) load
 only for the command that needs them. This is also the single place where
-library errors become ``Error: …`` and a non-zero exit.
+library errors become ``Error: …`` and a non-zero exit, and where the process
+meets its surroundings: stop signals, closed pipes, terminals that cannot show
+every character (:func:`main`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib
+import os
+import signal
+import sys
 from typing import Any
 
 import click
 
 from distillcost import __version__
-from distillcost.errors import DistillcostError
+from distillcost.errors import DistillcostError, Stopped
+
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a writer killed by SIGPIPE (`yes | head`)
 
 # name -> (module, attribute, one-line help shown in the command list)
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
@@ -126,9 +135,15 @@ class LazyGroup(click.Group):
             raise click.ClickException(one_line(str(exc))) from exc
         except (click.ClickException, click.Abort, click.exceptions.Exit):
             raise
-        except KeyboardInterrupt:
-            raise click.Abort() from None
+        except KeyboardInterrupt as exc:  # Ctrl-C, or a stop signal (see main)
+            signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
+            name = "Interrupted" if signum == signal.SIGINT else f"Stopped by signal {signum}"
+            click.echo(f"{name}; nothing more was written.", err=True)
+            raise click.exceptions.Exit(128 + signum) from None
         except OSError as exc:
+            if exc.errno == errno.EPIPE:  # the reader went away (`| head`): not an error
+                _silence_stdout()
+                raise click.exceptions.Exit(EXIT_BROKEN_PIPE) from None
             if debug:
                 raise
             raise click.ClickException(one_line(os_error_message(exc))) from exc
@@ -175,8 +190,109 @@ def cli(debug: bool) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli.main(prog_name="distillcost")
+    """Console-script entry point.
+
+    Around the command: output that the terminal's encoding cannot show is degraded
+    (``→`` as ``->``), never an error; SIGTERM and SIGHUP stop the run as Ctrl-C does,
+    so temp files are removed (exit 128 + the signal: 130, 143); a closed pipe ends it
+    quietly (141); and after a stop the process exits at once instead of waiting for a
+    tokenizer thread to finish the document it holds.
+    """
+    _degrade_unencodable_output()
+    _stop_on_signals()
+    _show_warnings_as_lines()
+    try:
+        cli.main(prog_name="distillcost")
+        code: Any = 0
+    except SystemExit as done:
+        code = done.code
+    except OSError as exc:  # writing --help or --version failed (click lets that through)
+        if exc.filename is not None or "--debug" in sys.argv[1:]:
+            raise  # not standard output: a --debug run's own error, with its traceback
+        code = _output_failed(exc)
+    code = _flush_stdout(code)
+    if code in (128 + signal.SIGINT, 128 + signal.SIGTERM, 128 + signal.SIGHUP):
+        sys.stderr.flush()
+        os._exit(code)  # worker threads still counting must not hold the exit
+    sys.exit(code)
+
+
+def _degrade_unencodable_output() -> None:
+    """Text the stream's encoding lacks is written in plainer characters, never an error:
+    Windows redirection gives cp1252, where ``→`` raised UnicodeEncodeError."""
+    import codecs
+    import io
+
+    from distillcost.escape import DEGRADE_ERRORS, degrade_unencodable
+
+    codecs.register_error(DEGRADE_ERRORS, degrade_unencodable)
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors=DEGRADE_ERRORS)
+
+
+def _show_warnings_as_lines() -> None:
+    """The library's warnings (a skipped config dir, a skipped price row) as one
+    ``Warning: …`` line each, not Python's ``file:line: Category: …`` form."""
+    import warnings
+
+    from distillcost.errors import ConfigWarning, PriceWarning
+
+    python_show = warnings.showwarning
+    said: set[str] = set()  # the config dir is consulted for prices and for templates
+
+    def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if not issubclass(category, (ConfigWarning, PriceWarning)):
+            python_show(message, category, *args, **kwargs)
+        elif str(message) not in said:
+            said.add(str(message))
+            click.echo(f"Warning: {one_line(str(message))}", err=True)
+
+    warnings.showwarning = show
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM and SIGHUP raise :class:`Stopped` (a KeyboardInterrupt) in the main thread."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise Stopped(signum)
+
+    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None and signal.getsignal(signum) is signal.SIG_DFL:
+            signal.signal(signum, stop)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device: later flushes (at exit too) then succeed
+    instead of printing "Exception ignored … BrokenPipeError"."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real stdout (embedded, tests)
+        pass
+
+
+def _output_failed(exc: OSError) -> int:
+    _silence_stdout()
+    if exc.errno == errno.EPIPE:
+        return EXIT_BROKEN_PIPE
+    reason = (exc.strerror or str(exc)).lower()
+    with contextlib.suppress(OSError):
+        click.echo(f"Error: cannot write to standard output: {reason}", err=True)
+    return 1
+
+
+def _flush_stdout(code: Any) -> Any:
+    """Flush what is still buffered; a failure then is the command's failure."""
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        failed = _output_failed(exc)
+        return failed if code in (0, None) else code
+    except (ValueError, AttributeError):  # stdout closed or missing
+        pass
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -352,7 +352,7 @@ def count(
     if model and encoding:
         raise click.UsageError("give --model or --encoding, not both")
     fmt = resolve_format(fmt, output, FORMATS, "text")
-    check_output(output, [p for p in paths if p != "-"])  # before any counting
+    check_output(output, _inputs(paths, glob, output))  # before any counting
     note = ""
     if model:
         from distillcost.cli.price_options import load_table
@@ -416,3 +416,26 @@ def count(
         data=result.to_dict(), tables=[count_table(result)], custom={"text": lambda: _table(result)}
     )
     emit(out, fmt, output)
+
+
+def _inputs(paths: tuple[str, ...], glob: str, output: str | None) -> list[str]:
+    """The inputs -o must not be: the paths given, and the output itself when it already
+    exists inside an input directory under a name the walk would count."""
+    from fnmatch import fnmatch
+    from pathlib import Path
+
+    inputs = [p for p in paths if p != "-"]
+    if not output or output == "-" or not Path(output).is_file():
+        return inputs
+    target = Path(output).resolve()
+    patterns = [p.strip() for p in glob.split(",") if p.strip()]
+    for given in inputs:
+        folder = Path(given)
+        if (
+            folder.is_dir()
+            and target.is_relative_to(folder.resolve())
+            and not any(part.startswith(".") for part in target.relative_to(folder.resolve()).parts)
+            and any(fnmatch(target.name, pattern) for pattern in patterns)
+        ):
+            return [*inputs, output]
+    return inputs

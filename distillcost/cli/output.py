@@ -11,6 +11,7 @@ Files are written whole or not at all, and never over one of the command's input
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -220,12 +221,26 @@ def check_output(output: str | None, inputs: Sequence[str | os.PathLike[str]] = 
     parent = target.parent
     if not parent.is_dir():
         raise click.FileError(output, hint=f"directory {str(parent)!r} does not exist")
-    for name in inputs:
+    for name in [*inputs, *_config_files()]:
         if _same_file(target, Path(name)):
             raise click.UsageError(
                 f"-o {output!r} is also an input ({name}): writing it would destroy the input; "
                 "choose another output file"
             )
+
+
+def _config_files() -> list[Path]:
+    """The user's own price tables and templates: inputs of every command that prices or
+    reports, so ``-o`` must not land on one either."""
+    from distillcost.config import config_subdir
+
+    found: list[Path] = []
+    for name in ("prices", "templates", "scores"):
+        folder = config_subdir(name, on_warning=lambda message: None)  # warned when read
+        if folder is not None:
+            with contextlib.suppress(OSError):
+                found += [p for p in folder.rglob("*") if p.is_file()]
+    return found
 
 
 def _same_file(a: Path, b: Path) -> bool:

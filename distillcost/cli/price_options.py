@@ -9,12 +9,13 @@ from typing import Any
 import click
 
 from distillcost.escape import visible
+from distillcost.present import parse_day
 from distillcost.prices import load_prices
 from distillcost.prices.table import PriceTable
 
 
 class DateParam(click.ParamType):
-    """A date as YYYY-MM-DD, or ``today``."""
+    """A date as YYYY-MM-DD, or ``today``; an impossible day says why (no 30 February)."""
 
     name = "DATE"
 
@@ -25,11 +26,9 @@ class DateParam(click.ParamType):
         if text.lower() == "today":
             return date.today()
         try:
-            if len(text) != 10:
-                raise ValueError
-            return date.fromisoformat(text)
-        except ValueError:
-            self.fail(f"{value!r} is not a date; use YYYY-MM-DD (e.g. 2024-10-01) or 'today'")
+            return parse_day(text)
+        except ValueError as exc:
+            self.fail(f"{exc}; use YYYY-MM-DD (e.g. 2024-10-01) or 'today'", param, ctx)
 
 
 DATE = DateParam()

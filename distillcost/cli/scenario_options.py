@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from distillcost.cli.price_options import DATE
 from distillcost.errors import ScenarioError
 from distillcost.ranges import Range, RangeError
 from distillcost.scenario import FIELDS, GROUPS, SPECS, FieldSpec
@@ -94,7 +95,7 @@ def _option_for(spec: FieldSpec) -> Callable[[FC], FC]:
         return click.option(
             *names,
             spec.name,
-            type=click.DateTime(["%Y-%m-%d"]),
+            type=DATE,
             default=None,
             metavar="YYYY-MM-DD",
             help=help_text,
@@ -173,8 +174,8 @@ def scenario_from_options(
     overrides = scenario_overrides(options)
     scenario = load_scenario(scenario_path, overrides, measure=False)
     files = [*scenario.prices, *(options.get("price_files") or ())]
-    for name in files:
-        if not Path(name).is_file():
+    for name in files:  # any other trouble (a directory, /dev/zero) is the loader's to name
+        if not Path(name).exists() and not Path(name).is_symlink():
             raise ScenarioError(f"prices: price file {name!r} does not exist")
     table = load_prices(extra=files)
     if scenario.prompt_file or scenario.completion_file or scenario.chat_file:
@@ -219,10 +220,25 @@ def pipeline_from_options(
 
 
 def scenario_inputs(scenario_path: str | None, options: Mapping[str, Any]) -> list[str]:
-    """Every file a scenario command reads (so ``-o`` can refuse to overwrite one)."""
+    """Every file a scenario command reads (so ``-o`` can refuse to overwrite one): the
+    scenario, ``--prices``, file flags, and the files the scenario itself names
+    (``prices = [...]``, ``chat_file = ...``, resolved against its directory)."""
     inputs = [scenario_path] if scenario_path else []
     inputs += list(options.get("price_files") or ())
     for spec in FIELDS:
         if spec.kind == "paths" and spec.flag:
             inputs += list(options.get(spec.name) or ())
+    if scenario_path:
+        from distillcost.scenario import load_scenario
+        from distillcost.scenario.pipeline import is_pipeline_file, load_pipeline
+
+        overrides = scenario_overrides(options)
+        if is_pipeline_file(scenario_path):  # every stage's files
+            scenarios = [s.scenario for s in load_pipeline(scenario_path, overrides).stages]
+        else:
+            scenarios = [load_scenario(scenario_path, overrides, measure=False)]
+        for named in scenarios:
+            for spec in FIELDS:
+                if spec.kind == "paths":
+                    inputs += list(getattr(named, spec.name) or ())
     return inputs

@@ -769,9 +769,16 @@ def _merge_sample_into(total: ProfileBuilder, part: ProfileBuilder) -> None:
         total._reservoir.extend(items)
 
 
-def count_texts(texts: Iterable[str], encoding: str = "o200k_base") -> TokenProfile:
-    """The token profile of in-memory texts, one document each (one side)."""
+def count_texts(texts: str | Iterable[str], encoding: str = "o200k_base") -> TokenProfile:
+    """The token profile of in-memory texts, one document each (one side).
+
+    One text given alone is one document (not one per character); a text that is not a
+    ``str`` is an error naming its position.
+    """
     from distillcost.tokens import TokenCounter, require_encoding
+
+    if isinstance(texts, str):
+        texts = [texts]
 
     enc_name = require_encoding(encoding)
     counter = TokenCounter(enc_name)
@@ -784,7 +791,9 @@ def count_texts(texts: Iterable[str], encoding: str = "o200k_base") -> TokenProf
         builder.add(counter.count_batch(batch))
         builder.characters += sum(map(len, batch))
 
-    for text in texts:
+    for index, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise InputError(f"text {index}: expected str, got {type(text).__name__}")
         batch.append(text)
         size += len(text)
         n_bytes += len(text.encode("utf-8"))

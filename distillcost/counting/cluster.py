@@ -127,7 +127,7 @@ def client_for(scheduler: str | None) -> Any:
             return Client(scheduler, timeout="10s")
         except (OSError, TimeoutError, ValueError) as exc:
             raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-    return Client(processes=False)
+    return Client(processes=False, dashboard_address=":0")  # any free port: 8787 may be taken
 
 
 def run_parts(names: Sequence[str], opts: dict[str, Any], scheduler: str | None) -> list[Part]:

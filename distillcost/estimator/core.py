@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any
 
 from distillcost import present
+from distillcost.errors import PriceDataError, ScenarioError
 from distillcost.estimator import numbers, steps
 from distillcost.estimator.availability import available_until
 from distillcost.estimator.billing import TOKEN_KINDS, Bill, bill, check_fits
@@ -165,10 +166,25 @@ def estimate(
     on the date, no batch price, no fine-tuning price) and ScenarioError (an
     incomplete or impossible scenario, naming the field).
     """
+    check_inputs(scenario, table)
     with localcontext() as context:
         context.prec = PRECISION
         context.rounding = ROUND_HALF_EVEN
         return _estimate(scenario, table, teacher, as_of)
+
+
+def check_inputs(scenario: object, table: object) -> None:
+    """The arguments every public entry point takes, checked first: a wrong one is an
+    error saying what to pass, not an AttributeError from deep inside."""
+    if not isinstance(scenario, Scenario):
+        raise ScenarioError(
+            "expected a Scenario (from load_scenario() or Scenario(...)), "
+            f"got {type(scenario).__name__}"
+        )
+    if not isinstance(table, PriceTable):
+        raise PriceDataError(
+            f"expected a PriceTable (from load_prices()), got {type(table).__name__}"
+        )
 
 
 def _context_notes(scenario: Scenario, model: ModelRecord, when: date, ratio: Decimal) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from distillcost.errors import PriceWarning
-from distillcost.prices.formats import SUFFIXES, ParseResult, is_genai_spec, parse_path
+from distillcost.prices.formats import SUFFIXES, ParseResult, parse_path
 from distillcost.prices.model import ModelRecord
 from distillcost.prices.problems import Problem, check_names, raise_problems
 
@@ -71,11 +71,7 @@ def validate_price_files(
     where: dict[int, str] = {}
     for path in paths:
         text = str(path)
-        if not (is_genai_spec(text) or Path(text).is_file()):
-            reason = "is a directory" if Path(text).is_dir() else "no such file"
-            problems.append(Problem(text, None, "", "", reason))
-            continue
-        result = parse_path(path)
+        result = parse_path(path)  # a missing file, a directory, a device: a problem named
         problems.extend(result.problems)
         for record in result.records:
             where[id(record)] = text
@@ -96,9 +92,12 @@ def price_files_in(directory: Path, on_warning: WarningHandler | None = None) ->
         return []
     files = []
     for path in sorted(directory.iterdir()):
-        if path.name.startswith(".") or not path.is_file():
+        if path.name.startswith(".") or path.is_dir():
             continue
         if path.suffix.lower() in SUFFIXES:
+            if not path.is_file():  # a device, a pipe, a broken link: said, not passed over
+                (on_warning or default_warning)(f"{path}: ignored, not a regular file")
+                continue
             files.append(path)
         else:
             (on_warning or default_warning)(

@@ -21,9 +21,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from distillcost.compute.declarations import GPU_FILES
-from distillcost.config import config_dir
+from distillcost.config import config_dir as config_dir  # re-exported by distillcost.prices
+from distillcost.config import config_subdir
+from distillcost.errors import PriceDataError, os_reason
 from distillcost.plugins import PriceRegistry, packaged_texts, plugin_registries
-from distillcost.prices.files import ComputeLayer, WarningHandler, price_files_in, read_table_file
+from distillcost.prices.files import (
+    ComputeLayer,
+    WarningHandler,
+    default_warning,
+    price_files_in,
+    read_table_file,
+)
 from distillcost.prices.formats import ParseResult, parse_text
 from distillcost.prices.model import ModelRecord
 from distillcost.prices.problems import raise_problems
@@ -113,6 +121,11 @@ def load_prices(
     ``DISTILLCOST_PLUGINS`` limits which plugins load ("" = none). ``fallback``: a name
     none of these knows is looked up in genai-prices (current prices only, marked so).
     """
+    if isinstance(extra, (str, os.PathLike)):  # one file given alone, not its characters
+        extra = [extra]
+    for name in extra:
+        if not isinstance(name, (str, os.PathLike)):
+            raise PriceDataError(f"a price file must be a path or text, not {type(name).__name__}")
     layers: list[Layer] = []
     teacher_layers: list[TeacherLayer] = []
     compute: list[ComputeLayer] = []
@@ -135,9 +148,8 @@ def load_prices(
             teacher_layers.extend(registry.teacher_layers)
             compute.extend(registry.compute_layers)
     if user_dir:
-        for path in price_files_in(config_dir() / "prices", on_warning):
-            origin = f"config:{path}"
-            add(origin, read_table_file(path, origin=origin, on_warning=on_warning))
+        for origin, result in _user_tables(on_warning):
+            add(origin, result)
     for name in extra:
         origin = f"file:{name}"
         add(origin, read_table_file(name, origin=origin, on_warning=on_warning))
@@ -151,6 +163,28 @@ def load_prices(
 
         table.fallback = GenaiFallback()
     return table
+
+
+def _user_tables(on_warning: WarningHandler | None) -> list[tuple[str, ParseResult]]:
+    """The files of the user's config dir; what cannot be read there is warned and skipped
+    (an optional source must not stop every price command)."""
+    directory = config_subdir("prices", on_warning)
+    if directory is None:
+        return []
+    warn = on_warning or default_warning
+    try:
+        paths = price_files_in(directory, on_warning)
+    except OSError as exc:
+        warn(f"{directory}: skipped, it cannot be read ({os_reason(exc)})")
+        return []
+    tables: list[tuple[str, ParseResult]] = []
+    for path in paths:
+        origin = f"config:{path}"
+        try:
+            tables.append((origin, read_table_file(path, origin=origin, on_warning=on_warning)))
+        except OSError as exc:
+            warn(f"{path}: skipped, it cannot be read ({os_reason(exc)})")
+    return tables
 
 
 def merge_layers(layers: Sequence[tuple[str, Sequence[ModelRecord]]]) -> PriceTable:

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from distillcost.errors import InputError
+from distillcost.config import utf16_guess
+from distillcost.errors import InputError, os_reason
 from distillcost.readers import limits
 from distillcost.readers.jsonl import (
     DuplicateKeyError,
@@ -26,34 +27,10 @@ from distillcost.readers.limits import CONTAINERS, FORMATS_IN, MAX_RECORD_BYTES,
 from distillcost.readers.remote import filesystem, is_remote, remote_error
 from distillcost.readers.schemas import BadRecord, detect_schema
 from distillcost.readers.source import Source
-from distillcost.readers.walk import os_reason
 
 
 def _ext(name: str) -> str:
     return Path(name).suffix.lower()
-
-
-def _utf16_guess(head: bytes) -> str:
-    """'UTF-16LE', 'UTF-32BE', ... when ``head`` looks like UTF-16/32 text, else ''."""
-    for bom, name in (
-        (codecs.BOM_UTF32_LE, "UTF-32LE"),
-        (codecs.BOM_UTF32_BE, "UTF-32BE"),
-        (codecs.BOM_UTF16_LE, "UTF-16LE"),
-        (codecs.BOM_UTF16_BE, "UTF-16BE"),
-    ):
-        if head.startswith(bom):
-            return name
-    sample = head[:2048]
-    pairs = len(sample) // 2
-    if pairs < 2:
-        return ""
-    even = sample[0::2].count(0)
-    odd = sample[1::2].count(0)
-    if odd > 0.4 * pairs and even < 0.05 * pairs:
-        return "UTF-16LE"
-    if even > 0.4 * pairs and odd < 0.05 * pairs:
-        return "UTF-16BE"
-    return ""
 
 
 def open_source(
@@ -148,7 +125,7 @@ def _detect(src: Source, name: str, fmt: str, field: str | None) -> None:
         else:
             container = "jsonl" if head.lstrip().startswith(b"{") else "text"
     if container != "parquet":
-        wide = _utf16_guess(head)
+        wide = utf16_guess(head)
         if wide:
             raise InputError(
                 f"{src.name}: looks like {wide} text, not UTF-8; convert it first, e.g. "
@@ -327,6 +304,14 @@ def _check_csv(src: Source, schema: str) -> None:
         raise InputError(f"{src.name}: cannot read as CSV: {exc}") from None
     if not header:
         raise InputError(f"{src.name}: cannot read as CSV: no header row")
+    first: dict[str, int] = {}
+    for number, name in enumerate(header, start=1):
+        if name and name in first:  # as with duplicate JSON keys: one would be dropped
+            raise InputError(
+                f"{src.name}: duplicate column {name!r} in the header (columns "
+                f"{first[name]} and {number}); only one would be read: rename one"
+            )
+        first.setdefault(name, number)
     _pick_columns(src, [str(c) for c in header], schema)
 
 

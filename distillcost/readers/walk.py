@@ -8,15 +8,9 @@ from collections.abc import Sequence
 from fnmatch import fnmatch
 from pathlib import Path
 
-from distillcost.errors import InputError
+from distillcost.errors import InputError, os_reason
 from distillcost.readers.limits import DEFAULT_GLOB
 from distillcost.readers.remote import expand_remote, is_remote
-
-
-def os_reason(exc: OSError) -> str:
-    if isinstance(exc, PermissionError):
-        return "permission denied"
-    return (exc.strerror or type(exc).__name__).lower()
 
 
 def walk_inputs(
@@ -100,8 +94,10 @@ def _walk_dir(root: str, patterns: list[str], skip_unreadable: bool) -> tuple[li
             continue
         key = (st.st_dev, st.st_ino)
         if key in seen_dirs:
+            # a link loop, or a second way to one directory (which name came first is
+            # only the walk's order: the message must not call a real directory a link)
             skipped.append(
-                f"skipped {dirpath}: a symbolic link to {seen_dirs[key]}, already searched"
+                f"skipped {dirpath}: the same directory as {seen_dirs[key]}, already searched"
             )
             dirnames[:] = []
             continue

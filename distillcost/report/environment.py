@@ -18,7 +18,7 @@ the variable, never a silently blank cell.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,12 +36,20 @@ def _plugin_template_dirs() -> list[Path]:
 
 
 def template_search_path(template_dirs: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
-    """The directories searched before the built-ins, most specific first."""
-    dirs = [Path(d) for d in template_dirs]
-    from distillcost.config import config_dir
+    """The directories searched before the built-ins, most specific first.
 
-    user = config_dir() / "templates"
-    if user.is_dir():
+    A template dir given that is not a directory (``/dev/zero``, a file) is an error, not
+    silently searched in vain; an unreadable config dir is skipped with a warning.
+    """
+    from distillcost.config import config_subdir
+
+    dirs = [Path(d) for d in template_dirs]
+    for given in dirs:
+        if not given.is_dir():
+            what = "does not exist" if not given.exists() else "is not a directory"
+            raise RenderError(f"template dir {str(given)!r} {what}; give a directory of templates")
+    user = config_subdir("templates")
+    if user is not None:
         dirs.append(user)
     dirs.extend(_plugin_template_dirs())
     return dirs
@@ -64,7 +72,7 @@ def make_environment(template_dirs: Iterable[str | os.PathLike[str]] = ()) -> ji
     import jinja2
 
     builtin = jinja2.PackageLoader("distillcost.templates", ".")
-    search = [jinja2.FileSystemLoader(str(d)) for d in template_search_path(template_dirs)]
+    search = [_checked_loader(d) for d in template_search_path(template_dirs)]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(
             [jinja2.PrefixLoader({"default": builtin}, delimiter=":"), *search, builtin]
@@ -82,6 +90,43 @@ def make_environment(template_dirs: Iterable[str | os.PathLike[str]] = ()) -> ji
     env.tests["web_url"] = is_web_url
     env.globals.update(filters.GLOBALS)
     return env
+
+
+def _checked_loader(directory: Path) -> jinja2.BaseLoader:
+    """A loader for a user's (or plugin's) template dir that never passes over a template.
+
+    jinja2's FileSystemLoader skipped a ``report.md.j2`` that is a directory, a link loop
+    or a device, falling back to the built-in in silence, and showed a raw
+    UnicodeDecodeError for a file that is not UTF-8. Here anything of that name is read
+    as a configuration file (bounded, regular, UTF-8) or is an error naming it.
+    """
+    import posixpath
+
+    import jinja2
+    from jinja2.loaders import split_template_path
+
+    from distillcost.config import config_text, read_config_file
+
+    class CheckedLoader(jinja2.FileSystemLoader):
+        def get_source(
+            self, environment: jinja2.Environment, template: str
+        ) -> tuple[str, str, Callable[[], bool]]:
+            filename = posixpath.join(str(directory), *split_template_path(template))
+            if not os.path.lexists(filename):
+                raise jinja2.TemplateNotFound(template)
+            # a ConfigFileError names the file and what is wrong with it
+            text = config_text(read_config_file(filename, "template"), filename)
+            mtime = os.path.getmtime(filename)
+
+            def uptodate() -> bool:
+                try:
+                    return os.path.getmtime(filename) == mtime
+                except OSError:
+                    return False
+
+            return text, os.path.normpath(filename), uptodate
+
+    return CheckedLoader(str(directory))
 
 
 def render_template(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:

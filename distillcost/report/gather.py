@@ -141,7 +141,7 @@ def build_report_data(
     """
     from distillcost.estimator import estimate
 
-    result = estimate(scenario, table)
+    result = estimate(scenario, table)  # checks both arguments first
     data = ReportData(result, price_table_version=table.version)
     if compare or compare_all:
         from distillcost.analysis import NOT_PRICED, RETIRED

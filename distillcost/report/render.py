@@ -104,6 +104,10 @@ def render_report(
     """
     from markupsafe import Markup
 
+    if not isinstance(data, ReportData):
+        raise RenderError(
+            f"expected ReportData (from build_report_data()), got {type(data).__name__}"
+        )
     if fmt not in FORMATS:
         raise RenderError(f"unknown report format {fmt!r}; use html or md")
     chart_list = build_charts(data)
@@ -197,19 +201,26 @@ def render_report(
 
 
 def write_report(rendered: RenderedReport, output: str | os.PathLike[str]) -> list[Path]:
-    """Write chart files first, then the report, each atomically; returns paths written."""
-    from distillcost.export import atomic_write
+    """Write the report and its chart folder as one: both or neither, no stale chart left.
+
+    Returns the paths written, the report last. A Markdown report replaces its
+    ``<stem>_charts/`` folder whole (even with no charts now: the old ones would be
+    stale); see :func:`~distillcost.export.atomic_write_with_folder`.
+    """
+    from distillcost.export import atomic_write, atomic_write_with_folder
 
     target = Path(output)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():  # same answer for HTML and Markdown: never create it silently
         raise FileNotFoundError(errno.ENOENT, "directory does not exist", str(directory))
-    written: list[Path] = []
-    for rel, chart in rendered.chart_files.items():
-        path = target.parent / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, chart)
-        written.append(path)
-    atomic_write(target, rendered.text)
-    written.append(target)
-    return written
+    if rendered.format != "md":
+        atomic_write(target, rendered.text)
+        return [target]
+    # the folder the report's links name (render_report's ``output``), beside the file
+    names = {Path(rel).parent.name for rel in rendered.chart_files} or {chart_dir_for(target).name}
+    if len(names) != 1:
+        raise RenderError(f"charts in several folders ({', '.join(sorted(names))}): render again")
+    folder = target.parent / names.pop()
+    files = {Path(rel).name: chart for rel, chart in rendered.chart_files.items()}
+    atomic_write_with_folder(target, rendered.text, folder, files)
+    return [*(folder / name for name in files), target]

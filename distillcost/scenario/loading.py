@@ -8,7 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from distillcost.errors import ScenarioError, did_you_mean
+from distillcost.config import config_text, read_config_file
+from distillcost.errors import ConfigFileError, ScenarioError, did_you_mean
 from distillcost.readers.remote import is_remote
 from distillcost.scenario.model import (
     SECTIONS,
@@ -25,15 +26,14 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     """A scenario file's table; malformed TOML names the file and line.
 
     A UTF-8 byte-order mark (Windows editors write one) is skipped: tomllib read it
-    as "Invalid statement (at line 1, column 1)".
+    as "Invalid statement (at line 1, column 1)". The file must be a regular file of
+    at most ``FILE_LIMITS["scenario"]`` bytes (:func:`~distillcost.config.read_config_file`).
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{p}: not a UTF-8 text file") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{p}: is a directory, not a scenario file") from None
+        text = config_text(read_config_file(p, "scenario"), p)
+    except ConfigFileError as exc:  # missing, a device or pipe, too large, not UTF-8
+        raise ScenarioError(str(exc)) from None
     try:
         return tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:

@@ -34,6 +34,7 @@ from typing import Any
 from distillcost.compute.declarations import OFFERINGS
 from distillcost.compute.training import FINETUNES, PADDINGS
 from distillcost.errors import ScenarioError, did_you_mean
+from distillcost.present import parse_day
 from distillcost.prices.declarations import EFFORTS
 from distillcost.ranges import Range, RangeError, parse_number
 from distillcost.scenario.fields import (
@@ -501,11 +502,12 @@ class Scenario:
     )
 
     def __post_init__(self) -> None:
-        # dataclasses.replace(sc, completion_tokens=600) passes a plain number: store it
-        # as the field's type (a Range), as from_values would
+        # Scenario(examples=5), or dataclasses.replace(sc, completion_tokens=600), is as
+        # good as from_values: a value not yet in its field's stored type is converted
+        # (it failed as "'int' has no attribute 'low'")
         for spec in FIELDS:
             value = getattr(self, spec.name)
-            if spec.kind == "range" and value is not None and not isinstance(value, Range):
+            if value is not None and not isinstance(value, STORED_TYPES.get(spec.kind, object)):
                 object.__setattr__(self, spec.name, coerce(spec.name, value))
         validate(self)
 
@@ -625,6 +627,17 @@ class Scenario:
         return out
 
 
+STORED_TYPES: dict[str, type | tuple[type, ...]] = {
+    "range": Range,
+    "bool": bool,
+    "str": str,
+    "date": date,
+    "paths": tuple,
+    "names": tuple,
+    "number": Decimal,
+}
+"""The type each kind of field is stored as (anything else is converted by :func:`coerce`)."""
+
 FIELDS: tuple[FieldSpec, ...] = specs_of(Scenario)
 """Every user field's declaration, in order."""
 
@@ -691,11 +704,9 @@ def coerce(name: str, value: Any) -> Any:
                 return value
             if isinstance(value, str):
                 try:
-                    return date.fromisoformat(value)
-                except ValueError:
-                    raise ScenarioError(
-                        f"{name}: {value!r} is not a date (use YYYY-MM-DD)"
-                    ) from None
+                    return parse_day(value)
+                except ValueError as exc:
+                    raise ScenarioError(f"{name}: {exc} (use YYYY-MM-DD)") from None
             raise ScenarioError(f"{name}: expected a date (YYYY-MM-DD), got {value!r}")
         if spec.kind == "paths":
             if isinstance(value, (str, Path)):

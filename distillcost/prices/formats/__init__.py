@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from distillcost.config import config_text, read_config_file
+from distillcost.errors import ConfigFileError
 from distillcost.prices.formats.csv import parse_csv
 from distillcost.prices.formats.document import ParseResult
 from distillcost.prices.formats.json import parse_json
@@ -75,18 +77,16 @@ def _parse_path(path: str | os.PathLike[str], origin: str | None = None) -> Pars
         return parse_genai_prices(text_path, origin or f"file:{text_path}")
     file = Path(path)
     origin = origin or f"file:{text_path}"
-    data = file.read_bytes()
-    if file.suffix.lower() == ".xlsx":  # a price sheet kept in Excel or LibreOffice
-        from distillcost.prices.formats.xlsx import parse_xlsx
+    try:  # a regular file of bounded size (an .xlsx sheet too)
+        data = read_config_file(file, "price table")
+        if file.suffix.lower() == ".xlsx":  # a price sheet kept in Excel or LibreOffice
+            from distillcost.prices.formats.xlsx import parse_xlsx
 
-        return parse_xlsx(data, text_path, origin)
-    try:
-        text = data.decode("utf-8-sig")  # a BOM (Windows editors) is not text
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+            return parse_xlsx(data, text_path, origin)
+        text = config_text(data, file)  # UTF-8; a BOM from Windows editors is skipped
+    except ConfigFileError as exc:
         result = ParseResult()
-        message = f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
-        result.problems.append(Problem(text_path, line, "", "", message))
+        result.problems.append(Problem(text_path, exc.line, "", "", exc.reason))
         return result
     if "\x00" in text:
         result = ParseResult()
