@@ -74,39 +74,43 @@ def _source_checkout_data() -> None:
     folder, after every other finder (an installed or editable copy still wins), read
     from the same pyproject table, so a new data package needs no change here.
     """
-    import importlib.abc
-    import importlib.machinery
-    import importlib.util
+    import os
     import sys
-    import tomllib
-    from pathlib import Path
 
-    here = Path(__file__).resolve().parent
-    root = here.parent
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(here)
+    pyproject = os.path.join(root, "pyproject.toml")
+    if not os.path.isfile(pyproject):
+        return  # an installed copy: the data packages are real folders beside this file
+    import importlib.util
+    import tomllib
+
     try:
-        with open(root / "pyproject.toml", "rb") as fh:
+        with open(pyproject, "rb") as fh:
             mapped = tomllib.load(fh)["tool"]["setuptools"]["package-dir"]
     except (OSError, KeyError, tomllib.TOMLDecodeError):
-        return  # an installed copy: the data packages are real folders beside this file
+        return
     folders = {
-        name: root / folder
+        name: os.path.join(root, folder)
         for name, folder in mapped.items()
         if name.startswith(f"{__name__}.")
-        and not (here / name.rpartition(".")[2]).is_dir()
-        and (root / folder / "__init__.py").is_file()
+        and not os.path.isdir(os.path.join(here, name.rpartition(".")[2]))
+        and os.path.isfile(os.path.join(root, folder, "__init__.py"))
     }
     if not folders:
         return
 
-    class CheckoutData(importlib.abc.MetaPathFinder):
-        def find_spec(
-            self, fullname: str, path: Any = None, target: Any = None
-        ) -> importlib.machinery.ModuleSpec | None:
+    class CheckoutData:
+        """A meta-path finder for the mapped data packages (tried after all others)."""
+
+        def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
             folder = folders.get(fullname)
             if folder is None:
                 return None
             return importlib.util.spec_from_file_location(
-                fullname, folder / "__init__.py", submodule_search_locations=[str(folder)]
+                fullname,
+                os.path.join(folder, "__init__.py"),
+                submodule_search_locations=[folder],
             )
 
     sys.meta_path.append(CheckoutData())

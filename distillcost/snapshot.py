@@ -73,9 +73,15 @@ def to_plain(record: Any) -> list[Any]:
 
 
 def from_plain(cls: type, data: list[Any]) -> Any:
-    """The record ``to_plain`` gave ``data`` for."""
-    values = {name: back(value) for (name, _, back), value in zip(_plan(cls), data, strict=True)}
-    return cls(**values)
+    """The record ``to_plain`` gave ``data`` for.
+
+    Built without calling ``__init__``: the record was checked and normalised (its
+    ``__post_init__`` ran) before it was kept, so its fields are set as they were.
+    """
+    pairs = zip(_plan(cls), data, strict=True)  # another shape: ValueError, rebuilt
+    record = object.__new__(cls)
+    record.__dict__.update({name: back(value) for (name, _, back), value in pairs})
+    return record
 
 
 def shape(cls: type) -> list[Any]:

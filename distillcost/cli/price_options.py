@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from distillcost.escape import visible
 from distillcost.present import parse_day
-from distillcost.prices import load_prices
-from distillcost.prices.table import PriceTable
+
+if TYPE_CHECKING:
+    from distillcost.prices.table import PriceTable
 
 
 class DateParam(click.ParamType):
@@ -53,4 +54,6 @@ def warn(message: str) -> None:
 
 def load_table(price_files: Sequence[str] = (), builtin: bool = True) -> PriceTable:
     """The full price table with ``--prices`` files on top; warnings go to stderr."""
+    from distillcost.prices import load_prices  # not on --help's path
+
     return load_prices(price_files, builtin=builtin, on_warning=warn)
