@@ -79,7 +79,7 @@ def from_plain(cls: type, data: list[Any]) -> Any:
     ``__post_init__`` ran) before it was kept, so its fields are set as they were.
     """
     pairs = zip(_plan(cls), data, strict=True)  # another shape: ValueError, rebuilt
-    record = object.__new__(cls)
+    record: Any = object.__new__(cls)
     record.__dict__.update({name: back(value) for (name, _, back), value in pairs})
     return record
 
