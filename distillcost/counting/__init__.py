@@ -37,24 +37,29 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from distillcost.counting.estimation import Estimable, Stratum, combine, exact_stratum
+from distillcost.counting.estimation import Estimable, combine, exact_stratum
 from distillcost.counting.passes import BATCH_CHARS, BATCH_DOCS, MAX_WARNINGS, Run
 from distillcost.counting.progress import ProgressBar
+from distillcost.counting.result import CHAT_FORMULA, STATS, CountResult, FileCount
+from distillcost.counting.sampled import (
+    add_drawn,
+    documents_estimate,
+    merge_sample_into,
+    merged_parts,
+    sample_bytes,
+    sampled_profile,
+    sampling_note,
+    seek_group,
+)
 from distillcost.counting.seek import (
     CHUNK_BYTES,
     MIN_DRAWS,
-    SEEK_MAX_SHARE,
-    Drawn,
-    FileSample,
     GroupSample,
-    TooMuch,
-    draw_sample,
 )
 from distillcost.errors import InputError, TooLargeError
-from distillcost.profile import Distribution, ProfileBuilder, SampledTotal, TokenProfile
+from distillcost.profile import ProfileBuilder, TokenProfile
 from distillcost.readers import (
     DEFAULT_GLOB,
     FORMATS_IN,
@@ -64,129 +69,18 @@ from distillcost.readers import (
     walk_inputs,
 )
 
-STATS = ("mean", "min", "p50", "p90", "p99", "max")
-"""The per-document statistics a count reports for each side."""
-
-CHAT_FORMULA = (
-    "prompt = 3 (reply priming) + for each non-assistant message: 3 + tokens(role) + "
-    "tokens(content) [+ tokens(name) + 1]; completion = tokens of assistant contents"
-)
-
-
-@dataclass(frozen=True)
-class FileCount:
-    source: str
-    format: str
-    profile: TokenProfile
-    skipped: int = 0
-    pooled: bool = False  # sampled by seeks with < 2 draws: the pooled ratio scaled
-
-    def to_dict(self, include_values: bool = False) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "format": self.format,
-            "skipped": self.skipped,
-            "pooled_estimate": self.pooled,
-            **self.profile.to_dict(include_values),
-        }
-
-
-@dataclass(frozen=True)
-class CountResult:
-    """Per-file profiles and their total, with how the counting was done."""
-
-    files: tuple[FileCount, ...]
-    total: TokenProfile
-    encoding: str
-    backend: str
-    exact: bool
-    note: str = ""
-    skipped: int = 0  # bad records plus unreadable files (--skip-bad)
-    warnings: tuple[str, ...] = ()
-    skipped_files: int = 0  # of ``skipped``: whole files left out
-    sampling: str = ""  # how a sample was drawn: by seeks, by reading whole, or both
-
-    @property
-    def sampled_share(self) -> float | None:
-        """Share of the bytes read when sampling by seeks, else of the documents counted."""
-        if self.total.sampled and self.total.sample_bytes is not None and self.total.bytes:
-            return self.total.sample_bytes / self.total.bytes
-        est = self.total.tokens_estimate
-        if not self.total.sampled or est is None or not est.population_documents:
-            return None
-        return est.sample_documents / est.population_documents
-
-    @property
-    def has_chat(self) -> bool:
-        return any(f.format.endswith(("/chat", "/sharegpt")) for f in self.files)
-
-    def to_records(self) -> list[dict[str, Any]]:
-        """One row per file, then ``TOTAL``: counts (a sample's estimate and its 95%
-        interval), prompt and completion tokens, and each side's distribution."""
-
-        def dist(prefix: str, d: Distribution | None) -> dict[str, Any]:
-            if d is None:
-                return {}
-            values = (round(d.mean, 3), d.min, d.p50, d.p90, d.p99, d.max)
-            return {f"{prefix}{stat}": v for stat, v in zip(STATS, values, strict=True)}
-
-        def row(name: str, fmt: str, p: TokenProfile, skipped: int) -> dict[str, Any]:
-            return {
-                "source": name, "format": fmt, "documents": p.documents,
-                "characters": p.characters, "bytes": p.bytes, "tokens": p.tokens,
-                "tokens_low": p.tokens_low, "tokens_high": p.tokens_high,
-                "prompt_tokens": p.prompt_tokens, "completion_tokens": p.completion_tokens,
-                "sampled": p.sampled, "sample_documents": p.sample_documents if p.sampled else None,
-                "skipped": skipped,
-                **dist("", p.total), **dist("prompt_", p.prompt),
-                **dist("completion_", p.completion),
-            }  # fmt: skip
-
-        rows = [row(f.source, f.format, f.profile, f.skipped) for f in self.files]
-        rows.append(row("TOTAL", "", self.total, self.skipped))
-        return rows
-
-    def to_frame(self) -> Any:
-        """A pandas DataFrame of :meth:`to_records` (numeric columns: plot, sum)."""
-        import pandas as pd
-
-        return pd.DataFrame.from_records(self.to_records())
-
-    def __repr__(self) -> str:
-        what = "estimated" if self.total.sampled else "exact"
-        return (
-            f"<CountResult: {self.total.tokens:,} tokens ({what}, {self.encoding}) in "
-            f"{self.total.documents:,} documents, {len(self.files)} file(s)>"
-        )
-
-    def _repr_html_(self) -> str:
-        from distillcost.notebook import html_block
-        from distillcost.present import Column, Table
-
-        columns = (
-            Column("source", "file"), Column("documents", "documents", "count"),
-            Column("tokens", "tokens", "tokens"), Column("prompt_tokens", "prompt", "tokens"),
-            Column("completion_tokens", "completion", "tokens"),
-        )  # fmt: skip
-        table = Table(columns, tuple(self.to_records()))
-        return html_block(repr(self)[1:-1], [self.note], [table])
-
-    def to_dict(self, include_values: bool = False) -> dict[str, Any]:
-        return {
-            "encoding": self.encoding,
-            "backend": self.backend,
-            "exact": self.exact,
-            "note": self.note,
-            "chat_formula": CHAT_FORMULA if self.has_chat else None,
-            "estimated": self.total.sampled,
-            "sampled_share": self.sampled_share,
-            "sampling": self.sampling or None,
-            "skipped": self.skipped,
-            "skipped_files": self.skipped_files,
-            "files": [f.to_dict(include_values) for f in self.files],
-            "total": self.total.to_dict(include_values),
-        }
-
+__all__ = [
+    "CHAT_FORMULA",
+    "ENGINES",
+    "LITE_MAX_BYTES",
+    "MAX_SAMPLE_DOCS",
+    "STATS",
+    "TIKTOKEN_MAX_BYTES",
+    "CountResult",
+    "FileCount",
+    "count_files",
+    "count_texts",
+]
 
 MAX_SAMPLE_DOCS = 10**18
 """A sample this large takes every document of any file that can exist."""
@@ -448,14 +342,14 @@ def _count_sources(
     group: GroupSample | None = None
     try:
         if mode:
-            group, seek_files = _seek_group(run, sources, mode, amount, enc_name, exact_enc)
+            group, seek_files = seek_group(run, sources, mode, amount, enc_name, exact_enc)
         if group is not None:
             strata.append(group.total)
             total_docs += group.total.population
             total_bytes += group.population_bytes
             total_chars_est += group.total.estimate("chars")[0]
             if not single:
-                _add_drawn(total_builder, group.docs)
+                add_drawn(total_builder, group.docs)
             whole_estimates.extend(
                 fc.profile.tokens for i, fc in seek_files.items() if sources[i].whole_text
             )
@@ -486,11 +380,11 @@ def _count_sources(
                 file_builder = ProfileBuilder(enc_name, src.sided, seed)
                 skipped = run.exact(src, [file_builder])
                 stratum = exact_stratum(file_builder.build())
-            profile = _sampled_profile(src, stratum, file_builder, skipped, exact_enc)
+            profile = sampled_profile(src, stratum, file_builder, skipped, exact_enc)
             if src.whole_text:
                 whole_estimates.append(profile.tokens)
             else:
-                _merge_sample_into(total_builder, file_builder)
+                merge_sample_into(total_builder, file_builder)
             strata.append(stratum)
             total_docs += profile.documents
             total_bytes += src.bytes_read
@@ -521,8 +415,8 @@ def _count_sources(
             tokens_estimate=combine(strata, "total"),
             prompt_estimate=combine(strata, "prompt") if sided else None,
             completion_estimate=combine(strata, "completion") if sided else None,
-            documents_estimate=_documents_estimate(group, total_docs),
-            sample_bytes=_sample_bytes(group, strata),
+            documents_estimate=documents_estimate(group, total_docs),
+            sample_bytes=sample_bytes(group, strata),
             exact=exact_enc,
         )
     else:
@@ -537,7 +431,7 @@ def _count_sources(
         skipped=run.skipped + len(skipped_files),
         warnings=tuple(run.warnings),
         skipped_files=len(skipped_files),
-        sampling=_sampling_note(sources, seek_files) if mode else "",
+        sampling=sampling_note(sources, seek_files) if mode else "",
     )
 
 
@@ -562,7 +456,7 @@ def _count_on_cluster(
     skipped = 0
     for index in sorted(by_file):
         group = by_file[index]
-        builder = _merged([group], group[0].sided, enc, seed)
+        builder = merged_parts([group], group[0].sided, enc, seed)
         builders.append(builder)
         n_skipped = sum(p.skipped for p in group)
         skipped += n_skipped
@@ -574,7 +468,7 @@ def _count_on_cluster(
         total = files[0].profile
     else:
         sided = all(p.sided for p in parts)
-        merged = _merged(list(by_file.values()), sided, enc, seed)
+        merged = merged_parts(list(by_file.values()), sided, enc, seed)
         total = merged.build(bytes=sum(f.profile.bytes for f in files), exact=True)
     backend = opts["backend"]
     if backend == "auto":
@@ -590,183 +484,6 @@ def _count_on_cluster(
         warnings=tuple(warnings),
         skipped_files=len(skipped_dirs),
     )
-
-
-def _merged(groups: list[list[Any]], sided: bool, encoding: str, seed: int) -> ProfileBuilder:
-    """One builder holding the exact sums of several tasks' parts, in task order."""
-    builder = ProfileBuilder(encoding, sided, seed)
-    for group in groups:
-        for p in group:
-            builder.characters += p.characters
-            builder.hist_total.update(p.hist_total)
-            if sided:
-                builder.hist_prompt.update(p.hist_prompt)
-                builder.hist_completion.update(p.hist_completion)
-                builder._reservoir.extend(p.values)
-            elif p.sided:  # a sided file in a total without sides: its totals only
-                builder._reservoir.extend([v[2] for v in p.values])
-            else:
-                builder._reservoir.extend(p.values)
-            builder.documents += sum(p.hist_total.values())
-    return builder
-
-
-def _seek_group(
-    run: Run,
-    sources: list[Source],
-    mode: str,
-    amount: float,
-    encoding: str,
-    exact: bool,
-) -> tuple[GroupSample | None, dict[int, FileCount]]:
-    """Sample every seekable source by seeks, pooled; (None, {}) when it would read too much."""
-    import random
-
-    if mode == "fraction" and amount > SEEK_MAX_SHARE:
-        return None, {}
-    picked = [i for i, s in enumerate(sources) if s.seek_kind]
-    if not picked:
-        return None, {}
-    group_sources = [sources[i] for i in picked]
-    rng = random.Random(f"{run.seed}/seek")
-    skipped_before = run.skipped
-    try:
-        group = draw_sample(group_sources, mode, amount, rng, run.seek_counter(group_sources))
-    except TooMuch:
-        run.skipped = skipped_before
-        return None, {}
-    out: dict[int, FileCount] = {}
-    for k, i in enumerate(picked):
-        src = sources[i]
-        fs = group.files[k]
-        skipped = sum(1 for u in group.units if u.file == k and u.bad)
-        profile = _seek_profile(src, fs, encoding, run.seed, exact)
-        out[i] = FileCount(src.name, src.label, profile, skipped, fs.pooled)
-    return group, out
-
-
-def _add_drawn(builder: ProfileBuilder, drawn: Sequence[Drawn]) -> None:
-    """Resampled documents into a builder's per-document statistics."""
-    if not drawn:
-        return
-    chars = sum(d.values["chars"] for d in drawn)
-    if builder.sided:
-        prompt = [d.values["prompt"] for d in drawn]
-        completion = [d.values["completion"] for d in drawn]
-        Run.add_counts(chars, prompt, completion, [builder])
-    else:
-        Run.add_counts(chars, [d.values["total"] for d in drawn], None, [builder])
-
-
-def _seek_profile(
-    src: Source, fs: FileSample, encoding: str, seed: int, exact: bool
-) -> TokenProfile:
-    est = fs.estimate
-    tokens = combine([est], "total")
-    extra: dict[str, Any] = {
-        "characters": round(est.estimate("chars")[0]),
-        "bytes": src.size or 0,
-        "sampled": True,
-        "sample_documents": fs.draws,
-        "sample_bytes": sum(u.size for u in fs.units),
-        "tokens_estimate": tokens,
-        "prompt_estimate": combine([est], "prompt") if src.sided else None,
-        "completion_estimate": combine([est], "completion") if src.sided else None,
-        "exact": exact,
-    }
-    if src.whole_text:  # one document: its distribution is the estimate itself
-        one = Distribution.from_values([tokens.estimate])
-        return TokenProfile(
-            encoding=encoding, documents=1, prompt=None, completion=None, total=one, **extra
-        )
-    builder = ProfileBuilder(encoding, src.sided, seed)
-    _add_drawn(builder, fs.docs)
-    docs = combine([est], "docs")
-    extra["documents"] = docs.estimate
-    if docs.low != docs.high:
-        extra["documents_estimate"] = docs
-    return builder.build(**extra)
-
-
-def _documents_estimate(group: GroupSample | None, total_docs: int) -> SampledTotal | None:
-    """The total's document count as an estimate, when seeks drew part of it."""
-    if group is None:
-        return None
-    docs = combine([group.total], "docs")
-    if docs.low == docs.high:
-        return None
-    rest = total_docs - group.total.population
-    return SampledTotal(
-        docs.estimate + rest,
-        docs.low + rest,
-        docs.high + rest,
-        docs.sample_documents,
-        docs.population_documents + rest,
-    )
-
-
-def _sample_bytes(group: GroupSample | None, strata: Sequence[Any]) -> int | None:
-    """Bytes read for the sample: drawn units plus sampled documents read whole."""
-    if group is None:
-        return None
-    return group.bytes_drawn + sum(s.sx for s in strata if isinstance(s, Stratum))
-
-
-def _sampling_note(sources: Sequence[Source], seek_files: dict[int, FileCount]) -> str:
-    """How the sample was drawn, in words, for the output."""
-    streamed = [s.name for i, s in enumerate(sources) if i not in seek_files]
-    if not streamed:
-        return "by seeks: only the drawn records were read"
-    listed = ", ".join(streamed[:3]) + (
-        f" and {len(streamed) - 3} more" if len(streamed) > 3 else ""
-    )
-    if seek_files:
-        return f"by seeks, except {listed}: read whole to sample (cannot seek, or a large share)"
-    return f"by reading the input whole ({listed}: cannot seek, or a large share)"
-
-
-def _sampled_profile(
-    src: Source, stratum: Stratum, builder: ProfileBuilder, skipped: int, exact: bool
-) -> TokenProfile:
-    chars, _, _ = stratum.estimate("chars")
-    tokens = combine([stratum], "total")
-    extra: dict[str, Any] = {
-        "documents": stratum.population - skipped,
-        "characters": round(chars),
-        "bytes": src.bytes_read,
-        "sampled": True,
-        "sample_documents": stratum.n,
-        "tokens_estimate": tokens,
-        "prompt_estimate": combine([stratum], "prompt") if src.sided else None,
-        "completion_estimate": combine([stratum], "completion") if src.sided else None,
-        "exact": exact,
-    }
-    if src.whole_text:  # one document: its distribution is the estimate itself
-        extra["documents"] = 1
-        one = Distribution.from_values([tokens.estimate])
-        return TokenProfile(
-            encoding=builder.encoding,
-            prompt=None,
-            completion=None,
-            total=one,
-            **extra,
-        )
-    return builder.build(**extra)
-
-
-def _merge_sample_into(total: ProfileBuilder, part: ProfileBuilder) -> None:
-    """Add a file's sampled documents to the total's histograms."""
-    if total.sided:
-        total.hist_prompt.update(part.hist_prompt)
-        total.hist_completion.update(part.hist_completion)
-    total.hist_total.update(part.hist_total)
-    items = part._reservoir.items
-    if total.sided == part.sided:
-        total._reservoir.extend(items)
-    elif part.sided:
-        total._reservoir.extend([it[2] for it in items])
-    else:  # pragma: no cover - a sided total implies sided parts
-        total._reservoir.extend(items)
 
 
 def count_texts(texts: str | Iterable[str], encoding: str = "o200k_base") -> TokenProfile:
