@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from distillcost.errors import did_you_mean
 from distillcost.escape import visible
 from distillcost.present import parse_day
 
@@ -57,3 +58,32 @@ def load_table(price_files: Sequence[str] = (), builtin: bool = True) -> PriceTa
     from distillcost.prices import load_prices  # not on --help's path
 
     return load_prices(price_files, builtin=builtin, on_warning=warn)
+
+
+providers_option = click.option(
+    "--provider", "providers", multiple=True, help="Only this provider (repeatable)."
+)
+
+
+def builtin_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--no-builtin``: leave out the shipped tables (check your own sheet alone)."""
+    return click.option(
+        "--builtin/--no-builtin",
+        default=True,
+        show_default=True,
+        help="Include the tables shipped with distillcost (plugins, config dir and "
+        "--prices files load either way).",
+    )(func)
+
+
+def check_providers(table: PriceTable, providers: Sequence[str]) -> None:
+    """A ``--provider`` the table does not know is an error that names the close ones."""
+    known = sorted({m.provider for m in table})
+    for provider in providers:
+        if provider not in known:
+            close = did_you_mean(provider, known)
+            hint = f" Did you mean: {', '.join(close)}?" if close else ""
+            raise click.BadParameter(
+                f"unknown provider {provider!r}.{hint} Known: {', '.join(known)}",
+                param_hint="'--provider'",
+            )

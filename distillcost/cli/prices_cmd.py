@@ -6,7 +6,8 @@ Every price column comes from the price model's declarations.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import importlib
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, ClassVar
 
@@ -21,28 +22,21 @@ from distillcost.cli.output import (
     output_options,
     resolve_format,
 )
-from distillcost.cli.price_options import DATE, load_table, prices_option, warn
-from distillcost.errors import NotAvailableError, PriceDataError, did_you_mean
+from distillcost.cli.price_options import (
+    DATE,
+    builtin_option,
+    check_providers,
+    load_table,
+    prices_option,
+    providers_option,
+    warn,
+)
+from distillcost.errors import NotAvailableError, PriceDataError
 from distillcost.escape import visible
 from distillcost.present import Column, Table
 from distillcost.prices import declarations as k
 from distillcost.prices.model import ModelRecord, PriceEntry, fields_of
 from distillcost.prices.table import PriceTable
-
-providers_option = click.option(
-    "--provider", "providers", multiple=True, help="Only this provider (repeatable)."
-)
-
-
-def builtin_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    """``--no-builtin``: leave out the shipped tables (check your own sheet alone)."""
-    return click.option(
-        "--builtin/--no-builtin",
-        default=True,
-        show_default=True,
-        help="Include the tables shipped with distillcost (plugins, config dir and "
-        "--prices files load either way).",
-    )(func)
 
 
 def price_keys(*, listed: bool = False) -> list[tuple[str, k.Key]]:
@@ -65,31 +59,22 @@ def _price_cell(key: k.Key, value: Any) -> Any:
     return present.money(value) if key.unit == k.PER_REQUEST and value is not None else value
 
 
-def _check_providers(table: PriceTable, providers: Sequence[str]) -> None:
-    known = sorted({m.provider for m in table})
-    for provider in providers:
-        if provider not in known:
-            close = did_you_mean(provider, known)
-            hint = f" Did you mean: {', '.join(close)}?" if close else ""
-            raise click.BadParameter(
-                f"unknown provider {provider!r}.{hint} Known: {', '.join(known)}",
-                param_hint="'--provider'",
-            )
-
-
 class PricesGroup(click.Group):
-    """The price commands; ``tiers`` and ``reasoning`` load from their own module when run."""
+    """The price commands; some load from their own module only when run."""
 
-    LAZY: ClassVar[dict[str, str]] = {"tiers": "tiers", "reasoning": "reasoning"}
+    LAZY: ClassVar[dict[str, tuple[str, str]]] = {
+        "audit": ("distillcost.cli.prices_audit", "audit"),
+        "tiers": ("distillcost.cli.teachers_cmd", "tiers"),
+        "reasoning": ("distillcost.cli.teachers_cmd", "reasoning"),
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [*super().list_commands(ctx), *self.LAZY]
+        return sorted([*super().list_commands(ctx), *self.LAZY])
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.LAZY:
-            from distillcost.cli import teachers_cmd
-
-            command = getattr(teachers_cmd, self.LAZY[cmd_name])
+            module, name = self.LAZY[cmd_name]
+            command = getattr(importlib.import_module(module), name)
             assert isinstance(command, click.Command)
             return command
         return super().get_command(ctx, cmd_name)
@@ -195,7 +180,7 @@ def list_(
     fmt = resolve_format(fmt, output, LIST_FORMATS, "text")
     check_output(output, price_files)
     table = load_table(price_files, builtin)
-    _check_providers(table, providers)
+    check_providers(table, providers)
     models = list(table)
     if all_sources and table.fallback is not None:
         curated = set(table.names())
@@ -512,7 +497,7 @@ def diff(
     fmt = resolve_format(fmt, output, DIFF_FORMATS, "text")
     check_output(output, price_files)
     table = load_table(price_files, builtin)
-    _check_providers(table, providers)
+    check_providers(table, providers)
     rows = diff_rows(table, date1, date2, providers)
     if not rows and fmt in ("text", "md"):
         click.echo(f"No price changes between {date1.isoformat()} and {date2.isoformat()}.")
@@ -520,172 +505,6 @@ def diff(
     title = f"Changes from {date1.isoformat()} to {date2.isoformat()} (USD per 1M tokens)"
     table_ = Table(DIFF_FIELDS, tuple(rows), title=title, missing="-")
     emit(Output(data=rows, tables=[table_]), fmt, output)
-
-
-AUDIT_FIELDS: tuple[Column, ...] = (
-    Column("model", "model"),
-    Column("field", "field"),
-    Column("ours", "ours", "price"),
-    Column("theirs", "theirs", "price"),
-    Column("day", "on", "date"),
-    Column("our_since", "ours since", "date"),
-    Column("their_since", "theirs since", "date"),
-    Column("dataset", "dataset"),
-    Column("recorded", "recorded as"),
-)
-AUDIT_FORMATS = TABLE_FORMATS
-MISSING_FIELDS: tuple[Column, ...] = (
-    Column("provider", "provider"),
-    Column("model", "model"),
-    Column("input", "input", "price"),
-    Column("output", "output", "price"),
-    Column("cached_input", "cached input", "price"),
-    Column("since", "since", "date"),
-    Column("dataset", "dataset"),
-    Column("also", "also named"),
-)
-
-
-@prices.command(short_help="Compare the curated tables with genai-prices (and LiteLLM's map).")
-@click.option(
-    "--litellm",
-    "litellm_file",
-    metavar="FILE",
-    help="Also compare with LiteLLM's model_prices_and_context_window.json.",
-)
-@click.option(
-    "--as-of",
-    type=DATE,
-    default="today",
-    show_default=True,
-    help="Compare on this date (and on each date the other dataset dates a change).",
-)
-@click.option(
-    "--all",
-    "show_all",
-    is_flag=True,
-    help="List the disagreements the tables record as sourced exceptions too.",
-)
-@click.option(
-    "--missing",
-    "list_missing",
-    is_flag=True,
-    help="Instead, list the chat models the datasets price on --as-of that the curated "
-    "tables lack, for the providers they cover.",
-)
-@providers_option
-@output_options(AUDIT_FORMATS)
-@prices_option
-@builtin_option
-def audit(
-    litellm_file: str | None,
-    as_of: date,
-    show_all: bool,
-    list_missing: bool,
-    providers: tuple[str, ...],
-    fmt: str | None,
-    output: str | None,
-    price_files: tuple[str, ...],
-    builtin: bool,
-) -> None:
-    """Where the curated tables and genai-prices (or LiteLLM's map) disagree.
-
-    \b
-    Each curated model is matched to the dataset's model of the same provider
-    and exact name, and every price the dataset gives is compared with the
-    curated entry in force: on the --as-of date, on each date the dataset says
-    a price changed, and on the last day a retired model was sold. A price
-    only the curated table gives is not a disagreement. A disagreement the curated entry records (a
-    [[models.prices.disputes]] table with the dataset's value and the
-    evidence: "genai-prices has X; the provider's page of DATE says Y") is
-    recorded; any other is listed, and the command exits 1.
-
-    \b
-    To refresh the tables: run this after upgrading genai-prices (or with a new
-    LiteLLM map); for each row, read the provider's page, then fix the curated
-    entry (with its source) or record the dispute.
-
-    \b
-    --missing lists, instead, the chat models a dataset prices on --as-of that
-    no curated model or alias names, for the providers the curated tables cover
-    (a model sold only for images, audio, speech, embeddings, realtime or
-    moderation is left out, by its name and, for genai-prices, by its prices).
-
-    \b
-    Examples:
-      distillcost prices audit
-      distillcost prices audit --litellm model_prices_and_context_window.json
-      distillcost prices audit --all --provider anthropic -f csv -o audit.csv
-      distillcost prices audit --missing --provider openai --provider google
-    """
-    from distillcost.prices import load_price_file
-    from distillcost.prices.audit import audit as run_audit
-    from distillcost.prices.audit import missing
-    from distillcost.prices.formats.genai import genai_records, genai_version
-
-    fmt = resolve_format(fmt, output, AUDIT_FORMATS, "text")
-    check_output(output, (*price_files, *([litellm_file] if litellm_file else [])))
-    table = load_table(price_files, builtin)
-    _check_providers(table, providers)
-    ours = [m for m in table if not providers or m.provider in providers]
-    datasets = [(f"genai-prices {genai_version()}", genai_records(chat_only=list_missing))]
-    if litellm_file:
-        datasets.append(
-            (f"litellm ({litellm_file})", load_price_file(litellm_file, on_warning=warn))
-        )
-    if list_missing:
-        _emit_missing(ours, datasets, as_of, fmt, output, missing)
-        return
-    found = []
-    summary = []
-    for name, records in datasets:
-        rows, compared = run_audit(ours, records, name, as_of)
-        found += rows
-        open_ = sum(1 for r in rows if not r.recorded)
-        summary.append(
-            f"{name}: {compared} models compared, {open_} disagreements not recorded, "
-            f"{len(rows) - open_} recorded"
-        )
-    shown = [r.to_dict() for r in found if show_all or not r.recorded]
-    title = f"Price audit on {as_of.isoformat()} (USD per 1M tokens)"
-    emit(
-        Output(data=shown, tables=[Table(AUDIT_FIELDS, tuple(shown), title=title, missing="—")]),
-        fmt,
-        output,
-    )
-    for line in summary:
-        warn(line)
-    unrecorded = sum(1 for r in found if not r.recorded)
-    if unrecorded:
-        raise PriceDataError(
-            f"{unrecorded} disagreement{'s' if unrecorded != 1 else ''} not recorded in the "
-            "tables: fix the entry from the provider's page, or record a dispute with evidence"
-        )
-
-
-def _emit_missing(
-    ours: list[ModelRecord],
-    datasets: list[tuple[str, list[ModelRecord]]],
-    as_of: date,
-    fmt: str,
-    output: str | None,
-    missing: Callable[..., list[Any]],
-) -> None:
-    """`prices audit --missing`: what the datasets price that the curated tables lack."""
-    rows = []
-    for name, records in datasets:
-        found = missing(ours, records, name, as_of)
-        rows += [r.to_dict() for r in found]
-        covered = ", ".join(sorted({r.provider for r in ours}))
-        warn(f"{name}: {len(found)} chat models the curated tables lack ({covered})")
-    title = (
-        f"Chat models the curated tables lack, priced on {as_of.isoformat()} (USD per 1M tokens)"
-    )
-    emit(
-        Output(data=rows, tables=[Table(MISSING_FIELDS, tuple(rows), title=title, missing="—")]),
-        fmt,
-        output,
-    )
 
 
 @prices.command(short_help="Check price files; report every problem.")
