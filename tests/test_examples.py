@@ -170,3 +170,34 @@ def test_template_documents_every_field():
     for name in named:
         assert builtin_compute().gpu(name).peak_tflops is not None, name
         assert name in text, name
+
+
+def test_totals_equal_the_estimates_figures_on_every_example(table):
+    """`totals` (a sweep's lean path) against `estimate`, the full path, on the examples
+    and on variants that bring in reasoning profiles, tiers, batch and ranges."""
+    from distillcost.estimator import totals
+
+    scenarios = [
+        load_scenario(path)
+        for path in sorted(EXAMPLES.glob("*.toml"))
+        if not is_pipeline_file(path)
+    ]
+    alpaca = load_scenario(EXAMPLES / "alpaca.toml")
+    scenarios += [
+        alpaca.with_values(teacher="o3", as_of="2025-08-01", reasoning_effort="high"),
+        alpaca.with_values(teacher="gpt-4o-mini", as_of="2025-08-01", batch=True, rpm="500"),
+        alpaca.with_values(teacher="claude-sonnet-4-5", as_of="2026-06-01", tier="anthropic:2"),
+    ]
+    assert len(scenarios) >= 8
+    timed = 0
+    for scenario in scenarios:
+        full = estimate(scenario, table)
+        lean = totals(scenario, table)
+        assert (lean.total_usd, lean.low_usd, lean.high_usd, lean.wall_clock_days) == (
+            full.total_usd,
+            full.low_usd,
+            full.high_usd,
+            full.wall_clock_days,
+        ), scenario.name
+        timed += full.wall_clock_days is not None and full.low_usd < full.high_usd
+    assert timed >= 2  # the wall clock and the range are compared, not only None == None

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from distillcost.analysis.common import ESTIMATE_FIELDS, frame, reason, scenario_dict
 from distillcost.decimals import decimal_str
 from distillcost.errors import DistillcostError, SweepError, UnknownNameError, did_you_mean
-from distillcost.estimator import estimate
+from distillcost.estimator import totals
 from distillcost.present import Column, Table
 from distillcost.ranges import RangeError, parse_number
 from distillcost.scenario import NUMERIC_PARAMETERS, VOLUME_FIELDS, Scenario
@@ -273,7 +273,7 @@ def _sweep_rows(
     for point in itertools.islice(grid, start, stop):
         try:
             at_point = scenario.with_values(**dict(zip(names, point, strict=True)))
-            result = estimate(at_point, table)
+            result = totals(at_point, table)
         except DistillcostError as exc:
             return rows, _point_failure(names, point, exc)
         rows.append(
@@ -414,7 +414,9 @@ def sweep(
 ) -> SweepResult:
     """Estimate the campaign at every point of a one- or two-axis grid.
 
-    Each point is ``estimate(scenario.with_values(**point), table)``; a point the
+    Each point is ``estimate(scenario.with_values(**point), table)``'s total, range and
+    wall clock (through :func:`~distillcost.estimator.totals`, which skips the worked
+    method a sweep never shows); a point the
     scenario rejects (e.g. acceptance 0) is an error naming that point. Large
     grids are split across processes (:func:`sweep_workers`; ``workers=1`` or
     ``DISTILLCOST_SWEEP_WORKERS=1`` keeps one), with the same rows and the same

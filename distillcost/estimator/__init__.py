@@ -93,7 +93,7 @@ Symbols (per scenario; each may be a range low..base..high):
 from __future__ import annotations
 
 from distillcost.estimator.billing import COST_KINDS, TOKEN_KINDS
-from distillcost.estimator.core import check_inputs, estimate
+from distillcost.estimator.core import Totals, check_inputs, estimate, totals
 from distillcost.estimator.numbers import PRECISION
 from distillcost.estimator.result import COST_LABELS, Estimate, Sensitivity
 
@@ -108,6 +108,8 @@ __all__ = [
     "TOKEN_KINDS",
     "Estimate",
     "Sensitivity",
+    "Totals",
     "check_inputs",
     "estimate",
+    "totals",
 ]

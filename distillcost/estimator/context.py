@@ -49,14 +49,17 @@ class Context:
         return found
 
 
+_CONDITIONS = tuple(f.name for f in dataclasses.fields(Conditions))
+
+
 def conditions_at(sc: Scenario, pt: Point) -> Conditions:
     """The billing conditions: each Conditions field is the scenario field of that name
     (its value at ``pt`` when it is a number); sending off-peak only means a share of 1."""
     values: dict[str, Any] = {}
-    for f in dataclasses.fields(Conditions):
-        value = pt[f.name] if f.name in pt else getattr(sc, f.name)
+    for name in _CONDITIONS:
+        value = pt[name] if name in pt else getattr(sc, name)
         if value is not None:
-            values[f.name] = value
+            values[name] = value
     if sc.off_peak_only:
         values["off_peak_share"] = Decimal(1)
     return Conditions(**values)

@@ -28,12 +28,12 @@ from distillcost.estimator.numbers import F0, F1, MILLION, PRECISION, SECONDS_PE
 from distillcost.estimator.result import COST_LABELS, Estimate, Sensitivity
 from distillcost.estimator.serving import serving_of
 from distillcost.estimator.student import student
-from distillcost.estimator.teacher import behave
+from distillcost.estimator.teacher import Teacher, behave
 from distillcost.estimator.volume import Volume, volume
 from distillcost.estimator.wallclock import wall_clock
-from distillcost.prices.model import ModelRecord, window_share
+from distillcost.prices.model import ModelRecord, PriceEntry, window_share
 from distillcost.prices.table import PriceTable
-from distillcost.scenario import VOLUME_FIELDS, Scenario, check_complete
+from distillcost.scenario import VOLUME_FIELDS, MeasuredTurns, Scenario, check_complete
 
 
 @dataclass(frozen=True)
@@ -269,9 +269,70 @@ def _measured_notes(scenario: Scenario) -> list[str]:
     return notes
 
 
-def _estimate(
-    scenario: Scenario, table: PriceTable, teacher: str | None, as_of: date | None
-) -> Estimate:
+@dataclass(frozen=True)
+class Totals:
+    """The figures a sweep keeps of each point: an estimate without its worked method,
+    notes and breakdown, which cost more to write out than the arithmetic itself."""
+
+    total_usd: Decimal
+    low_usd: Decimal
+    high_usd: Decimal
+    wall_clock_days: Decimal | None
+
+
+def totals(scenario: Scenario, table: PriceTable) -> Totals:
+    """``estimate(scenario, table)``'s total, range and wall clock, and nothing else
+    (equal to the estimate's, by construction: both come from :func:`_priced`)."""
+    check_inputs(scenario, table)
+    with localcontext() as context:
+        context.prec = PRECISION
+        context.rounding = ROUND_HALF_EVEN
+        run = _priced(scenario, table, None, None, explain=False)
+        return Totals(
+            numbers.money(run.base.total),
+            numbers.money(run.low_total),
+            numbers.money(run.high_total),
+            _days(run.wall),
+        )
+
+
+def _days(wall: Decimal | None) -> Decimal | None:
+    return numbers.dec(wall / SECONDS_PER_DAY, 6) if wall is not None else None
+
+
+@dataclass(frozen=True)
+class _Priced:
+    """The model evaluated at base and at the ends of the ranges (before rounding)."""
+
+    scenario: Scenario
+    model: ModelRecord
+    price: PriceEntry
+    when: date
+    behaviour: Teacher
+    base_point: dict[str, Decimal | None]
+    base: Calc
+    turns: MeasuredTurns | None
+    sens: list[Sensitivity]
+    low_changes: dict[str, Decimal]
+    high_changes: dict[str, Decimal]
+    low_total: Decimal
+    high_total: Decimal
+    notes: list[str]
+
+    @property
+    def wall(self) -> Decimal | None:
+        return max(self.base.time.values()) if self.base.time else None
+
+
+def _priced(
+    scenario: Scenario,
+    table: PriceTable,
+    teacher: str | None,
+    as_of: date | None,
+    *,
+    explain: bool = True,
+) -> _Priced:
+    """Evaluate the model at base and at the range ends; ``explain=False`` skips the notes."""
     if teacher is not None:
         scenario = scenario.with_values(teacher=teacher)
     check_complete(scenario)
@@ -286,7 +347,7 @@ def _estimate(
         price = hosted[1]
     # token_ratio is provider tokens per token of the model's `encoding`
     ratio = Decimal(model.token_ratio) if scenario.measured_fields and model.token_ratio else F1
-    notes = _context_notes(scenario, model, when, ratio)
+    notes = _context_notes(scenario, model, when, ratio) if explain else []
     notes.extend(behaviour.notes)
     if hosted is not None:
         notes.extend(hosted[0].notes(scenario))
@@ -318,7 +379,7 @@ def _estimate(
     base = evaluate(ctx, base_point)
     notes.extend(base.notes)
     window = model.limits_on(when).context_window
-    if lengths and window is not None:
+    if explain and lengths and window is not None:
         history = turns.history_ratio if turns else F1
         notes.extend(_long_prompt_note(scenario, model, window, lengths, ratio, history))
 
@@ -349,9 +410,20 @@ def _estimate(
         high_total = total_at(high_changes)
     else:
         low_total = high_total = base.total
+    return _Priced(
+        scenario, model, price, when, behaviour, base_point, base, turns, sens,
+        low_changes, high_changes, low_total, high_total, notes,
+    )  # fmt: skip
 
+
+def _estimate(
+    scenario: Scenario, table: PriceTable, teacher: str | None, as_of: date | None
+) -> Estimate:
+    run = _priced(scenario, table, teacher, as_of)
+    scenario, model, price, when, base = run.scenario, run.model, run.price, run.when, run.base
+    notes = run.notes
     time = {k: numbers.dec(v, 3) for k, v in base.time.items()}
-    wall = max(base.time.values()) if base.time else None
+    wall = run.wall
     binding = max(base.time, key=lambda key: base.time[key]) if base.time else "none given"
     availability = available_until(model, price, when, wall)
     notes.extend(availability.notes)
@@ -365,7 +437,7 @@ def _estimate(
     worked = (
         *steps.volume_steps(scenario, base.volume_at, counts, base.p, base.c, whole),
         *steps.token_steps(
-            scenario, base.billed_at, counts.requests, base.p_in, base.c, measured=turns
+            scenario, base.billed_at, counts.requests, base.p_in, base.c, measured=run.turns
         ),
         *steps.cost_steps(
             COST_LABELS,
@@ -374,7 +446,7 @@ def _estimate(
             base.bill,
             counts.requests,
             base.student,
-            base_point["student_parameters"],
+            run.base_point["student_parameters"],
             total,
             base.serving,
         ),
@@ -388,8 +460,8 @@ def _estimate(
         model=model,
         price=price,
         total_usd=total,
-        low_usd=numbers.money(low_total),
-        high_usd=numbers.money(high_total),
+        low_usd=numbers.money(run.low_total),
+        high_usd=numbers.money(run.high_total),
         api_usd=numbers.money(api),
         student_usd=costs["student_training"],
         requests=whole,
@@ -401,18 +473,18 @@ def _estimate(
         costs=costs,
         time=time,
         wall_clock_seconds=numbers.dec(wall, 3) if wall is not None else None,
-        wall_clock_days=numbers.dec(wall / SECONDS_PER_DAY, 6) if wall is not None else None,
+        wall_clock_days=_days(wall),
         binding_limit=binding,
         usd_per_1m_dataset_tokens=numbers.money(per_1m) if per_1m is not None else None,
         student=base.student,
-        sensitivity=tuple(sens),
-        low_point=low_changes,
-        high_point=high_changes,
+        sensitivity=tuple(run.sens),
+        low_point=run.low_changes,
+        high_point=run.high_changes,
         notes=tuple(dict.fromkeys(notes)),
         rates=base.bill.rates,
         steps=worked,
-        reasoning=behaviour.reasoning,
-        limits_preset=limits,
+        reasoning=run.behaviour.reasoning,
+        limits_preset=run.behaviour.limits,
         availability=availability,
         serving=base.serving,
         reprice=functools.partial(_reprice, table),
