@@ -147,13 +147,8 @@ class Run:
         self.skipped = 0
 
     def bad(self, src: Source, where: int, exc: BadRecord) -> None:
-        message = f"{src.where(where)}: {exc}"
-        if not self.skip_bad:
-            hint = " (use --skip-bad to skip such records)" if src.container != "text" else ""
-            raise InputError(message + hint) from None
-        self.skipped += 1
-        if len(self.warnings) < MAX_WARNINGS:
-            self.warnings.append("skipped " + message)
+        """A bad record at line (or record) ``where`` of ``src``."""
+        self.bad_at(src, src.where(where), exc)
 
     def bad_at(self, src: Source, where: str, exc: BadRecord) -> None:
         """A bad record named by a place other than a line number (a byte offset)."""
