@@ -4,8 +4,10 @@ Every ratio is against a baseline measured in the same run:
 
 * ``seek``: ``count big.txt --sample 0.001`` (seeks) vs the same sample taken by
   reading the file whole (the file on stdin: the path stdin keeps, and the only
-  path before seeks) and vs an exact count of a 1% slice of the file; estimates
-  over many seeds against the exact total (error, 95% CI coverage).
+  path before seeks), vs the code issue 14 measured (the git revision
+  ``BEFORE_SEEKS``, run from an archive of it with this interpreter) on the same
+  file, and vs an exact count of a 1% slice of the file; estimates over many seeds
+  against the exact total (error, 95% CI coverage).
 * ``smallfile``: ``count one_line.txt`` vs a bare interpreter that loads tiktoken's
   vocabulary with tiktoken's own loader (read, SHA-256, parse, build the encoder)
   and encodes the same line. Medians, runs interleaved.
@@ -20,6 +22,7 @@ import importlib.resources
 import json
 import math
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -34,6 +37,26 @@ def _json(cmd: list[str]) -> tuple[float, dict]:
     if run.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed: {one_line(run.stderr)}")
     return run.wall, json.loads(run.stdout)
+
+
+BEFORE_SEEKS = "9a84d13"
+"""The first version: the code whose sampling issue 14 measured (5.4-6.4 s on 600 MB)."""
+
+
+def before_cmd(rev: str = BEFORE_SEEKS) -> list[str] | None:
+    """``distillcost`` as it was at ``rev``, from ``git archive`` of this clone (None when
+    this is not a git clone holding ``rev``)."""
+    tree = DATA / f"before-{rev}"
+    if not (tree / "distillcost").is_dir():
+        repo = Path(__file__).resolve().parent.parent
+        tree.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "-C", str(repo), "archive", rev, "distillcost"],
+                                 capture_output=True, check=False)  # fmt: skip
+        if archive.returncode != 0:
+            return None
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    code = f"import sys; sys.path.insert(0, {str(tree)!r}); import distillcost.cli as c; c.main()"
+    return [sys.executable, "-c", code]
 
 
 def seek_section(out: dict, text0: str, enc_name: str, mb: float, seeds: list[int]) -> None:
@@ -69,7 +92,14 @@ def seek_section(out: dict, text0: str, enc_name: str, mb: float, seeds: list[in
         ci = rep["total"]["tokens_ci95"]
         stream_covered += ci["low"] <= exact_tokens <= ci["high"]
     slice_walls = [_json([*dc, "count", str(slice_path), *enc])[0] for _ in range(3)]
+    before = before_cmd()
+    before_walls = [
+        _json([*before, "count", str(big), "--sample", "0.001", "--seed", str(s), *enc])[0]
+        for s in (seeds[:3] if before else [])
+    ]
     out["seek"] = {
+        "before_rev": BEFORE_SEEKS if before else None,
+        "before_wall_median": statistics.median(before_walls) if before_walls else None,
         "file_bytes": size,
         "exact_tokens": exact_tokens,
         "exact_wall": exact_wall,
@@ -151,8 +181,15 @@ def print_corpus_scale(r: dict) -> None:
         print(
             f"  read whole (file on stdin, {s['stream_seeds']} runs) {stream:6.2f} s"
             f"   -> seeks {s['stream_wall_median'] / s['seek_wall_median']:.1f}x faster"
-            " (target >= 10x)"
         )
+        if s.get("before_wall_median"):
+            was = s["before_wall_median"]
+            print(
+                f"  the code issue 14 measured ({s['before_rev']}, 3 runs) {was:6.2f} s"
+                f"   -> seeks {was / s['seek_wall_median']:.1f}x faster (target >= 10x)"
+            )
+        else:
+            print(f"  the code issue 14 measured ({BEFORE_SEEKS}): not in this clone, skipped")
         print(
             f"  exact count of a 1% slice          {s['slice_1pct_wall_median']:6.2f} s"
             f"   -> seeks {s['slice_1pct_wall_median'] / s['seek_wall_median']:.2f}x"
