@@ -271,8 +271,8 @@ def _measured_notes(scenario: Scenario) -> list[str]:
 
 @dataclass(frozen=True)
 class Totals:
-    """The figures a sweep keeps of each point: an estimate without its worked method,
-    notes and breakdown, which cost more to write out than the arithmetic itself."""
+    """The figures a sweep keeps of each point: an estimate without the worked method,
+    notes and breakdown it never shows (writing them out is a quarter of an estimate)."""
 
     total_usd: Decimal
     low_usd: Decimal
