@@ -190,7 +190,8 @@ class TokenProfile:
     def to_dict(self, include_values: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
             "encoding": self.encoding,
-            "exact": self.exact,
+            "exact": self.exact and not self.sampled,  # the counts, not the sample's estimate
+            "tokenizer_exact": self.exact,
             "documents": self.documents,
             "characters": self.characters,
             "bytes": self.bytes,

@@ -600,6 +600,9 @@ def test_sampled_output_is_labelled_estimated_with_its_share(runner, cli, tmp_pa
         run(runner, cli, "-", "--field", "text", "--sample", "100", "-f", "json", input=body).stdout
     )
     assert data["estimated"] is True and data["sampled_share"] == 0.25
+    # "exact" is about the counts: an estimate is not exact, though its tokenizer is
+    assert data["exact"] is False and data["tokenizer_exact"] is True
+    assert data["total"]["exact"] is False and data["files"][0]["exact"] is False
     # a file is sampled by seeks: the share is of the bytes read, both reported
     data = json.loads(
         run(runner, cli, src, "--field", "text", "--sample", "100", "-f", "json").stdout
@@ -614,6 +617,7 @@ def test_sampled_output_is_labelled_estimated_with_its_share(runner, cli, tmp_pa
     assert all(cell.startswith("~") for cell in row.split()[2:5])  # documents estimated too
     exact = json.loads(run(runner, cli, src, "--field", "text", "-f", "json").stdout)
     assert exact["estimated"] is False and exact["sampled_share"] is None
+    assert exact["exact"] is True and exact["total"]["exact"] is True
     assert "(exact;" in run(runner, cli, src, "--field", "text").stdout
 
 

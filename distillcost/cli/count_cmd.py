@@ -195,8 +195,8 @@ def _table(result: Any) -> str:
 
 
 _COUNTS = (
-    *("documents", "characters", "bytes", "tokens", "tokens_low", "tokens_high"),
-    *("prompt_tokens", "completion_tokens"),
+    *("documents", "documents_low", "documents_high", "characters", "bytes"),
+    *("tokens", "tokens_low", "tokens_high", "prompt_tokens", "completion_tokens"),
 )
 COUNT_FIELDS: tuple[Column, ...] = (
     Column("source", "file"),
@@ -204,6 +204,7 @@ COUNT_FIELDS: tuple[Column, ...] = (
     *(Column(key, key, "number") for key in _COUNTS),
     Column("sampled", "sampled"),
     Column("sample_documents", "sample documents", "number"),
+    Column("sample_bytes", "sample bytes", "number"),
     Column("skipped", "skipped", "number"),
     *(
         Column(f"{side}{stat}", f"{side}{stat}", "number")

@@ -74,12 +74,16 @@ class CountResult:
             return {f"{prefix}{stat}": v for stat, v in zip(STATS, values, strict=True)}
 
         def row(name: str, fmt: str, p: TokenProfile, skipped: int) -> dict[str, Any]:
+            docs = p.documents_estimate
             return {
                 "source": name, "format": fmt, "documents": p.documents,
+                "documents_low": docs.low if docs else p.documents,
+                "documents_high": docs.high if docs else p.documents,
                 "characters": p.characters, "bytes": p.bytes, "tokens": p.tokens,
                 "tokens_low": p.tokens_low, "tokens_high": p.tokens_high,
                 "prompt_tokens": p.prompt_tokens, "completion_tokens": p.completion_tokens,
                 "sampled": p.sampled, "sample_documents": p.sample_documents if p.sampled else None,
+                "sample_bytes": p.sample_bytes if p.sampled else None,
                 "skipped": skipped,
                 **dist("", p.total), **dist("prompt_", p.prompt),
                 **dist("completion_", p.completion),
@@ -118,7 +122,8 @@ class CountResult:
         return {
             "encoding": self.encoding,
             "backend": self.backend,
-            "exact": self.exact,
+            "exact": self.exact and not self.total.sampled,  # counted, not estimated
+            "tokenizer_exact": self.exact,
             "note": self.note,
             "chat_formula": CHAT_FORMULA if self.has_chat else None,
             "estimated": self.total.sampled,
