@@ -161,8 +161,8 @@ def test_cli_in_a_fresh_process_sees_the_plugin(plugin_site, tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0].endswith(",origin,overrides")
-    by_id = {line.split(",")[0]: line for line in lines[1:]}
+    assert lines[0].endswith(",origin,overrides,row_checksum")
+    by_id = {line.split(",")[0]: line.rsplit(",", 1)[0] for line in lines[1:]}
     assert set(by_id) == {"example-coded", "example-table", "shared-model"}
     assert by_id["example-coded"].endswith(",plugin:example,")
 

@@ -23,7 +23,7 @@ from distillcost.errors import NotAvailableError
 from distillcost.present import UNDATED
 from distillcost.prices import LongContextTier, ModelRecord, PriceEntry, load_price_file
 from distillcost.prices.formats import parse_path
-from distillcost.prices.formats.csv import records_csv_text, sheet_columns
+from distillcost.prices.formats.csv import parse_csv, records_csv_text, sheet_columns
 
 
 def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
@@ -132,10 +132,45 @@ def test_csv_writer_columns_are_the_schema_columns():
     e = PriceEntry(effective_from=date(2024, 1, 1), input=Decimal("0.10"), output=Decimal(20))
     r = ModelRecord(id="m", provider="p", history=(e,))
     header, row = records_csv_text([(r, e)]).splitlines()
-    assert header.split(",") == list(sheet_columns())
-    values = dict(zip(sheet_columns(), row.split(","), strict=True))
+    assert header.split(",") == [*sheet_columns(), "row_checksum"]
+    values = dict(zip([*sheet_columns(), "row_checksum"], row.split(","), strict=True))
     assert values["input"] == "0.1" and values["output"] == "20"  # exact, no exponent
     assert values["effective_from"] == "2024-01-01"
+
+
+def _edit(text: str, model: str, column: str, value: str) -> str:
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    at = rows[0].index(column)
+    for row in rows[1:]:
+        if row[0] == model:
+            row[at] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def test_a_csv_sheet_row_edited_by_hand_is_the_users_and_the_rest_keep_their_vouching():
+    source = "https://example.com/prices (2024-01-01)"
+    vouched = PriceEntry(
+        effective_from=date(2024, 1, 1), input=Decimal(5), output=Decimal(15),
+        source=source, verified=True, checked=date(2024, 2, 1),
+    )  # fmt: skip
+    pairs = [(ModelRecord(id=m, provider="p", history=(vouched,)), vouched) for m in ("a", "b")]
+    written = records_csv_text(pairs)
+    # read back unedited: every row keeps its flag, source and check date
+    same = {r.id: r.history[0] for r in parse_csv(written, "sheet.csv", "file").records}
+    assert all(e.verified and e.source == source for e in same.values())
+    # a's input changed in a spreadsheet: a is the user's, b still vouched for
+    edited = _edit(written, "a", "input", "4")
+    got = {r.id: r.history[0] for r in parse_csv(edited, "sheet.csv", "file").records}
+    assert got["a"].input == Decimal(4) and got["a"].verified is False
+    assert got["a"].source == "edited by the user in sheet.csv" and got["a"].checked is None
+    assert got["b"].verified is True and got["b"].source == source
+    # a sheet written by hand (no row_checksum column) is taken as it says
+    plain = _edit(written, "a", "input", "4").replace(",row_checksum", "")
+    plain = "\n".join(line.rsplit(",", 1)[0] for line in plain.splitlines())
+    hand = {r.id: r.history[0] for r in parse_csv(plain, "sheet.csv", "file").records}
+    assert hand["a"].input == Decimal(4) and hand["a"].verified is True
 
 
 # ---------------------------------------------------------------- JSON

@@ -12,8 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from distillcost.cells import quote_cell
-from distillcost.prices.formats.csv import sheet_columns, sheet_rows
-from distillcost.prices.formats.xlsx import CHECKSUM_COLUMN, SHEET, cell_text, row_checksum
+from distillcost.prices.formats.csv import CHECKSUM_COLUMN, row_checksum, sheet_columns, sheet_rows
+from distillcost.prices.formats.xlsx import SHEET, cell_text
 from distillcost.prices.model import ModelRecord, PriceEntry
 from distillcost.workbook.book import Book
 

@@ -6,19 +6,27 @@ dated limits) sit in one cell each, as a JSON array of objects with exact decima
 strings. Exactly what ``prices list --format csv`` writes, so a sheet kept in a
 spreadsheet can be fed back in. Columns derive from the declared keys: entry keys,
 then ``tier_<key>`` for tier keys, then model keys.
+
+A written sheet ends with a ``row_checksum`` column, the fingerprint of each row as
+written. Read back, a row whose cells no longer match it (or a row without one, in a
+sheet that has the column) is the user's: it keeps the user's numbers but not the
+original ``verified`` flag, source or check date, which vouched for other numbers. A
+sheet without the column (written by hand) is taken as it says.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from pathlib import PurePath
 from typing import Any
 
-from distillcost.cells import csv_text, quote_cell, unquote_cell
+from distillcost.cells import cell_value, csv_text, quote_cell, unquote_cell
 from distillcost.decimals import decimal_str
 from distillcost.errors import did_you_mean
 from distillcost.prices import declarations as k
@@ -29,6 +37,36 @@ from distillcost.prices.model import LongContextTier, ModelRecord, PriceEntry, f
 from distillcost.prices.problems import Problem
 
 TIER_PREFIX = "tier_"
+CHECKSUM_COLUMN = "row_checksum"
+
+
+def row_checksum(columns: Sequence[str], cells: Sequence[str]) -> str:
+    """The fingerprint of a row's cells (those that are not blank), by column."""
+    text = "\x1f".join(f"{c}={v}" for c, v in zip(columns, cells, strict=True) if v != "")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def user_row(row: dict[str, str], file: str) -> dict[str, str]:
+    """A row the user changed or added: their numbers, no inherited vouching."""
+    out = dict(row)
+    out[k.VERIFIED.column] = "false"
+    out[k.SOURCE.column] = f"edited by the user in {PurePath(file).name}"
+    out[k.CHECKED.column] = ""
+    return out
+
+
+def marked_rows(
+    rows: Sequence[tuple[int, dict[str, str]]], columns: Sequence[str], file: str
+) -> list[tuple[int, dict[str, str]]]:
+    """Rows with their checksum checked: a row that does not match it is the user's."""
+    marked = []
+    for line, row in rows:
+        row = dict(row)
+        written = row.pop(CHECKSUM_COLUMN, "")
+        if written != row_checksum(columns, [row.get(c, "") for c in columns]):
+            row = user_row(row, file)
+        marked.append((line, row))
+    return marked
 
 
 def _model_keys() -> list[k.Key]:
@@ -138,9 +176,15 @@ def _cell(value: Any) -> Any:
 
 
 def sheet_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
-    """Sheet rows as injection-safe CSV that :func:`parse_csv` reads back exactly."""
+    """Sheet rows as injection-safe CSV that :func:`parse_csv` reads back exactly, each
+    with its ``row_checksum``."""
     columns = tuple(columns or sheet_columns())
-    return csv_text(([_cell(row.get(c)) for c in columns] for row in rows), header=list(columns))
+
+    def cells(row: Mapping[str, Any]) -> list[Any]:
+        written = [cell_value(_cell(row.get(c))) for c in columns]
+        return [*written, row_checksum(columns, [str(v) for v in written])]
+
+    return csv_text((cells(row) for row in rows), header=[*columns, CHECKSUM_COLUMN])
 
 
 def records_csv_text(
@@ -194,13 +238,16 @@ def parse_csv(text: str, file: str, origin: str) -> ParseResult:
     if header is None:
         result.problems.append(Problem(file, 1, "", "", "empty CSV: no header row"))
         return result
-    header_problems = _check_header(header, file, header_line)
+    columns = [h for h in header if h != CHECKSUM_COLUMN]
+    header_problems = _check_header(columns, file, header_line)
     result.problems.extend(header_problems)
     if any(not p.message.startswith("unknown column") for p in header_problems):
         return result  # a missing or repeated column: rows cannot be read sensibly
+    if len(columns) < len(header):
+        rows = marked_rows(rows, columns, file)
     known = set(accepted_columns())
     rows = [(line, {c: v for c, v in row.items() if c in known}) for line, row in rows]
-    parsed = parse_rows(rows, file, origin, header=header)
+    parsed = parse_rows(rows, file, origin, header=columns)
     parsed.problems = result.problems + parsed.problems
     return parsed
 

@@ -9,21 +9,22 @@ original ``verified`` flag, source or check date, which vouched for other number
 
 from __future__ import annotations
 
-import hashlib
 import io
-from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from distillcost.decimals import decimal_str
-from distillcost.prices import declarations as k
-from distillcost.prices.formats.csv import _check_header, accepted_columns, parse_rows
+from distillcost.prices.formats.csv import (
+    CHECKSUM_COLUMN,
+    _check_header,
+    accepted_columns,
+    marked_rows,
+    parse_rows,
+)
 from distillcost.prices.formats.document import ParseResult
 from distillcost.prices.problems import Problem
 
-CHECKSUM_COLUMN = "row_checksum"
 SHEET = "Prices"
 
 
@@ -42,21 +43,6 @@ def cell_text(value: Any) -> str:
     if isinstance(value, (int, Decimal)):
         return decimal_str(Decimal(value))
     return str(value)
-
-
-def row_checksum(columns: Sequence[str], cells: Sequence[str]) -> str:
-    """The fingerprint of a row's cells (those that are not blank), by column."""
-    text = "\x1f".join(f"{c}={v}" for c, v in zip(columns, cells, strict=True) if v != "")
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def user_row(row: dict[str, str], file: str) -> dict[str, str]:
-    """A row the user changed or added: their numbers, no inherited vouching."""
-    out = dict(row)
-    out[k.VERIFIED.column] = "false"
-    out[k.SOURCE.column] = f"edited by the user in {Path(file).name}"
-    out[k.CHECKED.column] = ""
-    return out
 
 
 def parse_xlsx(data: bytes, file: str, origin: str) -> ParseResult:
@@ -98,13 +84,10 @@ def parse_xlsx(data: bytes, file: str, origin: str) -> ParseResult:
     if any(not p.message.startswith("unknown column") for p in problems):
         return result
     known = set(accepted_columns())
-    marked = []
-    for line, row in rows:
-        written = row.pop(CHECKSUM_COLUMN, "")
-        cells = [row.get(c, "") for c in columns]
-        if written != row_checksum(columns, cells):
-            row = user_row(row, file)
-        marked.append((line, {c: v for c, v in row.items() if c in known}))
+    marked = [
+        (line, {c: v for c, v in row.items() if c in known})
+        for line, row in marked_rows(rows, columns, file)
+    ]
     parsed = parse_rows(marked, file, origin, header=columns)
     parsed.problems = result.problems + parsed.problems
     return parsed
