@@ -193,3 +193,38 @@ def test_report_cli_rewrite_leaves_only_the_new_campaigns_charts(runner, cli, tm
         if line.startswith("![")
     }
     assert linked and {p.name for p in (tmp_path / "r_charts").iterdir()} == linked
+
+
+def test_output_may_not_be_a_template_of_the_template_dir(runner, cli, campaign):
+    (campaign / "t").mkdir()
+    template = campaign / "t" / "report.md.j2"
+    template.write_text("{{ 1 }}\n", encoding="utf-8")
+    args = ["report", "s.toml", "--template-dir", "t", "-o", "t/report.md.j2", "--format", "md"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2 and "is also an input" in result.output, result.output
+    assert template.read_text(encoding="utf-8") == "{{ 1 }}\n"
+
+
+def test_a_markdown_report_is_not_written_over_a_pipe(runner, cli, campaign):
+    # staging the file and its chart folder would swap the pipe out for a plain file
+    os.mkfifo(campaign / "fifo")
+    result = runner.invoke(cli, ["report", "s.toml", "-o", "fifo", "--format", "md"])
+    assert result.exit_code == 1 and "not a regular file" in result.output, result.output
+    assert (campaign / "fifo").is_fifo() and not (campaign / "fifo_charts").exists()
+
+
+def test_a_read_only_output_is_refused_not_replaced(runner, cli, campaign, monkeypatch):
+    # root may write anything, so the refusal is checked through os.access
+    kept = campaign / "kept.json"
+    kept.write_text("old\n", encoding="utf-8")
+    real_access = os.access
+
+    def access(path, mode, **kw):
+        if Path(path).name == "kept.json" and mode == os.W_OK:
+            return False
+        return real_access(path, mode, **kw)
+
+    monkeypatch.setattr(os, "access", access)
+    result = runner.invoke(cli, ["estimate", "s.toml", "-o", "kept.json"])
+    assert result.exit_code == 1 and "read-only" in result.output, result.output
+    assert kept.read_text(encoding="utf-8") == "old\n"

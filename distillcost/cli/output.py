@@ -227,6 +227,10 @@ def check_output(output: str | None, inputs: Sequence[str | os.PathLike[str]] = 
                 f"-o {output!r} is also an input ({name}): writing it would destroy the input; "
                 "choose another output file"
             )
+    if target.is_file() and not os.access(target, os.W_OK):
+        raise click.FileError(
+            output, hint="the file is read-only; make it writable or choose another"
+        )
 
 
 def _config_files() -> list[Path]:

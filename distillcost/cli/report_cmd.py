@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -176,8 +177,14 @@ def report(
     fmt = infer_format(fmt, output)
     to_stdout = output is None or output == "-"
     if not to_stdout:
+        templates = [p for d in template_dirs if Path(d).is_dir() for p in Path(d).rglob("*")]
         check_output(
-            output, [*scenario_inputs(scenario_path, options), *capability_inputs(options)]
+            output,
+            [
+                *scenario_inputs(scenario_path, options),
+                *capability_inputs(options),
+                *(p for p in templates if p.is_file()),
+            ],
         )
     wants_view = with_provider_view or any(
         v is not None for v in (keys_list, deadline, budget, past_days)

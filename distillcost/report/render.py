@@ -216,6 +216,11 @@ def write_report(rendered: RenderedReport, output: str | os.PathLike[str]) -> li
     if rendered.format != "md":
         atomic_write(target, rendered.text)
         return [target]
+    if target.exists() and not target.is_file():  # a device or pipe would be swapped out
+        raise RenderError(
+            f"{target}: not a regular file; a Markdown report is written as a file with its "
+            "chart folder beside it (send HTML to a device or pipe, or print Markdown to stdout)"
+        )
     # the folder the report's links name (render_report's ``output``), beside the file
     names = {Path(rel).parent.name for rel in rendered.chart_files} or {chart_dir_for(target).name}
     if len(names) != 1:
