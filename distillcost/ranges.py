@@ -73,7 +73,7 @@ def parse_number(value: Any) -> Decimal:
         with localcontext() as context:  # exact: as many digits as the number has
             context.prec = len(result.as_tuple().digits) + 1
             result *= multiplier
-    return result
+    return result.copy_abs() if result.is_zero() else result  # -0 is 0 (it printed "-0")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ DistillcostError saying what to pass.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,14 @@ def test_sweep_takes_one_axis_alone(essay, table):
         (lambda t, s: dc.render_report(None), RenderError, "expected ReportData"),
         (lambda t, s: dc.count_tokens(5), InputError, r"counts text \(str\), not int"),
         (lambda t, s: dc.count_texts(["a", None]), InputError, "text 1: expected str"),
+        (lambda t, s: dc.estimate(s, t, as_of=5), ScenarioError, "as_of: expected a date"),
+        (lambda t, s: dc.compare(s, t, provider=5), ScenarioError, "provider: expected one"),
+        (lambda t, s: load_prices(None), PriceDataError, "a path or a list of paths, not None"),
+        (lambda t, s: load_prices(b"x.csv"), PriceDataError, "not bytes"),
+        (lambda t, s: load_scenario(5), ScenarioError, "must be a path, not int"),
+        (lambda t, s: load_scenario(ESSAY, {5: 1}), ScenarioError, "map field names to values"),
+        (lambda t, s: dc.count_files([ESSAY], skip_bad="no"), InputError, "True or False"),
+        (lambda t, s: dc.count_files([ESSAY], per_line="no"), InputError, "True or False"),
     ],
 )
 def test_wrong_argument_types_say_what_to_pass(table, essay, call, error, message):
@@ -110,3 +119,23 @@ def test_a_scenario_built_directly_converts_its_values():
     assert direct.examples is not None and direct.examples.base == 5
     with pytest.raises(ScenarioError, match="batch: expected true or false"):
         Scenario(teacher="gpt-4o", examples=5, batch="maybe")
+
+
+def test_dates_are_taken_as_a_scenario_takes_them(essay, table):
+    # ISO text and datetimes mean their day, in estimate, compare, history and Scenario
+    day = dc.estimate(essay, table, as_of="2023-03-15")
+    assert day == dc.estimate(essay, table, as_of=datetime(2023, 3, 15, 18, 30))
+    assert day.as_of == date(2023, 3, 15)
+    assert dc.compare(essay, table, "davinci", as_of="2023-03-15") == dc.compare(
+        essay, table, "davinci", as_of=date(2023, 3, 15)
+    )
+    assert dc.history(essay, table, "davinci", until="2023-01-01") == dc.history(
+        essay, table, "davinci", until=date(2023, 1, 1)
+    )
+    at_noon = Scenario(teacher="gpt-4o", examples=5, as_of=datetime(2024, 6, 1, 12))
+    assert at_noon.as_of == date(2024, 6, 1) and type(at_noon.as_of) is date
+
+
+def test_an_empty_tier_is_refused_not_read_as_none():
+    with pytest.raises(ScenarioError, match="tier: empty"):
+        Scenario(teacher="gpt-4o", examples=5, tier="")

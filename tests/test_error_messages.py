@@ -71,3 +71,20 @@ def test_a_csv_column_given_twice_is_an_error(tmp_path):
         count_files([path])
     path.write_text(",,prompt,completion\n,,a,c\n", encoding="utf-8")  # unnamed columns: fine
     assert count_files([path]).total.documents == 1
+
+
+CHAT = str(REPO / "examples" / "sample-chat.jsonl")
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["count", CHAT, "--model", ""], "--model: empty"),
+        (["count", CHAT, "--encoding", " "], "--encoding: empty"),
+        (["estimate", ESSAY, "--tier", ""], "tier: empty"),
+        (["limits", ESSAY, "--rpm", "500", "--key-counts", ""], "--key-counts: empty"),
+    ],
+)
+def test_an_empty_option_is_refused_not_read_as_left_out(runner, cli, args, says):
+    result = runner.invoke(cli, args)
+    assert result.exit_code != 0 and says in result.output, result.output

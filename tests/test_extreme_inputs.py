@@ -4,6 +4,7 @@ clear ``Error:`` line, never an ``internal error`` (an exception the CLI does no
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -74,6 +75,19 @@ def test_suffixes_stay_exact_and_plausible_numbers_unchanged():
     assert Range.parse("300..800").base == 550
     with pytest.raises(RangeError, match="implausibly small"):
         parse_number(Decimal("1e-1001"))
+
+
+def test_minus_zero_is_zero_and_prints_as_zero(runner, cli):
+    for given in ("-0", "-0.0", "-0k", Decimal("-0"), -0.0):
+        assert str(parse_number(given)) in ("0", "0.0", "0E+3"), given
+        assert not parse_number(given).is_signed(), given
+    result = runner.invoke(
+        cli, ["estimate", "-m", "gpt-4o", "--examples", "-0", "--prompt-tokens", "10",
+              "--completion-tokens", "10", "--as-of", "2024-10-01"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert not re.search(r"(?<![\w-])-0(?![\w.-])", result.output), result.output
+    assert re.search(r"accepted examples +0\n", result.output)
 
 
 # -- scenario files a TOML parser cannot hold ------------------------------------------

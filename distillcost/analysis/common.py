@@ -86,6 +86,8 @@ def select_models(
     else:
         records = list(table)
     if provider is not None:
+        if not isinstance(provider, str):
+            raise ScenarioError(f"provider: expected one provider's name, got {provider!r}")
         providers = sorted({r.provider for r in table})
         wanted = provider.strip().lower()
         if wanted not in {p.lower() for p in providers}:

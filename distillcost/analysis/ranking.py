@@ -34,7 +34,7 @@ from distillcost.errors import DistillcostError
 from distillcost.estimator import Estimate, estimate
 from distillcost.estimator.teacher import check_tiers
 from distillcost.present import Column, Table
-from distillcost.scenario import Scenario
+from distillcost.scenario import Scenario, coerce
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -255,6 +255,8 @@ def compare(
     """
     check_campaign(scenario, table)
     check_tiers(scenario, table.teachers)
+    if as_of is not None:  # "2024-06-01" and datetimes too, as estimate takes them
+        as_of = coerce("as_of", as_of)
     when = as_of or scenario.as_of or date.today()  # the estimator's own default
     priced: list[tuple[ModelRecord, Estimate]] = []
     unranked: list[tuple[ModelRecord, Estimate]] = []

@@ -23,7 +23,7 @@ from distillcost.analysis.common import (
 from distillcost.errors import DistillcostError, ScenarioError
 from distillcost.estimator import Estimate, estimate
 from distillcost.present import Column, Table
-from distillcost.scenario import Scenario
+from distillcost.scenario import Scenario, coerce
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -149,6 +149,8 @@ def history(
     from distillcost.estimator import check_inputs
 
     check_inputs(scenario, table)
+    if until is not None:
+        until = coerce("as_of", until)
     if models is None:
         teacher = getattr(scenario, "teacher", None)
         if not teacher:

@@ -352,6 +352,9 @@ def count(
 
     if model and encoding:
         raise click.UsageError("give --model or --encoding, not both")
+    for flag, given in (("--model", model), ("--encoding", encoding)):
+        if given is not None and not given.strip():
+            raise click.BadParameter("empty; give a name or leave the option out", param_hint=flag)
     fmt = resolve_format(fmt, output, FORMATS, "text")
     check_output(output, _inputs(paths, glob, output))  # before any counting
     note = ""

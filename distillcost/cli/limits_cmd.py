@@ -59,8 +59,10 @@ class AmountParam(click.ParamType):
 
 
 def _keys(value: str | None) -> list[int] | None:
-    if not value:
+    if value is None:
         return None
+    if not value.strip(" ,"):
+        raise click.BadParameter("empty; give key counts such as 1,2,4", param_hint="--key-counts")
     out = []
     for item in value.split(","):
         item = item.strip()

@@ -169,6 +169,9 @@ def count_files(
     enc_name = _check_args(
         encoding, fmt, field, seed, backend, threads, progress, max_record, paths=paths
     )
+    for name, flag in (("per_line", per_line), ("skip_bad", skip_bad)):
+        if not isinstance(flag, bool):  # "no" is truthy: it would skip records silently
+            raise InputError(f"{name} must be True or False, not {flag!r}")
     mode, amount = _sample_mode(sample)
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")

@@ -33,7 +33,7 @@ from distillcost.estimator.volume import Volume, volume
 from distillcost.estimator.wallclock import wall_clock
 from distillcost.prices.model import ModelRecord, PriceEntry, window_share
 from distillcost.prices.table import PriceTable
-from distillcost.scenario import VOLUME_FIELDS, MeasuredTurns, Scenario, check_complete
+from distillcost.scenario import VOLUME_FIELDS, MeasuredTurns, Scenario, check_complete, coerce
 
 
 @dataclass(frozen=True)
@@ -167,6 +167,10 @@ def estimate(
     incomplete or impossible scenario, naming the field).
     """
     check_inputs(scenario, table)
+    if as_of is not None:  # "2024-06-01" and datetimes too, as a Scenario takes them
+        as_of = coerce("as_of", as_of)
+    if teacher is not None and not isinstance(teacher, str):
+        raise ScenarioError(f"teacher: expected a model name, got {teacher!r}")
     with localcontext() as context:
         context.prec = PRECISION
         context.rounding = ROUND_HALF_EVEN

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from distillcost.compute.declarations import GPU_FILES
@@ -123,6 +123,10 @@ def load_prices(
     """
     if isinstance(extra, (str, os.PathLike)):  # one file given alone, not its characters
         extra = [extra]
+    if extra is None or isinstance(extra, bytes) or not isinstance(extra, Iterable):
+        raise PriceDataError(
+            f"price files must be a path or a list of paths, not {type(extra).__name__}"
+        )
     for name in extra:
         if not isinstance(name, (str, os.PathLike)):
             raise PriceDataError(f"a price file must be a path or text, not {type(name).__name__}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Mapping
 from decimal import Decimal
@@ -95,6 +96,15 @@ def load_scenario(
     teacher's). Relative file names in the TOML resolve against its directory (URLs
     such as ``s3://bucket/x.jsonl`` are left as they are).
     """
+    if path is not None and (isinstance(path, bytes) or not isinstance(path, (str, os.PathLike))):
+        raise ScenarioError(f"a scenario file must be a path, not {type(path).__name__}")
+    if overrides is not None and (
+        not isinstance(overrides, Mapping) or not all(isinstance(k, str) for k in overrides)
+    ):
+        raise ScenarioError(
+            f"overrides must map field names to values, not {type(overrides).__name__} "
+            f"{overrides!r}"[:200]
+        )
     values: dict[str, Any] = {}
     provenance: dict[str, str] = {name: "default" for name in SPECS}
     where = ""

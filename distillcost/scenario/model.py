@@ -507,7 +507,8 @@ class Scenario:
         # (it failed as "'int' has no attribute 'low'")
         for spec in FIELDS:
             value = getattr(self, spec.name)
-            if value is not None and not isinstance(value, STORED_TYPES.get(spec.kind, object)):
+            stored = isinstance(value, STORED_TYPES.get(spec.kind, object))
+            if value is not None and (not stored or isinstance(value, datetime)):
                 object.__setattr__(self, spec.name, coerce(spec.name, value))
         validate(self)
 
@@ -693,6 +694,8 @@ def coerce(name: str, value: Any) -> Any:
             if not isinstance(items, (list, tuple)) or not all(isinstance(v, str) for v in items):
                 raise ScenarioError(f"{name}: expected a word or a list of them, got {value!r}")
             words = tuple(v.strip() for v in items if v.strip())
+            if not words:  # tier = "" silently meant "no tier"
+                raise ScenarioError(f"{name}: empty; give a word (e.g. openai:3) or leave it out")
             for word in words:
                 if word.count(":") > 1 or word.startswith(":") or word.endswith(":"):
                     raise ScenarioError(f"{name}: {word!r} is not PROVIDER:TIER or TIER")
