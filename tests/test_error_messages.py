@@ -88,3 +88,29 @@ CHAT = str(REPO / "examples" / "sample-chat.jsonl")
 def test_an_empty_option_is_refused_not_read_as_left_out(runner, cli, args, says):
     result = runner.invoke(cli, args)
     assert result.exit_code != 0 and says in result.output, result.output
+
+
+@pytest.mark.parametrize("command", [["estimate"], ["sweep", "--vary", "examples=1..2:2"]])
+def test_a_symlink_loop_is_named_as_one_not_as_missing(runner, cli, tmp_path, command):
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    result = runner.invoke(cli, [command[0], str(tmp_path / "a"), *command[1:]])
+    assert result.exit_code == 2, result.output
+    assert "too many levels of symbolic links" in result.output
+    assert "does not exist" not in result.output
+
+
+def test_an_unreadable_directory_is_named_as_permission_denied(monkeypatch):
+    import errno
+    import os
+
+    import click
+
+    from distillcost.cli.paths import input_file
+
+    def denied(path, *args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(os, "stat", denied)  # root reads anything: simulate a 000 folder
+    with pytest.raises(click.BadParameter, match=r"'w/essay\.toml': permission denied"):
+        input_file().convert("w/essay.toml", None, None)

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from distillcost.cli.paths import input_file
+
 if TYPE_CHECKING:
     from distillcost.capability import Capability
     from distillcost.prices import PriceTable
@@ -28,7 +30,7 @@ scores_option = click.option(
     "--scores",
     "score_files",
     multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    type=input_file(),
     help="Extra score file (TOML/JSON/CSV; repeatable; wins over built-in scores).",
 )
 

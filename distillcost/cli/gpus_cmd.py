@@ -20,6 +20,7 @@ from distillcost.cli.output import (
     output_options,
     resolve_format,
 )
+from distillcost.cli.paths import input_file
 from distillcost.compute.declarations import DEFAULT_OFFERING, OFFERINGS
 from distillcost.errors import DistillcostError
 from distillcost.present import Column, Table
@@ -41,7 +42,7 @@ PRICE_FILES = click.option(
     "--prices",
     "price_files",
     multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    type=input_file(),
     help="Extra GPU or price table file (repeatable; wins over the built-in tables).",
 )
 AS_OF = click.option(

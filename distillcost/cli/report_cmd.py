@@ -15,6 +15,7 @@ from distillcost.cli.capability_options import (
 )
 from distillcost.cli.limits_cmd import provider_view_arguments, provider_view_options
 from distillcost.cli.output import check_output, format_from_suffix
+from distillcost.cli.paths import input_dir
 from distillcost.cli.scenario_options import (
     pipeline_from_options,
     scenario_from_options,
@@ -106,7 +107,7 @@ def infer_format(fmt: str | None, output: str | None) -> str:
     "--template-dir",
     "template_dirs",
     multiple=True,
-    type=click.Path(exists=True, file_okay=False, path_type=str),
+    type=input_dir(),
     help="Directory searched first for report.html.j2 / report.md.j2 (repeatable).",
 )
 @scenario_options

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from distillcost.cli.paths import input_file
 from distillcost.cli.price_options import DATE
 from distillcost.errors import ScenarioError
 from distillcost.ranges import Range, RangeError
@@ -128,13 +129,13 @@ def scenario_options(func: FC) -> FC:
             "scenario_path",
             metavar="[SCENARIO]",
             required=False,
-            type=click.Path(exists=True, dir_okay=False, path_type=str),
+            type=input_file(),
         ),
         click.option(
             "--prices",
             "price_files",
             multiple=True,
-            type=click.Path(exists=True, dir_okay=False, path_type=str),
+            type=input_file(),
             help="Extra price table file (TOML/CSV/JSON; repeatable; wins over built-in prices).",
         ),
     ]
