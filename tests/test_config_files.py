@@ -89,6 +89,26 @@ def test_a_device_is_refused_as_a_score_table(runner, cli):
     assert "/dev/zero: is a character device, not a regular file" in result.output
 
 
+@pytest.mark.parametrize(
+    ("name", "body", "says"),
+    [
+        ("deep.json", '{"scores":' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+        ("twice.json", '{"scores": [{"model": "gpt-4o", "model": "x"}]}', "duplicate key 'model'"),
+        ("wide.csv", "a" * 200_000 + "\n", "field larger than field limit"),
+        ("deep.toml", "a = " + "[" * 5_000 + "]" * 5_000 + "\n", "malformed TOML"),
+    ],
+)
+def test_a_broken_score_file_is_one_problem_naming_the_file(tmp_path, name, body, says):
+    # price files already said these; score files raised RecursionError or csv.Error, or
+    # let the last of two keys win silently
+    from distillcost.capability.files import parse_score_file
+
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8")
+    problems = parse_score_file(path).problems
+    assert len(problems) == 1 and says in problems[0].message, problems
+
+
 def _fifo_with_writer(path: Path, data: bytes) -> None:
     """A named pipe at ``path`` with a writer waiting for a reader (for up to 5 s): a
     reader that reads it gets ``data``, one that refuses it leaves the writer to give up."""

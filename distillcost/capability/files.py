@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import re
 import tomllib
@@ -27,6 +26,7 @@ from distillcost.config import config_text, read_config_file
 from distillcost.errors import ConfigFileError, ScoreDataError
 from distillcost.prices.declarations import Key
 from distillcost.prices.formats.document import Builder, sorted_problems
+from distillcost.prices.formats.json import decode_json
 from distillcost.prices.formats.locate import LineMap, Locator, TomlLocator
 from distillcost.prices.model import keys_of
 from distillcost.prices.problems import Problem
@@ -146,7 +146,11 @@ def parse_csv_rows(text: str, file: str, origin: str) -> ScoreFile:
     """A CSV sheet: one score per row, columns named by the score keys."""
     result = ScoreFile()
     reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        result.problems.append(Problem(file, 1, "", "", f"malformed CSV: {exc}"))
+        return result
     required = [key.name for key in keys_of(Score) if key.required]
     missing = [name for name in required if name not in header]
     if missing:
@@ -155,15 +159,19 @@ def parse_csv_rows(text: str, file: str, origin: str) -> ScoreFile:
         return result
     lines: dict[Any, int] = {}
     docs = []
-    for index, row in enumerate(reader):
-        lines[(("scores", index),)] = reader.line_num  # the row's (last) line
-        docs.append(
-            {
-                key: unquote_cell(value) if isinstance(value, str) else value
-                for key, value in row.items()
-                if key is not None and value not in (None, "")
-            }
-        )
+    try:
+        for index, row in enumerate(reader):
+            lines[(("scores", index),)] = reader.line_num  # the row's (last) line
+            docs.append(
+                {
+                    key: unquote_cell(value) if isinstance(value, str) else value
+                    for key, value in row.items()
+                    if key is not None and value not in (None, "")
+                }
+            )
+    except csv.Error as exc:  # e.g. a cell past the csv module's field size limit
+        result.problems.append(Problem(file, reader.line_num, "", "", f"malformed CSV: {exc}"))
+        return result
     return parse_document({"scores": docs}, file, origin, LineMap(lines))
 
 
@@ -172,11 +180,10 @@ def parse_score_text(text: str, file: str, origin: str, suffix: str) -> ScoreFil
     if suffix == ".csv":
         return parse_csv_rows(text, file, origin)
     if suffix == ".json":
-        try:
-            doc = json.loads(text, parse_float=Decimal)
-        except json.JSONDecodeError as exc:
+        doc, problems = decode_json(text, file)
+        if problems:
             bad = ScoreFile()
-            bad.problems.append(Problem(file, exc.lineno, "", "", f"malformed JSON: {exc.msg}"))
+            bad.problems.extend(problems)
             return bad
         return parse_document(doc, file, origin, Locator())
     if suffix == ".toml":
@@ -187,6 +194,11 @@ def parse_score_text(text: str, file: str, origin: str, suffix: str) -> ScoreFil
             bad = ScoreFile()
             line = int(match.group(1)) if match else None
             bad.problems.append(Problem(file, line, "", "", f"malformed TOML: {exc}"))
+            return bad
+        except (ValueError, RecursionError) as exc:  # 5000-digit integers, deep nesting
+            bad = ScoreFile()
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            bad.problems.append(Problem(file, None, "", "", f"malformed TOML: {reason}"))
             return bad
         return parse_document(doc, file, origin, TomlLocator(text))
     bad = ScoreFile()

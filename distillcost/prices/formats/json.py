@@ -39,29 +39,34 @@ def _model_lines(text: str, models: Sequence[Any]) -> dict[Path, int]:
     return lines
 
 
+def decode_json(text: str, file: str) -> tuple[Any, list[Problem]]:
+    """The JSON document, or the problem that stops it: malformed, nested too deeply, a
+    key given twice (the last would silently win), a number Python will not convert."""
+    try:
+        return json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicate_keys), []
+    except json.JSONDecodeError as exc:
+        return None, [Problem(file, exc.lineno, "", "", f"malformed JSON: {exc.msg}")]
+    except RecursionError:
+        return None, [Problem(file, None, "", "", "malformed JSON: nested too deeply")]
+    except _DuplicateKeyError as exc:
+        key = exc.args[0]
+        needle = json.dumps(key, ensure_ascii=False)
+        positions = [m.start() for m in re.finditer(re.escape(needle) + r"\s*:", text)]
+        line = text.count("\n", 0, positions[1]) + 1 if len(positions) > 1 else None
+        return None, [Problem(file, line, "", key, f"duplicate key {key!r}")]
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        return None, [Problem(file, None, "", "", f"malformed JSON: {exc}")]
+
+
 def parse_json(text: str, file: str, origin: str) -> ParseResult:
     """A JSON table: our schema, a list of flat rows (the CSV form), or LiteLLM's map."""
     from distillcost.prices.formats.csv import parse_rows
     from distillcost.prices.formats.litellm import is_litellm_map, parse_litellm
 
     result = ParseResult()
-    try:
-        doc = json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicate_keys)
-    except json.JSONDecodeError as exc:
-        result.problems.append(Problem(file, exc.lineno, "", "", f"malformed JSON: {exc.msg}"))
-        return result
-    except RecursionError:
-        result.problems.append(Problem(file, None, "", "", "malformed JSON: nested too deeply"))
-        return result
-    except _DuplicateKeyError as exc:
-        key = exc.args[0]
-        needle = json.dumps(key, ensure_ascii=False)
-        positions = [m.start() for m in re.finditer(re.escape(needle) + r"\s*:", text)]
-        line = text.count("\n", 0, positions[1]) + 1 if len(positions) > 1 else None
-        result.problems.append(Problem(file, line, "", key, f"duplicate key {key!r}"))
-        return result
-    except ValueError as exc:  # e.g. an integer with more digits than Python converts
-        result.problems.append(Problem(file, None, "", "", f"malformed JSON: {exc}"))
+    doc, problems = decode_json(text, file)
+    if problems:
+        result.problems.extend(problems)
         return result
     if is_litellm_map(doc):
         return parse_litellm(doc, file, origin, text)
