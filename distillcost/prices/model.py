@@ -342,9 +342,9 @@ class ModelRecord:
             raise NotAvailableError(f"model {self.id!r} has no price on {as_of.isoformat()}{when}")
         if self.is_retired(as_of):
             assert self.retired is not None
+            on = "" if as_of == self.retired else f" (asked for {as_of.isoformat()})"
             raise NotAvailableError(
-                f"model {self.id!r} was retired on {self.retired.isoformat()}, "
-                f"before {as_of.isoformat()}"
+                f"model {self.id!r} was retired on {self.retired.isoformat()}{on}"
             )
         entry = self.entry_on(as_of)
         assert entry is not None
