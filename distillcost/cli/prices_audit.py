@@ -106,10 +106,11 @@ def audit(
     and exact name, and every price the dataset gives is compared with the
     curated entry in force: on the --as-of date, on each date the dataset says
     a price changed, and on the last day a retired model was sold. A price
-    only the curated table gives is not a disagreement. A disagreement the curated entry records (a
-    [[models.prices.disputes]] table with the dataset's value and the
-    evidence: "genai-prices has X; the provider's page of DATE says Y") is
-    recorded; any other is listed, and the command exits 1.
+    only the curated table gives is not a disagreement. A disagreement the
+    curated entry records (a [[models.prices.disputes]] table with the
+    dataset's value and the evidence: "genai-prices has X; the provider's
+    page of DATE says Y") is recorded; any other is listed, and the command
+    exits 1.
 
     \b
     To refresh the tables: run this after upgrading genai-prices (or with a new
@@ -164,9 +165,10 @@ def audit(
         fmt,
         output,
     )
-    for line in summary:
-        warn(line)
     unrecorded = sum(1 for r in found if not r.recorded)
+    say = warn if unrecorded else lambda line: click.echo(line, err=True)  # clean: a summary
+    for line in summary:
+        say(line)
     if unrecorded:
         raise PriceDataError(
             f"{unrecorded} disagreement{'s' if unrecorded != 1 else ''} not recorded in the "
