@@ -137,6 +137,16 @@ def exact(value: Any) -> str:
     return sign + grouped + (f".{fraction}" if fraction else "")
 
 
+def assumption(value: Any) -> str:
+    """An assumption as given, every digit; a long measured mean (24.7716535433...) as
+    ``≈24.7717``, since 28 digits of a mean are not 28 digits of knowledge."""
+    if value is None:
+        return DASH
+    amount = to_decimal(value)
+    places = -amount.normalize().as_tuple().exponent  # type: ignore[operator]
+    return exact(amount) if places <= 8 else "≈" + number(amount)
+
+
 _SUFFIXES = ((Decimal(10) ** 12, "T"), (Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"))
 
 
@@ -294,6 +304,7 @@ FORMATTERS: dict[str, Callable[[Any], str]] = {
     "number": number,
     "count": count,
     "exact": exact,
+    "assumption": assumption,
     "pct": pct,
     "change": lambda v: "" if v is None or to_decimal(v) == 0 else pct(v, 1, signed=True),
     "days": days,

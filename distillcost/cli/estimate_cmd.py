@@ -332,7 +332,7 @@ def text_report(result: Estimate) -> str:
     add("")
     add("Assumptions (origin)")
     for row in result.assumptions():
-        shown = present.span(row["value"], row["low"], row["high"], "exact")
+        shown = present.span(row["value"], row["low"], row["high"], "assumption")
         add(f"  {row['name']:<24} {shown:<30} {row['origin']}")
     above = {result.reasoning.text if result.reasoning else "", limits.text() if limits else ""}
     notes = [note for note in result.notes if note not in above]  # said above already

@@ -61,7 +61,7 @@ def assumptions_table(e: Estimate) -> TableView:
     rows = [
         {
             "name": a["name"],
-            "value": present.span(a["value"], a["low"], a["high"], "exact"),
+            "value": present.span(a["value"], a["low"], a["high"], "assumption"),
             "origin": a["origin"] or "default",
             "meaning": a["description"],
         }
