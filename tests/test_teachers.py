@@ -608,6 +608,9 @@ def test_a_multi_turn_file_and_a_volume_scale_the_measured_turns(priced_chats):
     assert data["requests"] == 100 * requests
     assert D(data["tokens"]["input_uncached"]) == 100 * inputs
     assert D(data["tokens"]["output"]) == 100 * outputs
+    # the assumptions say the turns were measured (6 / 3 = 2), not "turns 1 default"
+    turns = next(a for a in data["assumptions"] if a["name"] == "turns")
+    assert (D(turns["value"]), turns["origin"]) == (D(requests) / len(SHAREGPT), "measured")
 
 
 def test_a_chat_file_without_volume_is_the_volume(runner, cli):

@@ -181,6 +181,20 @@ class Estimate:
                 continue
             if spec.name in ("name", "description"):
                 continue
+            turns = sc.measured_turns
+            if spec.name == "turns" and turns is not None:  # priced per measured turn
+                rows.append(
+                    {
+                        "name": "turns",
+                        "value": turns.turns,
+                        "low": None,
+                        "high": None,
+                        "origin": "measured",
+                        "description": "assistant turns per conversation of the chat file, "
+                        "each a request resending the history before it",
+                    }
+                )
+                continue
             rows.append(
                 {
                     "name": spec.name,
