@@ -139,3 +139,14 @@ def test_dates_are_taken_as_a_scenario_takes_them(essay, table):
 def test_an_empty_tier_is_refused_not_read_as_none():
     with pytest.raises(ScenarioError, match="tier: empty"):
         Scenario(teacher="gpt-4o", examples=5, tier="")
+
+
+def test_a_scenario_naming_files_it_has_not_measured_says_how_to_measure(table, tmp_path):
+    chats = tmp_path / "chats.jsonl"
+    chats.write_text('{"messages": [{"role": "user", "content": "hi"}, '
+                     '{"role": "assistant", "content": "hello"}]}\n', encoding="utf-8")  # fmt: skip
+    named = Scenario(teacher="gpt-4o-mini", chat_file=(str(chats),))
+    with pytest.raises(ScenarioError, match=r"named but not measured .* load_scenario"):
+        dc.estimate(named, table)
+    measured = load_scenario(None, {"teacher": "gpt-4o-mini", "chat_file": str(chats)})
+    assert dc.estimate(measured, table).requests == 1  # the file's one conversation

@@ -772,6 +772,15 @@ def check_complete(sc: Scenario) -> None:
             'teacher: not given (teacher = "..." in the scenario, or -m/--teacher; '
             "`distillcost prices list` shows the models)"
         )
+    files = sc.chat_file or sc.prompt_file or sc.completion_file
+    if files and not sc.measured_fields:  # Scenario(chat_file=...) names files, reads none
+        missing = [n for n in ("prompt_tokens", "completion_tokens") if getattr(sc, n) is None]
+        if missing or not any(getattr(sc, n) is not None for n in VOLUME_FIELDS):
+            raise ScenarioError(
+                f"{', '.join(files)}: named but not measured (a Scenario reads no files); "
+                "build it with load_scenario(path_or_None, {...}), which counts them, or give "
+                "the volume and token counts"
+            )
     sc.volume  # noqa: B018 - raises ScenarioError when no volume is given
     for needed in ("prompt_tokens", "completion_tokens"):
         if getattr(sc, needed) is None:
