@@ -694,7 +694,7 @@ def coerce(name: str, value: Any) -> Any:
             if not isinstance(items, (list, tuple)) or not all(isinstance(v, str) for v in items):
                 raise ScenarioError(f"{name}: expected a word or a list of them, got {value!r}")
             words = tuple(v.strip() for v in items if v.strip())
-            if not words:  # tier = "" silently meant "no tier"
+            if not words and (isinstance(value, str) or items):  # "" silently meant none
                 raise ScenarioError(f"{name}: empty; give a word (e.g. openai:3) or leave it out")
             for word in words:
                 if word.count(":") > 1 or word.startswith(":") or word.endswith(":"):
