@@ -93,6 +93,44 @@ def curve(result):
 # --------------------------------------------------------------------------- steps by hand
 
 
+def test_a_later_snapshots_score_never_counts_before_that_snapshot_was_scored():
+    # "line" sells two undated snapshots under its aliases (as gemini-1.5-pro sold -001,
+    # later -002): -001 scored 40 at launch, -002 scored 80 in 2024-06. The table cannot say
+    # when -002 was first sold, so its 80 counts from its publication date, never before.
+    # Costs (output per 1M): old 20 (scores 60), line 2.
+    line = record(
+        "line",
+        entry("2023-01-01", "2"),
+        aliases=("line-001", "line-002"),
+        released=day("2023-01-01"),
+    )
+    old = record("old", entry("2022-01-01", "20"))
+    scores = [
+        score("old", "60", "2022-01-01"),
+        score("line-001", "40", "2023-01-01"),
+        score("line-002", "80", "2024-06-01"),
+    ]
+    table, cap = bind([old, line], scores)
+    result = frontier(campaign(), table, cap, since=day("2022-06-01"), until=UNTIL)
+    assert curve(result) == [
+        (day("2022-06-01"), "old", D(20)),  # line's only score then is -001's 40 < 50
+        (day("2024-06-01"), "line", D(2)),  # -002's 80 counts from its publication
+    ]
+    assert day("2024-06-01") in {p.date for p in result.points}  # a change date by itself
+    assert any("line-002" in n and "never earlier" in n for n in result.notes)
+    (step,) = [p for p in result.points if p.date == day("2024-06-01")]
+    assert "counts from 2024-06-01" in step.score_text()
+    # a line with one alias sold that snapshot all its life: its score counts from launch
+    single = record("line", entry("2023-01-01", "2"), aliases=("line-002",))
+    table1, cap1 = bind([old, single], [score("old", "60", "2022-01-01"), scores[2]])
+    result1 = frontier(campaign(), table1, cap1, since=day("2022-06-01"), until=UNTIL)
+    assert curve(result1) == [(day("2022-06-01"), "old", D(20)), (day("2023-01-01"), "line", D(2))]
+    # a score naming the line's id describes the line on every date it was sold
+    table2, cap2 = bind([old, line], [*scores, score("line", "70", "2024-09-01")])
+    result2 = frontier(campaign(), table2, cap2, since=day("2022-06-01"), until=UNTIL)
+    assert curve(result2)[1] == (day("2023-01-01"), "line", D(2))
+
+
 def test_each_step_is_the_cheapest_qualifying_teacher_by_hand():
     table, cap = bind(RECORDS, SCORES)
     result = frontier(campaign(), table, cap, since=day("2022-06-01"), until=UNTIL)
@@ -308,11 +346,27 @@ def shipped_capability(shipped, bar):
     return Capability([parse_bar(bar)], ScoreTable(scores, table), table)
 
 
-def figures_of(scores, rec):
-    """A priced model's mmlu figures, from the raw rows and the crosswalk (independently)."""
+def figures_of(scores, rec, on=None):
+    """A priced model's mmlu figures, from the raw rows and the crosswalk (independently).
+
+    On a date ``on``: a row measuring one of several aliases (snapshots the table does not
+    date) counts only once published; a row of the id, or of a line's only alias, always.
+    """
+
+    def counts(row_name, published):
+        undated = row_name != rec.id and len(rec.aliases) > 1
+        return on is None or not undated or published <= on
+
     names = {rec.id, *rec.aliases}
-    also = {name for name, e in scores.applies_to.items() if names & set(e.models)}
-    return [s.value for s in scores.scores if s.benchmark == "mmlu" and s.model in names | also]
+    out = []
+    for s in scores.scores:
+        if s.benchmark != "mmlu":
+            continue
+        crossed = scores.applies_to.get(s.model)
+        named = ({s.model} & names) | (names & set(crossed.models) if crossed else set())
+        if any(counts(n, s.as_of) for n in named):
+            out.append(s.value)
+    return out
 
 
 def essay_scenario():
@@ -366,7 +420,7 @@ def test_shipped_curve_steps_equal_a_brute_force_search(shipped, bar, threshold_
             price = rec.price_on(point.date)
             if price.input == 0 and price.output == 0:
                 continue
-            values = figures_of(scores, rec)
+            values = figures_of(scores, rec, point.date)
             meets = rec.id == threshold_of or (values and max(values) >= threshold)
             if not meets:
                 continue

@@ -296,6 +296,7 @@ def frontier(
     ids = sorted(capability.candidates() | capability.ranked_models())
     records = [table.get(model) for model in ids]
     days = {start} | _change_dates(records, start, until)
+    days |= {d for d in capability.snapshot_dates() if start < d <= until}
     if capability.known_then:
         days |= {d for d in capability.score_dates() if start < d <= until}
     cache = EstimateCache(scenario, table)
@@ -404,6 +405,15 @@ def _notes(capability: Capability, left_out: set[str]) -> list[str]:
                 f"{reference} has no {bar.benchmark} score in the tables: only {reference} "
                 f"itself meets {bar}"
             )
+    late = capability.scores.late_rows(b.benchmark for b in capability.bars)
+    if late:
+        named = sorted({a.score.model for a in late})
+        shown = ", ".join(named[:4]) + (" …" if len(named) > 4 else "")
+        notes.append(
+            f"{len(late)} score row(s) measure one snapshot of a price line selling several "
+            f"({shown}); the price table does not date the snapshots, so each counts only "
+            "from the day it was published, never earlier (the conservative reading)"
+        )
     unmatched = sum(capability.scores.unmatched.values())
     if unmatched:
         notes.append(

@@ -14,7 +14,9 @@ Forms (``>=`` or ``>``; ``≥`` works too):
   give a leaderboard rating as a number, since it then names the snapshot it belongs to.
 
 Scores count *with hindsight* by default (every score known today describes the model on
-every date it was sold: the capability is the model's, whenever it was measured); with
+every date it was sold: the capability is the model's, whenever it was measured) — but a
+score of one snapshot of a price line selling several counts only once that snapshot was
+sold (:mod:`distillcost.capability.table`); with
 ``known_then`` a date sees only the scores published by then. Several bars: all must hold.
 """
 
@@ -172,7 +174,7 @@ class Capability:
     # -- which scores a date sees -------------------------------------------------------------
 
     def _rows(self, model: str, bar: Bar, day: date) -> Sequence[Attributed]:
-        rows = self.scores.rows(model, bar.benchmark, day if self.known_then else None)
+        rows = self.scores.rows(model, bar.benchmark, day if self.known_then else None, on=day)
         if bar.snapshot is not None:
             return [r for r in rows if r.as_of == bar.snapshot]
         return rows
@@ -193,6 +195,10 @@ class Capability:
 
     def score_dates(self) -> set[date]:
         return self.scores.dates(b.benchmark for b in self.bars)
+
+    def snapshot_dates(self) -> set[date]:
+        """Days a score of an undated snapshot starts to count (see :mod:`.table`)."""
+        return self.scores.start_dates(b.benchmark for b in self.bars)
 
     # -- who meets the bars -------------------------------------------------------------------
 

@@ -5,6 +5,14 @@ name is the model's id or one of its aliases (exact names, never loose matching)
 when an ``applies_to`` entry says the scores of that name describe the model too (a host
 selling the same open weights). A row that describes no priced model is kept aside
 (``unmatched``) and counted, never guessed onto a neighbour.
+
+A price line may sell several snapshots under its aliases (``gemini-1.5-pro`` sold
+``gemini-1.5-pro-001``, then also ``-002``). A score measured on one snapshot describes the
+line only on dates that snapshot was sold. The price table dates no alias, so: a line
+with one alias sold that snapshot all its life; on a line with several, a score of one
+alias counts from the day it was published (the snapshot certainly existed by the day it
+was scored) — the conservative reading, never earlier. Scores naming the line's id
+describe the line itself and count on every date.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from distillcost.errors import CapabilityError, UnknownNameError
 
 if TYPE_CHECKING:
     from distillcost.capability.sources import ScoreSet
+    from distillcost.prices.model import ModelRecord
     from distillcost.prices.table import PriceTable
 
 
@@ -30,6 +39,8 @@ class Attributed:
 
     score: Score
     via: AppliesTo | None = None
+    #: the first day the score describes the line (None: every day); see the module doc
+    applies_from: date | None = None
 
     @property
     def value(self) -> Decimal:
@@ -45,13 +56,27 @@ class Attributed:
         parts = [p for p in (s.setting, s.reported_by, s.as_of.isoformat()) if p]
         if not s.verified:
             parts.append("not verified")
+        if self.applies_from is not None:
+            parts.append(f"counts from {self.applies_from.isoformat()}: undated snapshot")
         named = f" of {s.model}" if self.via is not None else ""
         return f"{s.value}{named} ({'; '.join(parts)})"
 
     def to_dict(self) -> dict[str, object]:
         out = self.score.to_dict()
         out["via"] = None if self.via is None else self.via.scores_of
+        out["applies_from"] = self.applies_from
         return out
+
+
+def _applies_from(record: ModelRecord, name: str, score: Score) -> date | None:
+    """The first day a score of ``name`` describes ``record`` (None: every day it was sold).
+
+    ``name`` is the record's id (the line itself) or one of its aliases; an alias of a
+    line with several aliases is a snapshot sold at undated times: from the day it was scored.
+    """
+    if name == record.id or len(record.aliases) < 2:
+        return None
+    return score.as_of
 
 
 @dataclass(frozen=True)
@@ -92,7 +117,7 @@ class ScoreTable:
         self.benchmarks: dict[str, Benchmark] = dict(scores.benchmarks)
         self.keep = keep or RowFilter()
         self.sources = list(scores.sources)
-        ids = {name: prices.get(name).id for name in prices.names()}
+        records = {name: prices.get(name) for name in prices.names()}
         rows: dict[tuple[str, str], list[Attributed]] = {}
         unmatched: dict[str, int] = {}
         self.rows_used = 0
@@ -100,17 +125,19 @@ class ScoreTable:
             if not self.keep(score):
                 continue
             targets: list[tuple[str, AppliesTo | None]] = []
-            if score.model in ids:
-                targets.append((ids[score.model], None))
+            if score.model in records:
+                targets.append((score.model, None))
             entry = scores.applies_to.get(score.model)
             if entry is not None:
-                targets += [(ids[name], entry) for name in entry.models if name in ids]
+                targets += [(name, entry) for name in entry.models if name in records]
             seen: set[str] = set()
-            for record_id, via in targets:
-                if record_id in seen:
+            for name, via in targets:
+                record = records[name]
+                if record.id in seen:
                     continue
-                seen.add(record_id)
-                rows.setdefault((record_id, score.benchmark), []).append(Attributed(score, via))
+                seen.add(record.id)
+                filed = Attributed(score, via, _applies_from(record, name, score))
+                rows.setdefault((record.id, score.benchmark), []).append(filed)
             if seen:
                 self.rows_used += 1
             else:
@@ -130,12 +157,39 @@ class ScoreTable:
             )
         return found
 
-    def rows(self, model: str, benchmark: str, until: date | None = None) -> Sequence[Attributed]:
-        """The model's scores on a benchmark, oldest first (published by ``until``, if given)."""
+    def rows(
+        self, model: str, benchmark: str, until: date | None = None, on: date | None = None
+    ) -> Sequence[Attributed]:
+        """The model's scores on a benchmark, oldest first (published by ``until``, if given;
+        describing what it sold on ``on``, if given)."""
         found = self._rows.get((model, benchmark), [])
-        if until is None:
-            return found
-        return found[: bisect.bisect_right(self._dates[(model, benchmark)], until)]
+        if until is not None:
+            found = found[: bisect.bisect_right(self._dates[(model, benchmark)], until)]
+        if on is not None:
+            found = [a for a in found if a.applies_from is None or a.applies_from <= on]
+        return found
+
+    def start_dates(self, benchmarks: Iterable[str]) -> set[date]:
+        """Days a score of an undated snapshot begins to describe its line."""
+        wanted = set(benchmarks)
+        return {
+            a.applies_from
+            for (_, bench), found in self._rows.items()
+            if bench in wanted
+            for a in found
+            if a.applies_from is not None
+        }
+
+    def late_rows(self, benchmarks: Iterable[str]) -> list[Attributed]:
+        """Rows of an undated snapshot, counted only from the day they were published."""
+        wanted = set(benchmarks)
+        return [
+            a
+            for (_, bench), found in self._rows.items()
+            if bench in wanted
+            for a in found
+            if a.applies_from is not None
+        ]
 
     def models_with(self, benchmark: str) -> set[str]:
         """Price-table models with at least one score on ``benchmark``."""

@@ -62,8 +62,10 @@ def seek_group(
     skipped_before = run.skipped
     try:
         group = draw_sample(group_sources, mode, amount, rng, run.seek_counter(group_sources))
-    except TooMuch:
+    except TooMuch as exc:
         run.skipped = skipped_before
+        if str(exc):
+            run.warnings.append(str(exc))
         return None, {}
     out: dict[int, FileCount] = {}
     for k, i in enumerate(picked):
