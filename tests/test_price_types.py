@@ -142,6 +142,20 @@ def test_a_request_the_api_would_refuse_is_an_error_naming_the_limit():
     assert "200,000" in str(info.value) and "2026-04-30" in str(info.value)
 
 
+def test_sonnet_4_reaches_its_long_context_tier_while_the_1m_beta_lasted():
+    # Sonnet 4: 1M beta context from 2025-08-12 until 2026-04-30 (Anthropic release notes),
+    # >200K prompts at $6 / $22.50 (Anthropic pricing, long context table):
+    # 1,000 x 300K = 300M x $6 = $1,800; 1M output x $22.50 = $22.50
+    ok = run("claude-sonnet-4-20250514", "2026-03-01", prompt_tokens=300_000)
+    assert ok.api_usd == D("1822.5")
+    # the same as Sonnet 4.5 on that day (same published prices)
+    assert run("claude-sonnet-4-5", "2026-03-01", prompt_tokens=300_000).api_usd == ok.api_usd
+    # before the beta (200K window) and after it was retired, the API refuses the request
+    for day in ("2025-08-01", "2026-05-01"):
+        with pytest.raises(ScenarioError, match="200,000"):
+            run("claude-sonnet-4-20250514", day, prompt_tokens=300_000)
+
+
 # ---------------------------------------------------------------- service tiers
 
 
