@@ -74,6 +74,14 @@ TEACHERS = [
     ("gpt-3.5-turbo-1106", "2023-12-01", "1", "2"),
     ("davinci-002", "2023-09-01", "2", "2"),
     ("babbage-002", "2023-09-01", "0.4", "0.4"),
+    ("gpt-3.5-turbo-16k", "2023-07-01", "3", "4"),  # the name served 16k-0613
+    # GPT-3 models shut down 2024-01-04, at the deprecations page's 2023 prices per 1M
+    ("curie", "2023-01-01", "2", "2"),
+    ("babbage", "2023-01-01", "0.5", "0.5"),
+    ("ada", "2023-01-01", "0.4", "0.4"),
+    ("text-curie-001", "2023-01-01", "2", "2"),
+    ("text-babbage-001", "2023-01-01", "0.5", "0.5"),
+    ("text-ada-001", "2023-01-01", "0.4", "0.4"),
     # moving names: what the name served, at that snapshot's price, on the day
     ("deepseek-chat", "2026-05-01", "0.14", "0.28"),  # deepseek-v4-flash since 2026-04-24
     ("deepseek-chat", "2025-10-15", "0.28", "0.42"),  # V3.2-Exp prices from 2025-09-29
@@ -103,6 +111,18 @@ def test_a_retired_snapshot_has_no_price_after_its_shutdown():
     assert run("gpt-3.5-turbo-0301", "2024-09-12").api_usd == D("3.5")
     with pytest.raises(NotAvailableError, match="retired on 2024-09-13"):
         run("gpt-3.5-turbo-0301", "2024-09-13")
+
+
+def test_gpt_3_models_are_gone_after_their_2024_01_04_shutdown():
+    for name in ("curie", "babbage", "ada", "text-curie-001"):
+        with pytest.raises(NotAvailableError, match="retired on 2024-01-04"):
+            run(name, "2024-01-04", completion_tokens=500)
+
+
+def test_curie_fine_tuning_prices_from_the_deprecations_page():
+    # curie: training $3.00 / 1M, usage $12.00 / 1M (deprecations page, 2023-07-06 entry)
+    price = TABLE.price_of("curie", date(2023, 1, 1))
+    assert (price.training, price.ft_input, price.ft_output) == (D(3), D(12), D(12))
 
 
 def test_davinci_fine_tuning_prices_after_the_2022_cut():
