@@ -228,6 +228,21 @@ def test_an_unknown_batch_cache_rule_is_assumed_discounted_and_said_so():
     assert any("batch discount applied to cache" in n for n in result.notes)
 
 
+def test_openai_before_gpt_5_batch_cache_rule_is_assumed_and_said_so():
+    # gpt-4o (2025-06-01): batch $1.25 / $5, cached $1.25; OpenAI's Batch table gives no
+    # cached price for it, so the discount on cache reads is assumed: 1.25 -> 0.625.
+    # No write price: unique 1M + missed 1M at 1.25 = 2.5; hits 9M x 0.625 = 5.625;
+    # output 0.5M x 5 = 2.5
+    result = run("gpt-4o", "2025-06-01", **CACHED)
+    assert result.api_usd == D("10.625")
+    assert any("batch discount applied to cache" in n for n in result.notes)
+    # gpt-5's Batch table halves the cached price ($0.125 -> $0.0625): published, no note
+    # 2M x 0.625 = 1.25; 9M x 0.0625 = 0.5625; 0.5M x 5 = 2.5
+    gpt_5 = run("gpt-5", "2025-11-01", **CACHED)
+    assert gpt_5.api_usd == D("4.3125")
+    assert not any("batch discount applied to cache" in n for n in gpt_5.notes)
+
+
 def _one_model_table(rule: str) -> PriceTable:
     price = PriceEntry(
         effective_from=date(2025, 1, 1),
@@ -250,6 +265,7 @@ def _one_model_table(rule: str) -> PriceTable:
         ("discounted", D(1) + D(2) + 9 * D("0.25") + D("1.25")),
         ("undiscounted", D(1) + D(2) + 9 * D("0.5") + D("2.5")),
         ("not-cached", D(1) + D(2) + 9 * D(1) + D(1)),  # every prefix token is batch input
+        ("unpublished", D(1) + D(2) + 9 * D("0.25") + D("1.25")),  # as discounted, noted
     ],
 )
 def test_each_batch_cache_rule_prices_cached_prefixes_its_way(rule, expected):

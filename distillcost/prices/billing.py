@@ -11,7 +11,8 @@ request falls (a long-context tier) and what the campaign chose (:class:`Conditi
 - **Batch and the cache** follow the entry's ``batch_cache`` rule: ``discounted`` (the
   batch ratio applies to cache reads and writes: Anthropic, OpenAI's GPT-5 tables),
   ``undiscounted`` (cache prices as listed), ``not-cached`` (batch requests are not
-  cached: reads cost batch input, nothing is written). Unknown: discounted, and noted.
+  cached: reads cost batch input, nothing is written). Unknown or ``unpublished`` (the
+  provider states no rule, e.g. OpenAI before GPT-5): discounted, and noted.
 - **Time windows** (off-peak): the share of traffic sent in the window pays the window's
   prices (or the same ratio); rates blend linearly, so cost stays exact.
 - **Cache lifetime**: the share of cache writes made with a 1-hour TTL pays
@@ -156,7 +157,7 @@ def rates(entry: PriceEntry, tier: LongContextTier | None, conditions: Condition
         elif rule == "not-cached":
             current["cached_input"] = current["input"]
             current["cache_write"] = current["cache_write_1h"] = None
-        elif rule is None:
+        elif rule is None or rule == "unpublished":
             cache_notes.append(BATCH_CACHE_ASSUMED)
         if tier is not None:
             notes.append(BATCH_TIER_NOTE)
