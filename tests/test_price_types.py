@@ -188,6 +188,19 @@ def test_flex_and_priority_differ_from_standard_by_the_published_ratios(tier, ra
     assert chosen.api_usd == standard.api_usd * ratio
 
 
+def test_a_service_tier_without_a_long_context_rate_meets_the_tier_by_ratio_and_says_so():
+    # gpt-5.4: priority $5 / $30 against standard $2.50 / $15 (2x); above 272K the tier is
+    # $5 / $22.50 and OpenAI publishes no priority long-context rate, so 2x is assumed:
+    # 300M x $10 = $3,000; 1M x $45 = $45
+    result = run("gpt-5.4", "2026-04-01", prompt_tokens=300_000, service_tier="priority")
+    assert result.api_usd == D("3045")
+    assert any("no published long-context priority rate" in n for n in result.notes)
+    # under the threshold no tier applies, so nothing is assumed: 1M x 5 + 1M x 30
+    short = run("gpt-5.4", "2026-04-01", service_tier="priority")
+    assert short.api_usd == D("35")
+    assert not any("long-context" in n for n in short.notes)
+
+
 def test_a_service_tier_the_entry_lacks_is_an_error():
     # priority prices for gpt-5 are listed from 2025-10-02 only
     with pytest.raises(NotAvailableError, match="priority"):

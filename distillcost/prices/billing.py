@@ -77,6 +77,14 @@ BATCH_CACHE_ASSUMED = (
 BATCH_TIER_NOTE = "batch discount applied to long-context tier prices in the same ratio"
 
 
+def service_tier_note(name: str) -> str:
+    """Said when a service tier, which lists no long-context prices, meets a tier."""
+    return (
+        f"service tier {name}: no published long-context {name} rate; its ratio to "
+        "standard applied to the long-context tier prices"
+    )
+
+
 def _set(source: Any, fallback: dict[str, Decimal | None] | None = None) -> dict[str, Any]:
     """The rates a price set (entry, tier, service tier, window) lists, by kind."""
     out = {kind: getattr(source, kind, None) for kind in KINDS}
@@ -147,6 +155,8 @@ def rates(entry: PriceEntry, tier: LongContextTier | None, conditions: Condition
                 f"{entry.effective_from.isoformat()} (service tiers: {known})"
             )
         current = _modified(current, standard, _set(chosen), exact)
+        if tier is not None:
+            notes.append(service_tier_note(chosen.name))
     if conditions.batch and entry.has_batch:
         listed = {**dict.fromkeys(KINDS), "input": entry.batch_input, "output": entry.batch_output}
         rule = entry.batch_cache
