@@ -225,6 +225,21 @@ def test_an_effort_the_model_does_not_take_is_priced_at_the_nearest_and_said():
     assert any("takes no reasoning effort setting" in n for n in result.notes)
 
 
+def test_none_on_a_model_whose_efforts_leave_it_out_is_priced_at_the_nearest_and_said():
+    common = {"examples": 1000, "prompt_tokens": 100, "completion_tokens": 100}
+    # gpt-5 takes minimal..high (no none): none -> minimal, as asking minimal prices it
+    result = run("gpt-5", TODAY, reasoning_effort="none", **common)
+    minimal = run("gpt-5", TODAY, reasoning_effort="minimal", **common)
+    assert result.reasoning.effort == "minimal"
+    assert result.reasoning.tokens == minimal.reasoning.tokens
+    assert result.reasoning.tokens.base > 0
+    assert any("does not take reasoning effort none" in n for n in result.notes)
+    # gpt-6-sol takes low..max (the table: none not supported): none -> low
+    result = run("gpt-6-sol", TODAY, reasoning_effort="none", **common)
+    assert result.reasoning.effort == "low" and result.reasoning.tokens.base > 0
+    assert any("it takes low, medium, high, xhigh, max" in n for n in result.notes)
+
+
 def test_a_profile_in_a_user_file_wins_over_the_shipped_one(tmp_path, runner, cli, monkeypatch):
     profile = tmp_path / "mine.toml"
     profile.write_text(
