@@ -314,6 +314,16 @@ def test_off_peak_prices_are_an_error_where_the_provider_has_none():
         run("gpt-5", "2025-11-01", off_peak_share="0.5")
 
 
+def test_off_peak_only_on_a_model_without_off_peak_prices_names_model_flag_and_who_has_them():
+    with pytest.raises(NotAvailableError) as info:
+        run("gpt-4o", "2026-09-01", off_peak_only=True)
+    message = str(info.value)
+    assert "gpt-4o" in message and "--off-peak-only" in message
+    # DeepSeek V4 has peak / off-peak prices since 2026-08-16 (issue 9, DeepSeek pricing)
+    assert "deepseek-v4-flash" in message and "deepseek-v4-pro" in message
+    assert "gpt-5" not in message
+
+
 # ---------------------------------------------------------------- cache lifetime
 
 
