@@ -343,6 +343,22 @@ def test_the_output_names_the_tier_and_the_binding_limit(runner, cli):
     assert "(binding limit: rpd)" in text
 
 
+def test_a_tier_without_limits_for_the_model_says_so_in_the_time_section(runner, cli):
+    # the usage-tier presets publish nothing for gpt-3.5-turbo-0301 in April 2023
+    text = invoke(
+        runner,
+        cli,
+        "estimate",
+        *("-m", "gpt-3.5-turbo-0301", "--as-of", "2023-04-01", "--requests", "1000"),
+        *("--prompt-tokens", "100", "--completion-tokens", "100", "--tier", "openai:1"),
+    ).output
+    time_section = text.split("\nTime", 1)[1].split("\n\n", 1)[0]
+    assert "no limits given" not in time_section
+    assert "--tier openai:1 was given, but it publishes no limits for gpt-3.5-turbo-0301" in (
+        time_section
+    )
+
+
 def test_the_tier_in_force_on_the_campaign_date_applies():
     # gpt-3.5-turbo-0125, tier 1: tpm 60,000 in the mid-2024 copy, 200,000 from autumn 2024
     common = {"examples": 1000, "prompt_tokens": 100, "completion_tokens": 100, "tier": "openai:1"}
