@@ -197,6 +197,20 @@ def test_deepseek_reasoner_is_priced_with_its_thinking():
     assert reasoner.total_usd - chat.total_usd == D("5.4558")
 
 
+def test_deepseek_v4_thinks_by_default_as_its_api_does_and_none_turns_it_off():
+    # deepseek-v4-flash on 2026-09-01: $0.44 in / $1.32 out; thinking is the API default,
+    # priced with R1-0528's 1,299 tokens (an assumption): 10k x 1,299 x $1.32 / 1M = $17.1468
+    common = {"examples": 10_000, "prompt_tokens": 150, "completion_tokens": 400}
+    thinking = run("deepseek-v4-flash", "2026-09-01", **common)
+    off = run("deepseek-v4-flash", "2026-09-01", reasoning_effort="none", **common)
+    assert thinking.tokens["reasoning"] == 10_000 * 1299
+    assert off.tokens["reasoning"] == 0
+    assert thinking.total_usd - off.total_usd == D("17.1468")
+    assert thinking.reasoning.profile == "deepseek-v4"
+    # deepseek-chat serves V4's non-thinking mode (DeepSeek pricing page, 2026-04-25)
+    assert run("deepseek-chat", "2026-05-01", **common).tokens["reasoning"] == 0
+
+
 def test_gpt_5_nano_batch_pays_for_its_default_reasoning():
     # the issue: gpt-5-nano came first with --batch, as if it did not reason. Batch $0.025 /
     # $0.20: 500k x (150 x 0.025 + (400 + 326) x 0.20) / 1M = $74.475
