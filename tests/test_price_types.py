@@ -74,6 +74,14 @@ TEACHERS = [
     ("gpt-3.5-turbo-1106", "2023-12-01", "1", "2"),
     ("davinci-002", "2023-09-01", "2", "2"),
     ("babbage-002", "2023-09-01", "0.4", "0.4"),
+    ("gpt-3.5-turbo-16k", "2023-07-01", "3", "4"),  # the name served 16k-0613
+    # GPT-3 models shut down 2024-01-04, at the deprecations page's 2023 prices per 1M
+    ("curie", "2023-01-01", "2", "2"),
+    ("babbage", "2023-01-01", "0.5", "0.5"),
+    ("ada", "2023-01-01", "0.4", "0.4"),
+    ("text-curie-001", "2023-01-01", "2", "2"),
+    ("text-babbage-001", "2023-01-01", "0.5", "0.5"),
+    ("text-ada-001", "2023-01-01", "0.4", "0.4"),
     # moving names: what the name served, at that snapshot's price, on the day
     ("deepseek-chat", "2026-05-01", "0.14", "0.28"),  # deepseek-v4-flash since 2026-04-24
     ("deepseek-chat", "2025-10-15", "0.28", "0.42"),  # V3.2-Exp prices from 2025-09-29
@@ -103,6 +111,18 @@ def test_a_retired_snapshot_has_no_price_after_its_shutdown():
     assert run("gpt-3.5-turbo-0301", "2024-09-12").api_usd == D("3.5")
     with pytest.raises(NotAvailableError, match="retired on 2024-09-13"):
         run("gpt-3.5-turbo-0301", "2024-09-13")
+
+
+def test_gpt_3_models_are_gone_after_their_2024_01_04_shutdown():
+    for name in ("curie", "babbage", "ada", "text-curie-001"):
+        with pytest.raises(NotAvailableError, match="retired on 2024-01-04"):
+            run(name, "2024-01-04", completion_tokens=500)
+
+
+def test_curie_fine_tuning_prices_from_the_deprecations_page():
+    # curie: training $3.00 / 1M, usage $12.00 / 1M (deprecations page, 2023-07-06 entry)
+    price = TABLE.price_of("curie", date(2023, 1, 1))
+    assert (price.training, price.ft_input, price.ft_output) == (D(3), D(12), D(12))
 
 
 def test_davinci_fine_tuning_prices_after_the_2022_cut():
@@ -142,6 +162,20 @@ def test_a_request_the_api_would_refuse_is_an_error_naming_the_limit():
     assert "200,000" in str(info.value) and "2026-04-30" in str(info.value)
 
 
+def test_sonnet_4_reaches_its_long_context_tier_while_the_1m_beta_lasted():
+    # Sonnet 4: 1M beta context from 2025-08-12 until 2026-04-30 (Anthropic release notes),
+    # >200K prompts at $6 / $22.50 (Anthropic pricing, long context table):
+    # 1,000 x 300K = 300M x $6 = $1,800; 1M output x $22.50 = $22.50
+    ok = run("claude-sonnet-4-20250514", "2026-03-01", prompt_tokens=300_000)
+    assert ok.api_usd == D("1822.5")
+    # the same as Sonnet 4.5 on that day (same published prices)
+    assert run("claude-sonnet-4-5", "2026-03-01", prompt_tokens=300_000).api_usd == ok.api_usd
+    # before the beta (200K window) and after it was retired, the API refuses the request
+    for day in ("2025-08-01", "2026-05-01"):
+        with pytest.raises(ScenarioError, match="200,000"):
+            run("claude-sonnet-4-20250514", day, prompt_tokens=300_000)
+
+
 # ---------------------------------------------------------------- service tiers
 
 
@@ -152,6 +186,19 @@ def test_flex_and_priority_differ_from_standard_by_the_published_ratios(tier, ra
     chosen = run("gpt-5", "2025-11-01", service_tier=tier)
     assert standard.api_usd == D("11.25")
     assert chosen.api_usd == standard.api_usd * ratio
+
+
+def test_a_service_tier_without_a_long_context_rate_meets_the_tier_by_ratio_and_says_so():
+    # gpt-5.4: priority $5 / $30 against standard $2.50 / $15 (2x); above 272K the tier is
+    # $5 / $22.50 and OpenAI publishes no priority long-context rate, so 2x is assumed:
+    # 300M x $10 = $3,000; 1M x $45 = $45
+    result = run("gpt-5.4", "2026-04-01", prompt_tokens=300_000, service_tier="priority")
+    assert result.api_usd == D("3045")
+    assert any("no published long-context priority rate" in n for n in result.notes)
+    # under the threshold no tier applies, so nothing is assumed: 1M x 5 + 1M x 30
+    short = run("gpt-5.4", "2026-04-01", service_tier="priority")
+    assert short.api_usd == D("35")
+    assert not any("long-context" in n for n in short.notes)
 
 
 def test_a_service_tier_the_entry_lacks_is_an_error():
@@ -194,6 +241,21 @@ def test_an_unknown_batch_cache_rule_is_assumed_discounted_and_said_so():
     assert any("batch discount applied to cache" in n for n in result.notes)
 
 
+def test_openai_before_gpt_5_batch_cache_rule_is_assumed_and_said_so():
+    # gpt-4o (2025-06-01): batch $1.25 / $5, cached $1.25; OpenAI's Batch table gives no
+    # cached price for it, so the discount on cache reads is assumed: 1.25 -> 0.625.
+    # No write price: unique 1M + missed 1M at 1.25 = 2.5; hits 9M x 0.625 = 5.625;
+    # output 0.5M x 5 = 2.5
+    result = run("gpt-4o", "2025-06-01", **CACHED)
+    assert result.api_usd == D("10.625")
+    assert any("batch discount applied to cache" in n for n in result.notes)
+    # gpt-5's Batch table halves the cached price ($0.125 -> $0.0625): published, no note
+    # 2M x 0.625 = 1.25; 9M x 0.0625 = 0.5625; 0.5M x 5 = 2.5
+    gpt_5 = run("gpt-5", "2025-11-01", **CACHED)
+    assert gpt_5.api_usd == D("4.3125")
+    assert not any("batch discount applied to cache" in n for n in gpt_5.notes)
+
+
 def _one_model_table(rule: str) -> PriceTable:
     price = PriceEntry(
         effective_from=date(2025, 1, 1),
@@ -216,6 +278,7 @@ def _one_model_table(rule: str) -> PriceTable:
         ("discounted", D(1) + D(2) + 9 * D("0.25") + D("1.25")),
         ("undiscounted", D(1) + D(2) + 9 * D("0.5") + D("2.5")),
         ("not-cached", D(1) + D(2) + 9 * D(1) + D(1)),  # every prefix token is batch input
+        ("unpublished", D(1) + D(2) + 9 * D("0.25") + D("1.25")),  # as discounted, noted
     ],
 )
 def test_each_batch_cache_rule_prices_cached_prefixes_its_way(rule, expected):
@@ -249,6 +312,16 @@ def test_a_share_off_peak_blends_the_two_prices():
 def test_off_peak_prices_are_an_error_where_the_provider_has_none():
     with pytest.raises(NotAvailableError, match="off-peak"):
         run("gpt-5", "2025-11-01", off_peak_share="0.5")
+
+
+def test_off_peak_only_on_a_model_without_off_peak_prices_names_model_flag_and_who_has_them():
+    with pytest.raises(NotAvailableError) as info:
+        run("gpt-4o", "2026-09-01", off_peak_only=True)
+    message = str(info.value)
+    assert "gpt-4o" in message and "--off-peak-only" in message
+    # DeepSeek V4 has peak / off-peak prices since 2026-08-16 (issue 9, DeepSeek pricing)
+    assert "deepseek-v4-flash" in message and "deepseek-v4-pro" in message
+    assert "gpt-5" not in message
 
 
 # ---------------------------------------------------------------- cache lifetime

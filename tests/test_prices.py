@@ -227,6 +227,27 @@ def test_load_price_file_names_the_first_problem_and_counts_the_rest(tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    ("nested", "extra"),
+    [
+        ("windows", 'name = "off-peak"\nutc_hours = "16:30-00:30"\n'),
+        ("service_tiers", 'name = "flex"\n'),
+        ("tiers", "above_prompt_tokens = 200000\n"),
+    ],
+)
+def test_a_problem_inside_a_nested_price_table_names_that_table(tmp_path, nested, extra):
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        '[meta]\nprovider = "p"\n[[models]]\nid = "m"\nencoding = "o200k_base"\n'
+        '[[models.prices]]\neffective_from = 2025-01-01\ninput = 1\noutput = 2\nsource = "s"\n'
+        f'[[models.prices.{nested}]]\n{extra}input = "cheap"\noutput = 1\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(PriceDataError) as info:
+        load_price_file(path)
+    assert f"model 'm' price from 2025-01-01 {nested}[0]: field 'input'" in str(info.value)
+
+
 def test_missing_file_is_a_price_data_error_naming_it(tmp_path):
     # the same one-line error the CLI gives, not a raw FileNotFoundError
     with pytest.raises(PriceDataError, match=r"nope\.toml: no such file$"):

@@ -197,6 +197,20 @@ def test_deepseek_reasoner_is_priced_with_its_thinking():
     assert reasoner.total_usd - chat.total_usd == D("5.4558")
 
 
+def test_deepseek_v4_thinks_by_default_as_its_api_does_and_none_turns_it_off():
+    # deepseek-v4-flash on 2026-09-01: $0.44 in / $1.32 out; thinking is the API default,
+    # priced with R1-0528's 1,299 tokens (an assumption): 10k x 1,299 x $1.32 / 1M = $17.1468
+    common = {"examples": 10_000, "prompt_tokens": 150, "completion_tokens": 400}
+    thinking = run("deepseek-v4-flash", "2026-09-01", **common)
+    off = run("deepseek-v4-flash", "2026-09-01", reasoning_effort="none", **common)
+    assert thinking.tokens["reasoning"] == 10_000 * 1299
+    assert off.tokens["reasoning"] == 0
+    assert thinking.total_usd - off.total_usd == D("17.1468")
+    assert thinking.reasoning.profile == "deepseek-v4"
+    # deepseek-chat serves V4's non-thinking mode (DeepSeek pricing page, 2026-04-25)
+    assert run("deepseek-chat", "2026-05-01", **common).tokens["reasoning"] == 0
+
+
 def test_gpt_5_nano_batch_pays_for_its_default_reasoning():
     # the issue: gpt-5-nano came first with --batch, as if it did not reason. Batch $0.025 /
     # $0.20: 500k x (150 x 0.025 + (400 + 326) x 0.20) / 1M = $74.475
@@ -223,6 +237,21 @@ def test_an_effort_the_model_does_not_take_is_priced_at_the_nearest_and_said():
     result = run("grok-4-0709", "2025-09-01", reasoning_effort="low", **common)
     assert result.reasoning.tokens.base == 948
     assert any("takes no reasoning effort setting" in n for n in result.notes)
+
+
+def test_none_on_a_model_whose_efforts_leave_it_out_is_priced_at_the_nearest_and_said():
+    common = {"examples": 1000, "prompt_tokens": 100, "completion_tokens": 100}
+    # gpt-5 takes minimal..high (no none): none -> minimal, as asking minimal prices it
+    result = run("gpt-5", TODAY, reasoning_effort="none", **common)
+    minimal = run("gpt-5", TODAY, reasoning_effort="minimal", **common)
+    assert result.reasoning.effort == "minimal"
+    assert result.reasoning.tokens == minimal.reasoning.tokens
+    assert result.reasoning.tokens.base > 0
+    assert any("does not take reasoning effort none" in n for n in result.notes)
+    # gpt-6-sol takes low..max (the table: none not supported): none -> low
+    result = run("gpt-6-sol", TODAY, reasoning_effort="none", **common)
+    assert result.reasoning.effort == "low" and result.reasoning.tokens.base > 0
+    assert any("it takes low, medium, high, xhigh, max" in n for n in result.notes)
 
 
 def test_a_profile_in_a_user_file_wins_over_the_shipped_one(tmp_path, runner, cli, monkeypatch):
@@ -326,6 +355,22 @@ def test_the_output_names_the_tier_and_the_binding_limit(runner, cli):
     assert "Time (usage tier openai:1)" in text
     assert "openai:1 limits for gpt-4o-mini as published 2025-10-02: rpm 500, rpd 10,000" in text
     assert "(binding limit: rpd)" in text
+
+
+def test_a_tier_without_limits_for_the_model_says_so_in_the_time_section(runner, cli):
+    # the usage-tier presets publish nothing for gpt-3.5-turbo-0301 in April 2023
+    text = invoke(
+        runner,
+        cli,
+        "estimate",
+        *("-m", "gpt-3.5-turbo-0301", "--as-of", "2023-04-01", "--requests", "1000"),
+        *("--prompt-tokens", "100", "--completion-tokens", "100", "--tier", "openai:1"),
+    ).output
+    time_section = text.split("\nTime", 1)[1].split("\n\n", 1)[0]
+    assert "no limits given" not in time_section
+    assert "--tier openai:1 was given, but it publishes no limits for gpt-3.5-turbo-0301" in (
+        time_section
+    )
 
 
 def test_the_tier_in_force_on_the_campaign_date_applies():

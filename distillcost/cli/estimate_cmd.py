@@ -305,7 +305,13 @@ def text_report(result: Estimate) -> str:
     if limits is not None:
         add(f"  {limits.text()}")
         add(f"  source: {limits.source}")
-    if result.wall_clock_seconds is None:
+    if result.wall_clock_seconds is None and result.scenario.tier and limits is None:
+        add(
+            f"  no limits: --tier {','.join(result.scenario.tier)} was given, but it publishes "
+            f"no limits for {result.model.id} on {present.day(result.as_of)} (see Notes); "
+            "give [limits] rpm/tpm/tpd, or concurrency and latency_seconds"
+        )
+    elif result.wall_clock_seconds is None:
         add(
             "  no limits given (--tier PROVIDER:TIER for a provider's published limits, or "
             "[limits] rpm/tpm/tpd, or concurrency and latency_seconds)"

@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any
 
 from distillcost import present
-from distillcost.errors import PriceDataError, ScenarioError
+from distillcost.errors import NotAvailableError, PriceDataError, ScenarioError
 from distillcost.estimator import numbers, steps
 from distillcost.estimator.availability import available_until
 from distillcost.estimator.billing import TOKEN_KINDS, Bill, bill, check_fits
@@ -191,6 +191,22 @@ def check_inputs(scenario: object, table: object) -> None:
         )
 
 
+def _check_off_peak(
+    sc: Scenario, table: PriceTable, model: ModelRecord, price: PriceEntry, when: date
+) -> None:
+    """Off-peak sending asked of a model without off-peak prices: an error that names
+    the model, the setting, and the models that have such prices on the day."""
+    if price.windows or not (sc.off_peak_only or sc.off_peak_share.high > 0):
+        return
+    field_name = "off_peak_only" if sc.off_peak_only else "off_peak_share"
+    flag = "--" + field_name.replace("_", "-")
+    having = sorted(m.id for m, p in table.on(when) if p.windows)
+    raise NotAvailableError(
+        f"{field_name} ({flag}): {model.id} has no off-peak prices on {present.day(when)}; "
+        f"models with off-peak prices that day: {', '.join(having) or 'none'}"
+    )
+
+
 def _context_notes(scenario: Scenario, model: ModelRecord, when: date, ratio: Decimal) -> list[str]:
     """What the estimate assumes about tokenizers, prices and dates, before any arithmetic."""
     price = model.price_on(when)
@@ -349,6 +365,7 @@ def _priced(
     hosted = serving_of(scenario, table, model, when)
     if hosted is not None:
         price = hosted[1]
+    _check_off_peak(scenario, table, model, price, when)
     # token_ratio is provider tokens per token of the model's `encoding`
     ratio = Decimal(model.token_ratio) if scenario.measured_fields and model.token_ratio else F1
     notes = _context_notes(scenario, model, when, ratio) if explain else []

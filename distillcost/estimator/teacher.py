@@ -222,11 +222,15 @@ def _level(
     """The effort priced: the one asked (or the default), as the model can take it."""
     level = asked or profile.default_effort
     on = profile.default_effort if profile.default_effort != "none" else profile.measured_effort
+    accepted = [e for e in model.reasoning_efforts if e in EFFORT_ORDER]
     if level == "none":
         if model.reasoning == "always":
             notes.append(f"{model.id} always reasons: reasoning_effort = none cannot turn it off")
             return on
-        return "none"
+        if asked != "none" or not accepted or "none" in accepted or not profile.adjustable:
+            return "none"
+        # the model's effort list leaves none out: priced as any other effort it does not
+        # take (the nearest it does, said below)
     if not profile.adjustable:
         if asked is not None and asked != on:
             notes.append(
@@ -234,7 +238,6 @@ def _level(
                 f"priced, not {asked}"
             )
         return on
-    accepted = [e for e in model.reasoning_efforts if e in EFFORT_ORDER]
     if accepted and level not in accepted:
         nearest = min(accepted, key=lambda e: (abs(EFFORT_ORDER[e] - EFFORT_ORDER[level]), e))
         notes.append(

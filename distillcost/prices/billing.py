@@ -11,7 +11,8 @@ request falls (a long-context tier) and what the campaign chose (:class:`Conditi
 - **Batch and the cache** follow the entry's ``batch_cache`` rule: ``discounted`` (the
   batch ratio applies to cache reads and writes: Anthropic, OpenAI's GPT-5 tables),
   ``undiscounted`` (cache prices as listed), ``not-cached`` (batch requests are not
-  cached: reads cost batch input, nothing is written). Unknown: discounted, and noted.
+  cached: reads cost batch input, nothing is written). Unknown or ``unpublished`` (the
+  provider states no rule, e.g. OpenAI before GPT-5): discounted, and noted.
 - **Time windows** (off-peak): the share of traffic sent in the window pays the window's
   prices (or the same ratio); rates blend linearly, so cost stays exact.
 - **Cache lifetime**: the share of cache writes made with a 1-hour TTL pays
@@ -74,6 +75,14 @@ BATCH_CACHE_ASSUMED = (
     "batches at half of all usage; assumed to stack the same way elsewhere)"
 )
 BATCH_TIER_NOTE = "batch discount applied to long-context tier prices in the same ratio"
+
+
+def service_tier_note(name: str) -> str:
+    """Said when a service tier, which lists no long-context prices, meets a tier."""
+    return (
+        f"service tier {name}: no published long-context {name} rate; its ratio to "
+        "standard applied to the long-context tier prices"
+    )
 
 
 def _set(source: Any, fallback: dict[str, Decimal | None] | None = None) -> dict[str, Any]:
@@ -146,6 +155,8 @@ def rates(entry: PriceEntry, tier: LongContextTier | None, conditions: Condition
                 f"{entry.effective_from.isoformat()} (service tiers: {known})"
             )
         current = _modified(current, standard, _set(chosen), exact)
+        if tier is not None:
+            notes.append(service_tier_note(chosen.name))
     if conditions.batch and entry.has_batch:
         listed = {**dict.fromkeys(KINDS), "input": entry.batch_input, "output": entry.batch_output}
         rule = entry.batch_cache
@@ -156,7 +167,7 @@ def rates(entry: PriceEntry, tier: LongContextTier | None, conditions: Condition
         elif rule == "not-cached":
             current["cached_input"] = current["input"]
             current["cache_write"] = current["cache_write_1h"] = None
-        elif rule is None:
+        elif rule is None or rule == "unpublished":
             cache_notes.append(BATCH_CACHE_ASSUMED)
         if tier is not None:
             notes.append(BATCH_TIER_NOTE)

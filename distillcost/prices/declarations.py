@@ -103,12 +103,13 @@ PER_REQUEST_PRICE = Key(
     unit=PER_REQUEST,
 )
 
-BATCH_CACHE_RULES = ("discounted", "undiscounted", "not-cached")
+BATCH_CACHE_RULES = ("discounted", "undiscounted", "not-cached", "unpublished")
 BATCH_CACHE = Key(
     "batch_cache",
     "how the batch discount applies to cache reads and writes: discounted (the batch "
     "ratio), undiscounted (cache prices as listed) or not-cached (no caching in batch); "
-    "unknown: discounted, and said so",
+    "unpublished (the provider states no rule for this entry, overriding a file-wide "
+    "rule) or unknown: discounted, and said so",
     values.choice(BATCH_CACHE_RULES),
 )
 

@@ -51,7 +51,7 @@ class ParseResult:
 
 
 def _label(cls: type, data: Mapping[str, Any], index: int, parent: str) -> str:
-    """How a problem names the record: ``model 'x'``, ``… price from DATE``, ``… tiers[0]``
+    """How a problem names the record: ``model 'x'``, ``… price from DATE``, ``… windows[0]``
     (a record class may name its rows itself, with a ``row_label(data, index, parent)``)."""
     labeller = getattr(cls, "row_label", None)
     if labeller is not None:
@@ -65,7 +65,16 @@ def _label(cls: type, data: Mapping[str, Any], index: int, parent: str) -> str:
         when = data.get("effective_from")
         label = when.isoformat() if isinstance(when, date) else str(when) if when else None
         return f"{parent} price from {label}" if label else f"{parent} prices[{index}]"
-    return f"{parent} tiers[{index}]"
+    return f"{parent} {_nested_key(cls)}[{index}]"
+
+
+def _nested_key(cls: type) -> str:
+    """The key a nested record is listed under (tiers, windows, service_tiers, limits)."""
+    for owner in (PriceEntry, ModelRecord):
+        for _, key, nested in fields_of(owner):
+            if nested is cls:
+                return key.name
+    return "tiers"
 
 
 class Builder:
