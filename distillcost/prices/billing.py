@@ -28,6 +28,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from distillcost.errors import NotAvailableError
+from distillcost.prices import declarations as k
 
 if TYPE_CHECKING:
     from distillcost.prices.model import LongContextTier, PriceEntry
@@ -35,8 +36,8 @@ if TYPE_CHECKING:
 ZERO = Decimal(0)
 ONE = Decimal(1)
 STANDARD = "standard"
-KINDS = ("input", "cached_input", "cache_write", "cache_write_1h", "output")
-INPUT_SIDE = ("input", "cached_input", "cache_write", "cache_write_1h")
+KINDS = tuple(key.name for key in k.RATES)  # input, cached_input, cache writes, output
+INPUT_SIDE = tuple(kind for kind in KINDS if kind != "output")
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,14 @@ CACHE_WRITE_1H = _rate(
     "prompt tokens written to a cache that lives an hour",
     "cache_write_1h",
 )
+RATES: tuple[Key, ...] = tuple(
+    sorted(
+        (value for value in list(globals().values()) if isinstance(value, Key) and value.bills),
+        key=lambda key: key.bills == "output",
+    )
+)
+"""Every rate declared above, input side first: a new token kind is one ``_rate`` here, and
+billing, the workbook and the dataset adapters take it from this tuple."""
 
 # -- other prices of an entry ------------------------------------------------------
 BATCH_INPUT = _price(

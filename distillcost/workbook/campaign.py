@@ -92,11 +92,7 @@ def write_assumptions(book: Book, result: Estimate) -> None:
 
 
 PRICE_LABELS = {
-    "input": k.INPUT.heading,
-    "output": k.OUTPUT.heading,
-    "cached_input": k.CACHED_INPUT.heading,
-    "cache_write": k.CACHE_WRITE.heading,
-    "cache_write_1h": k.CACHE_WRITE_1H.heading,
+    **{key.name: key.heading for key in k.RATES},
     "batch_input": k.BATCH_INPUT.heading,
     "batch_output": k.BATCH_OUTPUT.heading,
     "per_request": "Per request (USD)",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from distillcost.estimator import Estimate
+from distillcost.prices.billing import KINDS
 from distillcost.prices.model import PriceEntry
 from distillcost.scenario import NUMERIC_PARAMETERS, Scenario
 from distillcost.workbook.costmodel import Block, PriceRef, Structure, point_cells
@@ -125,7 +126,7 @@ def price_values(result: Estimate) -> dict[str, Decimal]:
     """Every price the cost model may read for this estimate, by PriceRef key."""
     entry: PriceEntry = result.price
     out: dict[str, Decimal] = {}
-    kinds = ("input", "output", "cached_input", "cache_write", "cache_write_1h")
+    kinds = KINDS
     for kind in (*kinds, "batch_input", "batch_output", "per_request"):
         value = getattr(entry, kind)
         if value is not None:

@@ -11,6 +11,7 @@ from distillcost.errors import NotAvailableError, did_you_mean
 
 # genai-prices gives most prices no start date: they take this one, unverified.
 from distillcost.present import UNDATED
+from distillcost.prices.billing import KINDS
 from distillcost.prices.formats.document import ParseResult
 from distillcost.prices.model import LongContextTier, ModelRecord, PriceEntry, ServiceTier
 from distillcost.prices.problems import Problem
@@ -202,6 +203,14 @@ def _rates(prices: Any, t: Any) -> tuple[dict[str, Decimal], dict[int, dict[str,
     return base, tiers
 
 
+def _with_base(rates: dict[str, Decimal], base: dict[str, Decimal]) -> dict[str, Any]:
+    """Every declared rate: the listed one, else (input and output) the base price."""
+    out: dict[str, Any] = {kind: rates.get(kind) for kind in KINDS}
+    out["input"] = rates.get("input", base["input"])
+    out["output"] = rates.get("output", base["output"])
+    return out
+
+
 def _genai_entry(
     prices: Any, variants: list[Any], when: date, source: str, t: Any
 ) -> PriceEntry | None:
@@ -211,11 +220,7 @@ def _genai_entry(
     tiers = tuple(
         LongContextTier(
             above_prompt_tokens=start,
-            input=rates.get("input", base["input"]),
-            output=rates.get("output", base["output"]),
-            cached_input=rates.get("cached_input"),
-            cache_write=rates.get("cache_write"),
-            cache_write_1h=rates.get("cache_write_1h"),
+            **_with_base(rates, base),
         )
         for start, rates in sorted(tier_rates.items())
     )
@@ -227,21 +232,10 @@ def _genai_entry(
             for kind, value in listed.items():
                 batch.setdefault(kind, value)
         elif (name := _service_tier(variant.when)) is not None and name not in service_tiers:
-            service_tiers[name] = ServiceTier(
-                name=name,
-                input=listed.get("input", base["input"]),
-                output=listed.get("output", base["output"]),
-                cached_input=listed.get("cached_input"),
-                cache_write=listed.get("cache_write"),
-                cache_write_1h=listed.get("cache_write_1h"),
-            )
+            service_tiers[name] = ServiceTier(name=name, **_with_base(listed, base))
     return PriceEntry(
         effective_from=when,
-        input=base["input"],
-        output=base["output"],
-        cached_input=base.get("cached_input"),
-        cache_write=base.get("cache_write"),
-        cache_write_1h=base.get("cache_write_1h"),
+        **_with_base(base, base),
         batch_input=batch.get("input"),
         batch_output=batch.get("output"),
         batch_cache=_batch_cache_rule(base, batch),
