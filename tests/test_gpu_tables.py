@@ -107,6 +107,23 @@ def test_the_rate_of_a_date_is_the_lower_median_of_the_rates_in_force(tmp_path):
         compute.rate_on("x1", date(2023, 12, 31))
 
 
+def test_a_withdrawn_offer_stops_counting_on_its_until_day(tmp_path):
+    withdrawn = ROWS.replace('provider = "b"\n  usd_per_gpu_hour = 2\n', 'provider = "b"\n'
+                             '  usd_per_gpu_hour = 2\n  until = 2024-03-01\n')  # fmt: skip
+    assert withdrawn != ROWS
+    compute = load_prices(extra=[gpu_table(tmp_path, withdrawn)]).compute
+    # 2024-02-29: a 4, b 2 -> 2; from 2024-03-01 b is gone: a 4 alone -> 4
+    assert compute.rate_on("x1", date(2024, 2, 29)).usd == 2
+    assert compute.rate_on("x1", date(2024, 3, 1)).usd == 4
+    with pytest.raises(NotAvailableError):
+        compute.rate_on("x1", date(2024, 3, 1), provider="b")
+    backwards = ROWS.replace(
+        "usd_per_gpu_hour = 2\n", "usd_per_gpu_hour = 2\n  until = 2023-12-01\n"
+    )
+    with pytest.raises(PriceDataError, match=r"until.*not after effective_from"):
+        load_prices(extra=[gpu_table(tmp_path, backwards)])
+
+
 def test_an_h100_campaign_in_2023_costs_more_than_the_same_in_2026():
     table = load_prices(plugins=False, user_dir=False)
     base = dict(
@@ -117,12 +134,12 @@ def test_an_h100_campaign_in_2023_costs_more_than_the_same_in_2026():
     for day in (date(2023, 9, 1), date(2026, 6, 1)):
         e = estimate(Scenario.from_values(base), table, teacher="gpt-3.5-turbo", as_of=day)
         # by hand from the table's rows: each provider's latest on-demand H100 rate on or
-        # before the day (list prices only), the lower median of them
-        latest: dict[str, D] = {}
+        # before the day (list prices only), unless withdrawn by then, the lower median
+        latest: dict[str, tuple[D, date | None]] = {}
         for p in table.compute.gpu("h100-sxm").prices:
             if p.offering == "on-demand" and not p.derived_from and p.effective_from <= day:
-                latest[p.provider] = p.usd_per_gpu_hour
-        ordered = sorted(latest.values())
+                latest[p.provider] = (p.usd_per_gpu_hour, p.until)
+        ordered = sorted(usd for usd, until in latest.values() if until is None or day < until)
         rate = ordered[(len(ordered) - 1) // 2]
         assert e.student_usd == 100 * rate
         assert e.student["usd_per_gpu_hour"] == rate

@@ -83,6 +83,12 @@ DERIVED_FROM = Key(
     "GPU-hours gives it; used only when its provider is named",
     values.name,
 )
+PRICE_UNTIL = Key(
+    "until",
+    "the first day the rate was no longer offered (withdrawn offers stop counting then)",
+    values.day,
+    "until",
+)
 PRICE_NOTES = Key("notes", "free text", values.text, verbatim=True)
 
 # -- a serving benchmark: an open-weight teacher's measured throughput ---------------------

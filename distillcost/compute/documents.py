@@ -116,6 +116,14 @@ class ComputeBuilder(Builder):
                     f"a second {built.offering} rate of {built.provider} on the same day",
                 )
                 ok = False
+            if built.until is not None and built.until <= built.effective_from:
+                self.problem(
+                    self.loc.line(sub, "until"),
+                    f"{row} price from {built.effective_from}",
+                    "until",
+                    f"{built.until} is not after effective_from {built.effective_from}",
+                )
+                ok = False
             seen.add(key)
             prices.append(built)
         if not ok or args is None:

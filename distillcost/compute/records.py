@@ -33,10 +33,15 @@ class GpuPrice:
     checked: date | None = declared(k.PRICE_CHECKED, default=None)
     verified: bool = declared(k.PRICE_VERIFIED, default=False)
     derived_from: str = declared(k.DERIVED_FROM, default="")
+    until: date | None = declared(k.PRICE_UNTIL, default=None)
     notes: str = declared(k.PRICE_NOTES, default="")
 
     def to_dict(self) -> dict[str, Any]:
         return _record_dict(self)
+
+    def offered_on(self, day: date) -> bool:
+        """In force on ``day``: taken effect, and not withdrawn."""
+        return self.effective_from <= day and (self.until is None or day < self.until)
 
     def describe(self) -> str:
         """``lambda on-demand from 2025-10-19`` (how a rate is named in outputs)."""

@@ -139,10 +139,11 @@ class ComputeTable:
             and (wanted is not None or not p.derived_from)
             and not (ignore_derived_from and p.derived_from == ignore_derived_from)
         ]
-        in_force: dict[str, GpuPrice] = {}
+        latest: dict[str, GpuPrice] = {}
         for row in rows:  # sorted by date: the last one on or before the day wins
             if row.effective_from <= day:
-                in_force[row.provider] = row
+                latest[row.provider] = row
+        in_force = {who: row for who, row in latest.items() if row.offered_on(day)}
         if not in_force:
             raise NotAvailableError(self._why_none(record, day, offering, provider, rows))
         ordered = sorted(in_force.values(), key=lambda p: (p.usd_per_gpu_hour, p.provider))
