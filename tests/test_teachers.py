@@ -401,6 +401,117 @@ def test_anthropic_itpm_and_otpm_set_the_wall_clock():
     assert result.time == {"rpm": D(1200), "itpm": D("533.333"), "otpm": D("6666.667")}
 
 
+@pytest.mark.parametrize(
+    ("teacher", "tier", "rpm", "tpm", "queue"),
+    [
+        # each model page's table (pricing/limits/openai.toml, 2026 copies)
+        ("gpt-6-sol", "openai:3", 5_000, 2_000_000, 100_000_000),
+        ("gpt-6-astra", "openai:1", 500, 500_000, 1_500_000),
+        ("gpt-5.6-sol", "openai:5", 15_000, 40_000_000, 15_000_000_000),
+        ("gpt-5.6-terra", "openai:2", 5_000, 1_000_000, 3_000_000),
+        ("gpt-5.4-pro", "openai:1", 50, 50_000, 900_000),
+        ("gpt-5.4-mini", "openai:4", 10_000, 10_000_000, 1_000_000_000),
+        ("gpt-5.4-nano", "openai:1", 500, 200_000, 2_000_000),
+    ],
+)
+def test_current_openai_models_have_their_published_tier_limits(teacher, tier, rpm, tpm, queue):
+    # 100k requests of 150 in + 400 out, hidden reasoning fixed at 0 so a request is 550
+    # tokens: rpm time = 100k x 60 / rpm, tpm time = 55M x 60 / tpm; the wall clock is the
+    # larger; the tier's batch queue is the page's 'Batch queue limit'.
+    result = run(
+        teacher,
+        TODAY,
+        examples=100_000,
+        prompt_tokens=150,
+        completion_tokens=400,
+        reasoning_tokens=0,
+        tier=tier,
+    )
+    by_rpm = D(100_000 * 60) / rpm
+    by_tpm = D(55_000_000 * 60) / tpm
+    assert result.time["rpm"] == by_rpm.quantize(D("0.001"))
+    assert result.time["tpm"] == by_tpm.quantize(D("0.001"))
+    assert result.binding_limit == ("rpm" if by_rpm >= by_tpm else "tpm")
+    assert result.scenario.batch_queue_tokens.base == queue
+
+
+def test_gpt_6_sol_at_tier_3_by_hand():
+    # gpt-6-sol, openai:3 as printed on its model page: rpm 5,000, tpm 2,000,000.
+    # 100k requests x 550 tokens = 55M tokens: rpm 100k x 60 / 5,000 = 1,200 s;
+    # tpm 55M x 60 / 2M = 1,650 s -> binding tpm, 27.5 minutes
+    result = run(
+        "gpt-6-sol",
+        TODAY,
+        examples=100_000,
+        prompt_tokens=150,
+        completion_tokens=400,
+        reasoning_tokens=0,
+        tier="openai:3",
+    )
+    assert result.binding_limit == "tpm"
+    assert result.time == {"rpm": D(1200), "tpm": D(1650)}
+    assert result.limits_preset.effective_from == date(2026, 9, 22)
+
+
+@pytest.mark.parametrize(
+    ("teacher", "tier", "rpm", "itpm", "otpm"),
+    [
+        # Start / Build / Scale as read 2026-08-28 (pricing/limits/anthropic.toml)
+        ("claude-sonnet-5", "anthropic:start", 1_000, 2_000_000, 400_000),
+        ("claude-opus-5", "anthropic:build", 5_000, 5_000_000, 1_000_000),
+        ("claude-fable-5", "anthropic:start", 1_000, 500_000, 100_000),
+        ("claude-sonnet-4-6", "anthropic:scale", 10_000, 10_000_000, 2_000_000),
+    ],
+)
+def test_anthropic_start_build_scale_tiers_set_the_wall_clock(teacher, tier, rpm, itpm, otpm):
+    # 20k requests of 200 in / 500 out, no hidden reasoning:
+    #   rpm 20k x 60 / rpm; itpm 4M x 60 / itpm; otpm 10M x 60 / otpm
+    result = run(
+        teacher,
+        TODAY,
+        examples=20_000,
+        prompt_tokens=200,
+        completion_tokens=500,
+        reasoning_tokens=0,
+        tier=tier,
+    )
+    expected = {
+        "rpm": (D(20_000 * 60) / rpm).quantize(D("0.001")),
+        "itpm": (D(4_000_000 * 60) / itpm).quantize(D("0.001")),
+        "otpm": (D(10_000_000 * 60) / otpm).quantize(D("0.001")),
+    }
+    assert result.time == expected
+    assert result.binding_limit == max(expected, key=lambda k: expected[k])
+    assert result.limits_preset.effective_from == date(2026, 8, 28)
+
+
+def test_claude_sonnet_5_at_the_start_tier_by_hand():
+    # Start tier, Claude Sonnet 5: rpm 1,000, ITPM 2,000,000, OTPM 400,000.
+    # 20k requests of 200 in / 500 out: rpm 20k x 60 / 1,000 = 1,200 s;
+    # itpm 4M x 60 / 2M = 120 s; otpm 10M x 60 / 400k = 1,500 s -> binding otpm, 25 minutes
+    result = run(
+        "claude-sonnet-5",
+        TODAY,
+        examples=20_000,
+        prompt_tokens=200,
+        completion_tokens=500,
+        reasoning_tokens=0,
+        tier="anthropic:start",
+    )
+    assert result.binding_limit == "otpm"
+    assert result.time == {"rpm": D(1200), "itpm": D(120), "otpm": D(1500)}
+
+
+def test_models_without_published_tier_limits_stay_unknown():
+    # no model page copy was found for gpt-5.2; Sonnet 5.5 is newer than the Start/Build/Scale copy
+    for teacher, tier in (("gpt-5.2", "openai:3"), ("claude-sonnet-5-5", "anthropic:build")):
+        result = run(
+            teacher, TODAY, examples=1000, prompt_tokens=10, completion_tokens=10, tier=tier
+        )
+        assert result.limits_preset is None
+        assert result.time == {}
+
+
 def test_anthropic_batch_queue_counts_requests():
     # tier 2's batch queue holds 200,000 requests: 500k requests take 3 rounds of 24 h
     result = run(
