@@ -384,6 +384,19 @@ def test_the_tier_in_force_on_the_campaign_date_applies():
     assert june.scenario.origin("tpm") == "tier openai:1"
 
 
+def test_a_tier_the_provider_withdrew_applies_nothing_and_says_so(runner, cli):
+    # Anthropic replaced Tiers 1-4 with Start / Build / Scale on 2026-06-26
+    common = {"examples": 1000, "prompt_tokens": 100, "completion_tokens": 100}
+    before = run("claude-sonnet-4-5", "2026-06-25", tier="anthropic:1", **common)
+    assert before.limits_preset is not None and before.scenario.rpm.base == 50
+    after = run("claude-sonnet-4-5", "2026-06-26", tier="anthropic:1", **common)
+    assert after.limits_preset is None and after.scenario.rpm is None
+    assert any("withdrew this tier on 2026-06-26" in n for n in after.notes)
+    assert any("build, scale, start" in n for n in after.notes)
+    listed = invoke(runner, cli, "prices", "tiers", "anthropic", "--as-of", "2026-09-01").output
+    assert "anthropic:start" in listed and "anthropic:1 " not in listed
+
+
 def test_anthropic_itpm_and_otpm_set_the_wall_clock():
     # claude-sonnet-4-5, tier 2 as published 2025-11-24: rpm 1,000, ITPM 450,000, OTPM 90,000.
     # 20k requests of 200 in / 500 out (thinking off by default):
@@ -605,7 +618,7 @@ def test_a_tier_file_of_ones_own_wins(tmp_path):
 
 
 def test_a_model_retiring_within_the_wall_clock_warns_with_the_date():
-    # claude-sonnet-4-5 retires 2026-11-30. Tier 1 (as published 2026-06-21): OTPM 8,000;
+    # claude-sonnet-4-5 retires 2026-11-30. With OTPM 8,000 (its old Tier 1 figure):
     # 200k x 500 output tokens x 60 / 8,000 = 750,000 s = 8.7 days: from 2026-11-27 the
     # campaign's last day is 2026-12-05, after the retirement
     result = run(
@@ -614,7 +627,7 @@ def test_a_model_retiring_within_the_wall_clock_warns_with_the_date():
         examples=200_000,
         prompt_tokens=200,
         completion_tokens=500,
-        tier="anthropic:1",
+        otpm=8000,
     )
     assert result.availability.finishes is False
     assert result.availability.ends == date(2026, 12, 5)
@@ -635,8 +648,8 @@ def test_compare_does_not_rank_a_teacher_that_retires_before_the_campaign_ends(r
         "500",
         "--as-of",
         TODAY,
-        "--tier",
-        "anthropic:1",
+        "--otpm",
+        "8000",  # 8.7 days for either teacher (see the test above)
         "--models",
         "claude-sonnet-4-5,claude-haiku-4-5",
     )

@@ -284,7 +284,7 @@ def compare(
           --models gpt-4o,gpt-4o-mini,claude-3-5-sonnet-20240620
       distillcost compare examples/alpaca.toml --as-of 2025-06-01 --provider anthropic
       distillcost compare --examples 500k --prompt-tokens 150 --completion-tokens 400 \\
-          --all --reasoning-effort low --tier openai:3 --tier anthropic:2
+          --all --reasoning-effort low --tier openai:3 --tier anthropic:build
       distillcost compare --examples 50000 --prompt-tokens 300 \\
           --completion-tokens 500 --all --format csv -o teachers.csv
       distillcost compare examples/cosmopedia.toml --self-hosted \\

@@ -74,7 +74,7 @@ def estimate(
       distillcost estimate --model o3 --examples 50k --prompt-tokens 200 \\
           --completion-tokens 400 --reasoning-effort high --tier openai:3
       distillcost estimate -m claude-sonnet-4-5 --chat-file chats.jsonl --batch \\
-          --tier anthropic:2      # the file's conversations, priced per turn
+          --tier anthropic:build  # the file's conversations, priced per turn
       distillcost estimate examples/self-instruct-pipeline.toml
       distillcost estimate examples/cosmopedia.toml --serving-gpus 64
 

@@ -64,6 +64,8 @@ def tier_rows(book: TeacherBook, chosen: str | None, as_of: date) -> list[dict[s
         for tier in book.tier_names(p):
             if name and tier != name.lower():
                 continue
+            if book.withdrawn(p, tier, as_of) is not None:  # no longer offered on the date
+                continue
             seen: set[str] = set()
             for snapshot in book.snapshots(p, tier):
                 if snapshot.effective_from > as_of:

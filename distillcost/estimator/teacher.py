@@ -338,6 +338,17 @@ def limits_for(
     if name.lower() not in book.tier_names(provider):
         notes.append(f"{model.provider} has no tier {name!r}: no tier limits applied")
         return None
+    ended = book.withdrawn(provider, name, when)
+    if ended is not None:
+        current = [
+            t for t in book.tier_names(provider) if book.withdrawn(provider, t, when) is None
+        ]
+        notes.append(
+            f"{label}: {model.provider} withdrew this tier on {ended.isoformat()}, before "
+            f"{when.isoformat()} (its tiers then: {', '.join(current) or 'none in the presets'}): "
+            "no tier limits applied"
+        )
+        return None
     match = book.limits_for(provider, name, model, when)
     if match is None:
         notes.append(

@@ -347,6 +347,12 @@ TIER_FROM = Key(
     values.day,
     required=True,
 )
+TIER_UNTIL = Key(
+    "until",
+    "the first day the provider no longer offers the tier (replaced by others); on and "
+    "after it the tier's figures are not applied",
+    values.day,
+)
 QUALIFICATION = Key("qualification", "what puts an account in the tier", values.text, verbatim=True)
 MONTHLY_SPEND = Key(
     "monthly_spend_limit_usd", "the tier's monthly spend limit, USD", values.positive_int

@@ -152,6 +152,7 @@ class UsageTier:
     name: str = declared(k.TIER_NAME)
     effective_from: date = declared(k.TIER_FROM)
     source: str = declared(k.SOURCE)
+    until: date | None = declared(k.TIER_UNTIL, default=None)
     limits: tuple[TierLimit, ...] = declared(ROWS, default=(), nested=TierLimit)
     qualification: str = declared(k.QUALIFICATION, default="")
     batch_queue_requests: int | None = declared(k.BATCH_QUEUE_REQUESTS, default=None)
@@ -270,6 +271,11 @@ class TeacherBook:
         """Every dated snapshot of one tier, newest first."""
         return list(self._tiers.get((provider.lower(), tier.lower()), ()))
 
+    def withdrawn(self, provider: str, tier: str, as_of: date) -> date | None:
+        """The day the tier ended, when that is on or before ``as_of`` (else None)."""
+        ends = [t.until for t in self.snapshots(provider, tier) if t.until is not None]
+        return min(ends) if ends and min(ends) <= as_of else None
+
     def limits_for(
         self, provider: str, tier: str, model: ModelRecord, as_of: date
     ) -> TierMatch | None:
@@ -279,6 +285,8 @@ class TeacherBook:
         list the model leaves the earlier figures for it standing. Rows with a ``scope``
         (requests over 200K tokens …) are never applied.
         """
+        if self.withdrawn(provider, tier, as_of) is not None:
+            return None
         names = model_names(model, as_of)
         for snapshot in self.snapshots(provider, tier):
             if snapshot.effective_from > as_of:
