@@ -96,7 +96,9 @@ def available_until(
                 )
         if finishes is not False and left <= WARNING_DAYS:
             unknown = (
-                "" if ends is not None else " (no limits given: whether it ends in time is unknown)"
+                ""
+                if ends is not None
+                else " (no wall clock without limits: whether it ends in time is unknown)"
             )
             plural = "s" if left != 1 else ""
             notes.append(
