@@ -167,11 +167,9 @@ def count_files(
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     enc_name = _check_args(
-        encoding, fmt, field, seed, backend, threads, progress, max_record, paths=paths
-    )
-    for name, flag in (("per_line", per_line), ("skip_bad", skip_bad)):
-        if not isinstance(flag, bool):  # "no" is truthy: it would skip records silently
-            raise InputError(f"{name} must be True or False, not {flag!r}")
+        encoding, fmt, field, seed, backend, threads, progress, max_record, paths=paths,
+        flags={"per_line": per_line, "skip_bad": skip_bad},
+    )  # fmt: skip
     mode, amount = _sample_mode(sample)
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
@@ -271,6 +269,7 @@ def _check_args(
     progress: Any,
     max_record: Any,
     paths: Any,
+    flags: dict[str, Any],
 ) -> str:
     """Check count_files' arguments as the CLI checks its options; returns the encoding.
 
@@ -300,6 +299,9 @@ def _check_args(
         raise InputError(f"progress must be True, False or a callable, not {progress!r}")
     if isinstance(max_record, bool) or not isinstance(max_record, int) or max_record < 1:
         raise InputError(f"max_record must be a number of bytes >= 1, not {max_record!r}")
+    for name, flag in flags.items():
+        if not isinstance(flag, bool):  # "no" is truthy: it would skip records silently
+            raise InputError(f"{name} must be True or False, not {flag!r}")
     return enc_name
 
 

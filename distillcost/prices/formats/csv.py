@@ -238,16 +238,35 @@ def parse_csv(text: str, file: str, origin: str) -> ParseResult:
     if header is None:
         result.problems.append(Problem(file, 1, "", "", "empty CSV: no header row"))
         return result
+    # a sheet written by hand (no checksum column) is taken as it says
+    return sheet_result(result, header, header_line, rows, file, origin, mark_all=False)
+
+
+def sheet_result(
+    result: ParseResult,
+    header: Sequence[str],
+    header_line: int,
+    rows: Sequence[tuple[int, dict[str, str]]],
+    file: str,
+    origin: str,
+    *,
+    mark_all: bool,
+) -> ParseResult:
+    """A sheet's rows (CSV or xlsx) checked against their header and read into records.
+
+    ``mark_all``: check every row against its ``row_checksum`` (a row without one is the
+    user's), else only when the sheet has that column.
+    """
     columns = [h for h in header if h != CHECKSUM_COLUMN]
     header_problems = _check_header(columns, file, header_line)
     result.problems.extend(header_problems)
     if any(not p.message.startswith("unknown column") for p in header_problems):
         return result  # a missing or repeated column: rows cannot be read sensibly
-    if len(columns) < len(header):
+    if mark_all or len(columns) < len(header):
         rows = marked_rows(rows, columns, file)
     known = set(accepted_columns())
-    rows = [(line, {c: v for c, v in row.items() if c in known}) for line, row in rows]
-    parsed = parse_rows(rows, file, origin, header=columns)
+    kept = [(line, {c: v for c, v in row.items() if c in known}) for line, row in rows]
+    parsed = parse_rows(kept, file, origin, header=columns)
     parsed.problems = result.problems + parsed.problems
     return parsed
 

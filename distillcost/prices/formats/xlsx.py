@@ -15,13 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from distillcost.decimals import decimal_str
-from distillcost.prices.formats.csv import (
-    CHECKSUM_COLUMN,
-    _check_header,
-    accepted_columns,
-    marked_rows,
-    parse_rows,
-)
+from distillcost.prices.formats.csv import sheet_result
 from distillcost.prices.formats.document import ParseResult
 from distillcost.prices.problems import Problem
 
@@ -78,16 +72,5 @@ def parse_xlsx(data: bytes, file: str, origin: str) -> ParseResult:
     if header is None:
         result.problems.append(Problem(file, 1, "", "", "empty sheet: no header row"))
         return result
-    columns = [h for h in header if h != CHECKSUM_COLUMN]
-    problems = _check_header(columns, file, header_line)
-    result.problems.extend(problems)
-    if any(not p.message.startswith("unknown column") for p in problems):
-        return result
-    known = set(accepted_columns())
-    marked = [
-        (line, {c: v for c, v in row.items() if c in known})
-        for line, row in marked_rows(rows, columns, file)
-    ]
-    parsed = parse_rows(marked, file, origin, header=columns)
-    parsed.problems = result.problems + parsed.problems
-    return parsed
+    # a row without a checksum (one the user added) is the user's too
+    return sheet_result(result, header, header_line, rows, file, origin, mark_all=True)
